@@ -1,0 +1,35 @@
+"""miogram-toolkit: spreadsheets of phone numbers in, delivered MioGram campaigns out.
+
+Example:
+    >>> import miogram_toolkit as mg
+    >>> client = mg.Client.from_env()          # MIOGRAM_SECRET, MIOGRAM_URL, MIOGRAM_ROBOT
+    >>> client.send_message("+989121234567", "Hello")  # doctest: +SKIP
+
+Public names load lazily, so ``import miogram_toolkit`` stays fast; heavy optional parts
+(charts, widgets) are only imported when first used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# name -> module that defines it; the single list of the public surface.
+_EXPORTS: dict[str, str] = {}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'miogram_toolkit' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"miogram_toolkit.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
