@@ -22,7 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"miogram-toolkit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = sub.add_parser("demo", help="run the end-to-end demo against the built-in simulator")
-    demo.add_argument("--out", default="out", help="folder for the report and charts (default: out)")
+    demo.add_argument("--out", default="out", help="folder for the report and charts")
     return parser
 
 
