@@ -23,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     demo = sub.add_parser("demo", help="run the end-to-end demo against the built-in simulator")
     demo.add_argument("--out", default="out", help="folder for the report and charts")
+    demo.add_argument("--contacts", default=None,
+                      help="contact sheet to use (default: the bundled sample)")
     return parser
 
 
@@ -35,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "demo":
         from miogram_toolkit.demo import run_demo
 
-        return run_demo(args.out)
+        return run_demo(args.out, contacts=args.contacts)
     parser.error(f"unknown command {args.command!r}")  # pragma: no cover - argparse guards this
     return 2
 
