@@ -17,7 +17,11 @@ from typing import Any
 __version__ = "0.1.0"
 
 # name -> module that defines it; the single list of the public surface.
-_EXPORTS: dict[str, str] = {}
+_EXPORTS: dict[str, str] = {
+    "ContactFileError": "contacts",
+    "read_contacts": "contacts",
+    "write_excel": "contacts",
+}
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
