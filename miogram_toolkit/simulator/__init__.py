@@ -1,0 +1,201 @@
+"""A local, stateful MioGram service that behaves as the v1.2 document says.
+
+Three ways to run the same service:
+
+* in-process: :attr:`Simulator.app` is a WSGI application (mount it in
+  :class:`miogram_toolkit.transport.WSGITransport`, no socket);
+* in a thread: ``with Simulator() as sim:`` serves on a free 127.0.0.1 port (:attr:`~Simulator.url`,
+  :attr:`~Simulator.secret`, :meth:`~Simulator.client`);
+* as a process: ``python -m miogram_toolkit.simulator --port 8765`` (see ``__main__``).
+
+Example:
+    >>> import requests
+    >>> with Simulator(seed=7, credits={"Message": 100}) as sim:
+    ...     answer = requests.post(sim.url, data={"Secret": sim.secret,
+    ...                                           "Func": "APIGetCredits"}).json()
+    >>> answer["Status"], answer["Result"]["Message"]
+    ('checking', 100)
+
+Where the document is silent (its "Open points") or leaves a detail open, the simulator chooses
+as follows; each choice is tested in ``tests/test_simulator_*.py``:
+
+1. Error wire format: ``{"Result": false, "Status": "error", "Message": "<text>"}`` with the
+   table's text without its ``*``; no numeric code unless ``error_codes=True`` adds ``"Code"``.
+   HTTP status is 200 for every MioGram answer, errors included.
+2. 407/409 are confirmations: ``APIChangeSecret`` answers ``Status: "success"``, the new secret
+   in ``Result`` and ``Message: "Secret Changed"``; ``APISetIP`` answers ``"success"``, the
+   allow-list now and ``Message: "Allow IP Sets"``.
+3. ``APIisSuper`` is the action's name; the document's ``APlisSuper`` is accepted too.
+4. Report records (``APIGetReport``, newest first, one per number per send attempt): ``Id``
+   (increasing int), ``Time`` (ISO-8601 UTC, ``…Z``), ``Func``, ``Phone`` (as sent), ``Robot``,
+   ``Channel`` (``telegram``/``whatsapp``), ``Kind`` (credit kind), ``Delivered`` (bool),
+   ``Charged`` (0/1), ``Message`` (text; ``lat,long`` or ``Name,Phone`` for location and
+   contact; null for files), ``File`` (``<sha1-8>.<ext>`` or null), ``Reason`` (null,
+   ``not_on_messenger``, ``blocked``, ``invalid_number``). No records → ``[]``.
+   Misc must be ``1``..``999``: anything else → 812, empty → 330.
+5. Mass result keys are every number exactly as sent (``+`` kept, spaces kept); a number not
+   in international form (``+`` then 8–15 ASCII digits) is false there. A number repeated in
+   one request is sent and charged each time; the map holds it once.
+6. Credit: "0 or 1 means used up", so a kind at 1 or less → 305 No Credit. A request may
+   deliver at most ``credit − 1`` messages: a Mass request with more well-formed numbers than
+   that → 306 Low Credit, nothing sent, nothing charged. Only deliveries are charged.
+7. Rates: no request-rate or per-agent limit, and no cap on numbers per Mass request.
+8. Getters answer ``Status: null`` (JSON null, not the string ``"NULL"``).
+
+Further choices: several numbers (or anything but one international number) to a one-number
+action → 307; message length is counted in characters (code points) of the UTF-8 text; Data is
+strict base64 (line breaks allowed; a space — an unescaped ``+`` — is not) → 400, decoded size
+over limit·1024·1024 → 303; ``API…`` actions ignore ``Robot`` and work without agents; the
+inactive account answers 826 to everything but ``APIGetActive`` (``"0"``); the order of checks
+is documented in :mod:`.actions`; non-POST → 812; paths other than ``/dojob.php`` → HTTP 404
+with the 812 JSON. WhatsApp sends answer true for every well-formed number, are charged and
+logged as delivered. Which numbers are on the messenger: ``sha256(seed|digits)`` against
+``unreachable_share`` (default 10%), overridable per number.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from miogram_toolkit.simulator.app import INSPECT_PATH, SERVICE_PATH, SimulatorApp
+from miogram_toolkit.simulator.faults import FAULT_KINDS, FaultPlan
+from miogram_toolkit.simulator.server import SimulatorServer
+from miogram_toolkit.simulator.state import State
+
+if TYPE_CHECKING:
+    from miogram_toolkit.client import Client
+
+__all__ = ["FAULT_KINDS", "INSPECT_PATH", "SERVICE_PATH", "FaultPlan", "Simulator",
+           "SimulatorApp", "State"]
+
+#: What :attr:`Simulator.url` shows before the server starts (in-process use only).
+IN_PROCESS_URL = "http://simulator.invalid" + SERVICE_PATH
+
+
+class Simulator:
+    """A simulated MioGram service: state, WSGI app, and an optional loopback server.
+
+    Args:
+        secret: the account's secret (random when omitted; a state file's own secret wins).
+        host: a loopback address to listen on.
+        port: the port (0 = a free one).
+        state_file: persist the state as JSON here (loaded when it exists).
+        latency_ms: a pause before each service request is processed.
+        fault_rate: the share of service requests that meet a fault (0..1).
+        faults: the fault kinds to draw from (names or a comma-separated string).
+        seed: decides deliverable numbers and the fault sequence.
+        inspect: serve ``GET /_simulator/state``.
+        late_answer_s: how long a ``late_answer`` fault holds the answer.
+        error_codes: add ``"Code"`` to error answers.
+        start: start the loopback server now (False: in-process use, or :meth:`start` later).
+        **account: passed to :class:`~.state.State` — ``active``, ``allowed_ips``,
+            ``username``, ``ads``, ``is_super``, ``can_get``, ``agents``, ``limits``,
+            ``credits``, ``unreachable_share``, ``on_messenger``, ``not_on_messenger``,
+            ``blocked``.
+
+    Example:
+        >>> sim = Simulator(start=False, agents=[])
+        >>> sim.app is sim.app, sim.running
+        (True, False)
+    """
+
+    def __init__(self, *, secret: str | None = None, host: str = "127.0.0.1", port: int = 0,
+                 state_file: str | os.PathLike[str] | None = None, latency_ms: float = 0.0,
+                 fault_rate: float = 0.0, faults: str | Iterable[str] = FAULT_KINDS,
+                 seed: int = 0, inspect: bool = True, late_answer_s: float = 35.0,
+                 error_codes: bool = False, start: bool = True, **account: Any) -> None:
+        options = {"secret": secret, "seed": seed, **account}
+        self.state = State.load(state_file, **options) if state_file else State(**options)
+        self.faults = FaultPlan(fault_rate, faults, seed=seed, late_answer_s=late_answer_s)
+        self.app = SimulatorApp(self.state, self.faults, inspect=inspect,
+                                latency_ms=latency_ms, error_codes=error_codes)
+        self._server = SimulatorServer(self.app, host=host, port=port)
+        if start:
+            self.start()
+
+    # -- running -----------------------------------------------------------------------------
+
+    def start(self) -> Simulator:
+        """Serve on the loopback port from a background thread (no-op when serving)."""
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop the server and close its connections (no-op when stopped)."""
+        self._server.stop()
+
+    def __enter__(self) -> Simulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        """True while the loopback server is serving."""
+        return self._server.running
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT/dojob.php`` (a placeholder while not serving)."""
+        return self._server.url if self.running else IN_PROCESS_URL
+
+    @property
+    def inspect_url(self) -> str:
+        """The inspection endpoint's address (``GET``)."""
+        return self.url.removesuffix(SERVICE_PATH) + INSPECT_PATH
+
+    @property
+    def secret(self) -> str:
+        """The account's current secret (``APIChangeSecret`` changes it)."""
+        return self.state.secret
+
+    def client(self, **kwargs: Any) -> Client:
+        """A :class:`miogram_toolkit.client.Client` for this service.
+
+        Serving: it talks HTTP to :attr:`url`. Not serving: unless a ``transport`` is given, it
+        calls :attr:`app` in-process through a ``WSGITransport``. A convenience outside the
+        service: the simulator itself never imports the client.
+        """
+        from miogram_toolkit.client import Client
+
+        if not self.running and "transport" not in kwargs:
+            from miogram_toolkit.transport import WSGITransport
+
+            kwargs["transport"] = WSGITransport(self.app, remote_addr="127.0.0.1")
+        return Client(self.secret, base_url=self.url, **kwargs)
+
+    # -- inspection --------------------------------------------------------------------------
+
+    def inspect(self) -> dict[str, Any]:
+        """What ``GET /_simulator/state`` answers: credits, counts, deliveries per number."""
+        return self.state.inspect()
+
+    def deliveries(self, number: str) -> int:
+        """How many messages were delivered to ``number`` (as sent)."""
+        with self.state.lock:
+            return self.state.deliveries[number]
+
+    def reports(self) -> list[dict[str, Any]]:
+        """Every report record, oldest first (copies)."""
+        with self.state.lock:
+            return [dict(record) for record in self.state.reports]
+
+    def credits(self) -> dict[str, int]:
+        """The remaining credit of each kind."""
+        with self.state.lock:
+            return dict(self.state.credits)
+
+    def set_credits(self, **kinds: int) -> None:
+        """Set credit kinds from Python (outside the service), e.g. ``set_credits(Message=0)``."""
+        with self.state.edit() as state:
+            for kind, value in kinds.items():
+                if kind not in state.credits:
+                    raise ValueError(f"unknown credit kind {kind!r}")
+                state.credits[kind] = int(value)
+
+    def __repr__(self) -> str:
+        where = self.url if self.running else "in-process"
+        return f"Simulator({where}, faults={self.faults!r})"

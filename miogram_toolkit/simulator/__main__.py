@@ -1,0 +1,75 @@
+"""Run the simulator as a process until SIGINT or SIGTERM.
+
+The first line printed is ``MIOGRAM_URL=<url> MIOGRAM_SECRET=<secret>`` (flushed at once), so a
+script can read where to connect; nothing else about requests is ever printed.
+
+Example:
+    $ python -m miogram_toolkit.simulator --port 8765 --state sim.json --seed 7
+    MIOGRAM_URL=http://127.0.0.1:8765/dojob.php MIOGRAM_SECRET=k2v9...
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from miogram_toolkit.simulator import Simulator
+from miogram_toolkit.simulator.faults import FAULT_KINDS, parse_kinds
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m miogram_toolkit.simulator",
+                                     description="A local MioGram service (document v1.2).")
+    parser.add_argument("--port", type=int, default=8765, help="port (0 = a free one)")
+    parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
+    parser.add_argument("--secret", help="the account's secret (random by default; a state "
+                        "file's own secret wins)")
+    parser.add_argument("--state", metavar="FILE", help="persist the state as JSON here")
+    parser.add_argument("--latency-ms", type=float, default=0.0,
+                        help="pause before each request is processed")
+    parser.add_argument("--fault-rate", type=float, default=0.0,
+                        help="share of requests that meet a fault (0..1)")
+    parser.add_argument("--faults", default=",".join(FAULT_KINDS), type=parse_kinds,
+                        help=f"fault kinds, comma-separated (default: {','.join(FAULT_KINDS)})")
+    parser.add_argument("--late-answer-s", type=float, default=35.0,
+                        help="how long a late_answer fault holds the answer")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="decides deliverable numbers and faults")
+    parser.add_argument("--unreachable-share", type=float, default=0.1,
+                        help="share of numbers not on the messenger (0..1)")
+    parser.add_argument("--error-codes", action="store_true",
+                        help="add the numeric Code to error answers")
+    parser.add_argument("--no-inspect", action="store_true",
+                        help="do not serve GET /_simulator/state")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    stop = threading.Event()
+
+    def _stop(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, _stop)
+    signal.signal(signal.SIGTERM, _stop)
+    sim = Simulator(secret=args.secret, host=args.host, port=args.port, state_file=args.state,
+                    latency_ms=args.latency_ms, fault_rate=args.fault_rate, faults=args.faults,
+                    seed=args.seed, inspect=not args.no_inspect,
+                    late_answer_s=args.late_answer_s, error_codes=args.error_codes,
+                    unreachable_share=args.unreachable_share)
+    try:
+        print(f"MIOGRAM_URL={sim.url} MIOGRAM_SECRET={sim.secret}", flush=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        sim.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

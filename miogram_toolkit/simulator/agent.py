@@ -1,0 +1,67 @@
+"""The agent's presence and its own messenger account (all need isSuper).
+
+``SetStatusOnline`` (Misc ``Online``/``Offline``, exact), ``SetProfileName`` (``Name,LastName``),
+``SetUsername`` (no spaces; false when another agent already has it), ``SetProfilePhoto`` (Data,
+checked like a photo send: 400 when not base64, 303 over the ``Photo`` limit) change the agent the
+request runs on. ``SendTyping`` shows "typing…" to a user: true when the number is on the
+messenger and not blocked, else false. None of them uses credit or leaves a report record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from miogram_toolkit.simulator.actions import Call, answer
+from miogram_toolkit.simulator.sends import check_data
+
+__all__ = ["HANDLERS"]
+
+
+def _agent(call: Call) -> dict[str, Any]:
+    return call.state.agent(call.robot or "")
+
+
+def set_status_online(call: Call) -> dict[str, Any]:
+    _agent(call)["Online"] = call.misc["state"] == "Online"
+    call.state.dirty = True
+    return answer(call.action, True)
+
+
+def send_typing(call: Call) -> dict[str, Any]:
+    phone = call.field("Phone")
+    shown = phone not in call.state.blocked and call.state.on_messenger(phone)
+    return answer(call.action, shown, ok=shown)
+
+
+def set_profile_name(call: Call) -> dict[str, Any]:
+    agent = _agent(call)
+    agent["FirstName"], agent["LastName"] = call.misc["first_name"], call.misc["last_name"]
+    call.state.dirty = True
+    return answer(call.action, True)
+
+
+def set_username(call: Call) -> dict[str, Any]:
+    wanted = call.misc["username"]
+    taken = any(other["Username"] == wanted and other["Name"] != call.robot
+                for other in call.state.agents)
+    if taken:
+        return answer(call.action, False, ok=False)
+    _agent(call)["Username"] = wanted
+    call.state.dirty = True
+    return answer(call.action, True)
+
+
+def set_profile_photo(call: Call) -> dict[str, Any]:
+    _, digest = check_data(call)
+    _agent(call)["Photo"] = digest
+    call.state.dirty = True
+    return answer(call.action, True)
+
+
+HANDLERS = {
+    "SetStatusOnline": set_status_online,
+    "SendTyping": send_typing,
+    "SetProfileName": set_profile_name,
+    "SetUsername": set_username,
+    "SetProfilePhoto": set_profile_photo,
+}

@@ -1,0 +1,158 @@
+"""The simulated service as a WSGI application over a :class:`~.state.State`.
+
+Paths:
+
+* ``/dojob.php`` — the service. POST only: any other method answers 812 Bad Request. The body
+  must be ``application/x-www-form-urlencoded`` UTF-8 (else 812); the query string is ignored,
+  and when a field is repeated the last value wins. Every answer is a JSON object with
+  ``Content-Type: application/json; charset=utf-8`` and HTTP 200, errors included.
+* ``/_simulator/state`` — inspection, outside the MioGram contract (GET; off with
+  ``inspect=False``): credits, counts and deliveries per number. Never holds the secret.
+* anything else — HTTP 404 with the JSON of 812 Bad Request.
+
+Faults (see :mod:`.faults`) apply to POSTs to ``/dojob.php`` only. To drop a connection the
+application raises ``ConnectionResetError``; the simulator's server closes the socket without a
+byte, and :class:`miogram_toolkit.transport.WSGITransport` reports "no answer".
+
+Example:
+    >>> import io
+    >>> from miogram_toolkit.simulator.state import State
+    >>> app = SimulatorApp(State(secret="s"))
+    >>> body = b"Secret=s&Func=APIGetUsername"
+    >>> environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/dojob.php",
+    ...            "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body),
+    ...            "REMOTE_ADDR": "127.0.0.1"}
+    >>> b"".join(app(environ, lambda status, headers: None))
+    b'{"Result":"demo","Status":null}'
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import parse_qsl
+
+from miogram_toolkit.simulator.actions import error_answer, perform
+from miogram_toolkit.simulator.faults import FaultPlan
+from miogram_toolkit.simulator.state import State
+
+__all__ = ["INSPECT_PATH", "SERVICE_PATH", "SimulatorApp"]
+
+SERVICE_PATH = "/dojob.php"
+INSPECT_PATH = "/_simulator/state"
+#: Set by the simulator's own server: a late answer can really wait (the value is a stop event).
+DELAY_KEY = "miogram.simulator.stop_event"
+
+_JSON = [("Content-Type", "application/json; charset=utf-8")]
+_BAD_GATEWAY = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
+                b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
+                b"</body>\r\n</html>\r\n")
+
+StartResponse = Callable[..., Any]
+
+
+def _encode(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def _read_body(environ: dict[str, Any]) -> bytes:
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    stream = environ.get("wsgi.input")
+    return stream.read(length) if stream is not None and length > 0 else b""
+
+
+def _parse_form(environ: dict[str, Any], body: bytes) -> dict[str, str] | None:
+    """The form fields, or None when the body is not an urlencoded UTF-8 form."""
+    ctype = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
+    if body and ctype not in ("", "application/x-www-form-urlencoded"):
+        return None
+    try:
+        text = body.decode("ascii")
+        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return dict(pairs)  # repeated fields: the last one wins, as in PHP's $_POST
+
+
+class SimulatorApp:
+    """A WSGI callable serving MioGram's ``/dojob.php`` from a state object.
+
+    Args:
+        state: the account and everything it remembers.
+        faults: the fault plan (default: no faults).
+        inspect: serve ``GET /_simulator/state``.
+        latency_ms: a pause before every service request is processed.
+        error_codes: add the numeric ``Code`` to error answers (the document shows only the
+            text; off by default so clients are tested on the text).
+    """
+
+    def __init__(self, state: State, faults: FaultPlan | None = None, *, inspect: bool = True,
+                 latency_ms: float = 0.0, error_codes: bool = False) -> None:
+        self.state = state
+        self.faults = faults or FaultPlan()
+        self.inspect = inspect
+        self.latency_ms = float(latency_ms)
+        self.error_codes = error_codes
+
+    def _json(self, start_response: StartResponse, value: Any,
+              status: str = "200 OK") -> list[bytes]:
+        start_response(status, list(_JSON))
+        return [_encode(value)]
+
+    def _error(self, code: int) -> dict[str, Any]:
+        return error_answer(code, with_code=self.error_codes)
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO") or "/"
+        method = (environ.get("REQUEST_METHOD") or "GET").upper()
+        if path == INSPECT_PATH and self.inspect:
+            if method != "GET":
+                return self._json(start_response, self._error(812), "405 Method Not Allowed")
+            return self._json(start_response, self.state.inspect())
+        if path != SERVICE_PATH:
+            return self._json(start_response, self._error(812), "404 Not Found")
+        with self.state.lock:
+            self.state.counts["requests"] += 1
+        body = _read_body(environ)
+        if method != "POST":
+            return self._json(start_response, self._error(812))
+        fault = self.faults.draw()
+        if fault is not None:
+            with self.state.lock:
+                self.state.counts["faults"] += 1
+        if fault == "999":
+            return self._json(start_response, self._error(999))
+        if fault == "http502":
+            start_response("502 Bad Gateway", [("Content-Type", "text/html")])
+            return [_BAD_GATEWAY]
+        if fault == "drop_before":
+            raise ConnectionResetError("simulated: connection dropped before processing")
+        if self.latency_ms > 0:
+            time.sleep(self.latency_ms / 1000)
+        fields = _parse_form(environ, body)
+        if fields is None:
+            result = self._error(812)
+        else:
+            result = perform(self.state, fields, environ.get("REMOTE_ADDR") or "",
+                             with_code=self.error_codes)
+        payload = _encode(result)
+        if fault == "lost_answer":
+            raise ConnectionResetError("simulated: answer lost after processing")
+        if fault == "late_answer":
+            stop: threading.Event | None = environ.get(DELAY_KEY)
+            if stop is None:
+                # In-process there is no socket to hold open: the client's timeout, at once.
+                raise TimeoutError("simulated: answer later than the client waits")
+            if stop.wait(self.faults.late_answer_s):
+                raise ConnectionResetError("simulated: server stopped before the late answer")
+        if fault == "bad_json":
+            payload = payload[: max(1, len(payload) // 2)]
+        start_response("200 OK", list(_JSON))
+        return [payload]
+

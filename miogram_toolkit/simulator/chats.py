@@ -1,0 +1,199 @@
+"""Groups, users and dialogs: the state the agents keep on the messenger.
+
+Groups (isSuper to change, canGet to read):
+
+* ``CreateGroupChat`` (Phone: one or more numbers, Misc: the name): every number must be in
+  international form (else 307); members are the numbers on the messenger and not blocked.
+  False when the name is taken or no number can be a member.
+* ``ChatInfo``: the group's object, or false (Status fail) for an unknown name.
+* ``RenameChat``: false for an unknown name or a new name that is taken.
+* ``ChatAddUser`` (``Name,Forward``): false for an unknown group, a number off the messenger or
+  already a member; the newest ``Forward`` group messages land in the new member's history.
+* ``ChatDeleteUser``: false for an unknown group or a number that is not a member.
+
+Users and dialogs:
+
+* ``BlockUser`` / ``UnBlockUser``: true when the number is on the messenger (repeating is
+  harmless); a blocked number is not delivered to.
+* ``MarkRead``: true when the number is on the messenger; its dialog is marked read.
+* ``GetUserInfo``: the user's object, or false when the number is not on the messenger.
+* ``GetDialogList``: every dialog (users and groups) with its newest 20 messages, newest first;
+  false when there is none.
+* ``GetHistory`` (``Offset,Limit``): that user's messages, newest first, skipping ``Offset``,
+  at most ``Limit``; false when that slice is empty.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from miogram_toolkit.simulator.actions import Call, ServiceError, answer
+from miogram_toolkit.simulator.numbers import is_international, user_id
+from miogram_toolkit.simulator.state import utc_iso
+
+__all__ = ["HANDLERS"]
+
+_DIALOG_MESSAGES = 20
+
+
+def _fail(call: Call) -> dict[str, Any]:
+    return answer(call.action, False, ok=False)
+
+
+def _reachable(call: Call, phone: str) -> bool:
+    return call.state.on_messenger(phone) and phone not in call.state.blocked
+
+
+def _group_event(call: Call, group: dict[str, Any], text: str) -> None:
+    group["Messages"].append({"Id": call.state.next_id("message"), "Time": utc_iso(call.now),
+                              "Robot": call.robot, "Message": text})
+    call.state.dirty = True
+
+
+def create_group_chat(call: Call) -> dict[str, Any]:
+    phones = call.field("Phone").split(",")
+    if not all(is_international(phone) for phone in phones):
+        raise ServiceError(307)
+    name = call.misc["group_name"]
+    members = list(dict.fromkeys(phone for phone in phones if _reachable(call, phone)))
+    if name in call.state.groups or not members:
+        return _fail(call)
+    group = {"Id": call.state.next_id("group"), "Title": name, "Type": "group",
+             "Creator": call.robot, "Created": utc_iso(call.now), "Members": members,
+             "Messages": []}
+    call.state.groups[name] = group
+    _group_event(call, group, f"{call.robot} created the group {name!r}")
+    return answer(call.action, True)
+
+
+def _public_group(group: dict[str, Any]) -> dict[str, Any]:
+    return {"Id": group["Id"], "Title": group["Title"], "Type": "group",
+            "Creator": group["Creator"], "Created": group["Created"],
+            "Members": list(group["Members"]), "MembersCount": len(group["Members"]),
+            "MessagesCount": len(group["Messages"])}
+
+
+def chat_info(call: Call) -> dict[str, Any]:
+    group = call.state.groups.get(call.misc["chat_name"])
+    return answer(call.action, _public_group(group)) if group else _fail(call)
+
+
+def rename_chat(call: Call) -> dict[str, Any]:
+    old, new = call.misc["chat_name"], call.misc["new_name"]
+    groups = call.state.groups
+    if old not in groups or new in groups:
+        return _fail(call)
+    group = groups.pop(old)
+    group["Title"] = new
+    groups[new] = group
+    _group_event(call, group, f"renamed from {old!r} to {new!r}")
+    return answer(call.action, True)
+
+
+def chat_add_user(call: Call) -> dict[str, Any]:
+    group = call.state.groups.get(call.misc["chat_name"])
+    phone = call.field("Phone")
+    if group is None or phone in group["Members"] or not _reachable(call, phone):
+        return _fail(call)
+    forward = call.misc["forward_count"]
+    earlier = group["Messages"][-forward:] if forward else []
+    group["Members"].append(phone)
+    for message in earlier:
+        call.state.add_history(phone, {"Func": "ChatAddUser", "Robot": call.robot,
+                                       "Message": message["Message"], "File": None,
+                                       "Channel": "telegram", "Forwarded": True}, call.now)
+    _group_event(call, group, f"added {phone}, forwarded {len(earlier)} messages")
+    return answer(call.action, True)
+
+
+def chat_delete_user(call: Call) -> dict[str, Any]:
+    group = call.state.groups.get(call.misc["chat_name"])
+    phone = call.field("Phone")
+    if group is None or phone not in group["Members"]:
+        return _fail(call)
+    group["Members"].remove(phone)
+    _group_event(call, group, f"removed {phone}")
+    return answer(call.action, True)
+
+
+def block_user(call: Call) -> dict[str, Any]:
+    phone = call.field("Phone")
+    if not call.state.on_messenger(phone):
+        return _fail(call)
+    call.state.blocked.add(phone)
+    call.state.dirty = True
+    return answer(call.action, True)
+
+
+def unblock_user(call: Call) -> dict[str, Any]:
+    phone = call.field("Phone")
+    if not call.state.on_messenger(phone):
+        return _fail(call)
+    call.state.blocked.discard(phone)
+    call.state.dirty = True
+    return answer(call.action, True)
+
+
+def mark_read(call: Call) -> dict[str, Any]:
+    phone = call.field("Phone")
+    if not call.state.on_messenger(phone):
+        return _fail(call)
+    dialog = call.state.dialogs.get(phone)
+    if dialog is not None and dialog["Messages"]:
+        dialog["ReadUpTo"] = dialog["Messages"][-1]["Id"]
+        call.state.dirty = True
+    return answer(call.action, True)
+
+
+def get_user_info(call: Call) -> dict[str, Any]:
+    phone = call.field("Phone")
+    state = call.state
+    if not state.on_messenger(phone):
+        return _fail(call)
+    dialog = state.dialogs.get(phone, {"Messages": []})
+    info = {"UserID": user_id(phone, seed=state.seed), "Phone": phone,
+            "FirstName": f"User {phone[-4:]}", "LastName": "", "Username": None,
+            "Blocked": phone in state.blocked, "MessagesCount": len(dialog["Messages"])}
+    return answer(call.action, info)
+
+
+def _newest(messages: list[dict[str, Any]], offset: int, limit: int) -> list[dict[str, Any]]:
+    return [dict(m) for m in reversed(messages)][offset:offset + limit]
+
+
+def get_dialog_list(call: Call) -> dict[str, Any]:
+    state = call.state
+    dialogs: list[dict[str, Any]] = []
+    for phone, dialog in state.dialogs.items():
+        dialogs.append({"Type": "user", "Phone": phone, "Title": phone,
+                        "MessagesCount": len(dialog["Messages"]),
+                        "Read": bool(dialog["Messages"]) and
+                        dialog["ReadUpTo"] >= dialog["Messages"][-1]["Id"],
+                        "Messages": _newest(dialog["Messages"], 0, _DIALOG_MESSAGES)})
+    for group in state.groups.values():
+        dialogs.append({**_public_group(group),
+                        "Messages": _newest(group["Messages"], 0, _DIALOG_MESSAGES)})
+    return answer(call.action, dialogs) if dialogs else _fail(call)
+
+
+def get_history(call: Call) -> dict[str, Any]:
+    dialog = call.state.dialogs.get(call.field("Phone"))
+    if dialog is None:
+        return _fail(call)
+    page = _newest(dialog["Messages"], call.misc["offset"], call.misc["limit"])
+    return answer(call.action, page) if page else _fail(call)
+
+
+HANDLERS = {
+    "CreateGroupChat": create_group_chat,
+    "ChatInfo": chat_info,
+    "RenameChat": rename_chat,
+    "ChatAddUser": chat_add_user,
+    "ChatDeleteUser": chat_delete_user,
+    "BlockUser": block_user,
+    "UnBlockUser": unblock_user,
+    "MarkRead": mark_read,
+    "GetUserInfo": get_user_info,
+    "GetDialogList": get_dialog_list,
+    "GetHistory": get_history,
+}

@@ -1,0 +1,222 @@
+"""A small threaded HTTP/1.1 server for the simulator's WSGI application, loopback only.
+
+Standard library only (``http.server`` with ``ThreadingMixIn``): one thread per connection,
+keep-alive so a client's pooled connections are reused. When the application raises
+``ConnectionResetError`` (a simulated drop), the socket is closed without a byte of answer.
+Request lines and bodies are never logged (the body holds the secret).
+
+Example:
+    >>> from miogram_toolkit.simulator.app import SimulatorApp
+    >>> from miogram_toolkit.simulator.state import State
+    >>> server = SimulatorServer(SimulatorApp(State()), port=0)
+    >>> server.start(); server.url.startswith("http://127.0.0.1:")
+    True
+    >>> server.stop()
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+from collections.abc import Callable, Iterable
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from socketserver import TCPServer, ThreadingMixIn
+from typing import Any
+
+from miogram_toolkit.simulator.app import DELAY_KEY, SERVICE_PATH
+
+__all__ = ["SimulatorServer", "check_loopback"]
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def check_loopback(host: str) -> str:
+    """Return ``host`` when it is a loopback address; the simulator serves nothing else.
+
+    Raises:
+        ValueError: ``host`` is not a loopback address.
+    """
+    if host == "localhost":
+        return "127.0.0.1"
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return host
+    except ValueError:
+        pass
+    raise ValueError(f"the simulator listens on loopback addresses only, not {host!r}")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "MioGramSimulator/1.2"
+    # An idle keep-alive connection is closed after this many seconds.
+    timeout = 60
+    server: _ThreadingServer
+
+    def setup(self) -> None:
+        super().setup()
+        # Headers and body go out in two writes; without this Nagle can add 40 ms to each.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.server.track(self.connection, True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.track(self.connection, False)
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+        """Silent: nothing about a request is logged."""
+
+    def _body(self) -> bytes:
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            chunks = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    while self.rfile.readline().strip():
+                        pass  # trailers
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _environ(self, body: bytes) -> dict[str, Any]:
+        import io
+        import sys
+
+        path, _, query = self.path.partition("?")
+        host, port = self.server.server_address[:2]
+        environ: dict[str, Any] = {
+            "REQUEST_METHOD": self.command, "SCRIPT_NAME": "", "PATH_INFO": path,
+            "QUERY_STRING": query, "SERVER_NAME": host, "SERVER_PORT": str(port),
+            "SERVER_PROTOCOL": self.request_version, "REMOTE_ADDR": self.client_address[0],
+            "CONTENT_TYPE": self.headers.get("Content-Type") or "",
+            "CONTENT_LENGTH": str(len(body)), "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "http", "wsgi.input": io.BytesIO(body),
+            "wsgi.errors": sys.stderr, "wsgi.multithread": True, "wsgi.multiprocess": False,
+            "wsgi.run_once": False, DELAY_KEY: self.server.stop_event,
+        }
+        for name, value in self.headers.items():
+            key = name.upper().replace("-", "_")
+            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                environ[f"HTTP_{key}"] = value
+        return environ
+
+    def _serve(self) -> None:
+        body = self._body()
+        started: list[Any] = []
+
+        def start_response(status: str, headers: list[tuple[str, str]],
+                           exc_info: Any = None) -> Callable[[bytes], None]:
+            started[:] = [status, headers]
+            return lambda data: None
+
+        try:
+            result = self.server.app(self._environ(body), start_response)
+            payload = b"".join(result)
+        except (ConnectionError, TimeoutError):
+            # A simulated drop: close without answering anything.
+            self.close_connection = True
+            return
+        status, headers = started
+        code, _, reason = status.partition(" ")
+        self.send_response(int(code), reason)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(payload)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
+
+
+class _ThreadingServer(ThreadingMixIn, HTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], app: WSGIApp) -> None:
+        self.app = app
+        self.stop_event = threading.Event()
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(address, _Handler)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind would look the host name up (slow, and pointless here).
+        TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def track(self, conn: socket.socket, is_open: bool) -> None:
+        with self._open_lock:
+            (self._open.add if is_open else self._open.discard)(conn)
+
+    def close_all(self) -> None:
+        with self._open_lock:
+            conns = list(self._open)
+        for conn in conns:
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+
+class _ThreadingServer6(_ThreadingServer):
+    address_family = socket.AF_INET6
+
+
+class SimulatorServer:
+    """Serve a WSGI application on a loopback port from a background thread.
+
+    Args:
+        app: the WSGI application.
+        host: a loopback address.
+        port: the port; 0 picks a free one.
+    """
+
+    def __init__(self, app: WSGIApp, *, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.app = app
+        self.host = check_loopback(host)
+        self.port = port
+        self._server: _ThreadingServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        """True between :meth:`start` and :meth:`stop`."""
+        return self._server is not None
+
+    @property
+    def url(self) -> str:
+        """The service's address, ``http://127.0.0.1:PORT/dojob.php``."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}{SERVICE_PATH}"
+
+    def start(self) -> None:
+        """Bind and serve in a daemon thread (no-op when already serving)."""
+        if self._server is not None:
+            return
+        cls = _ThreadingServer6 if ":" in self.host else _ThreadingServer
+        server = cls((self.host, self.port), self.app)
+        self.port = server.server_address[1]
+        self._server = server
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={
+            "poll_interval": 0.1}, name=f"miogram-simulator:{self.port}", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        """Stop serving, wake any late answer, close every connection (no-op when stopped)."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        server.stop_event.set()
+        server.shutdown()
+        server.server_close()
+        server.close_all()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
