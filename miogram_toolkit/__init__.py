@@ -20,10 +20,13 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     "ContactFileError": "contacts",
     "read_contacts": "contacts",
+    "to_e164": "phones",
     "write_excel": "contacts",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])
+
+from miogram_toolkit import accessors as _accessors  # noqa: F401, E402  (registers df.miogram / s.miogram)
 
 
 def __getattr__(name: str) -> Any:

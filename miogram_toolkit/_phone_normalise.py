@@ -1,0 +1,268 @@
+"""Turn messy spreadsheet cells into a canonical ``+?digits`` text, vectorised.
+
+The canonical text is what the toolkit hands to phonenumbers: an optional leading ``+`` followed
+by ASCII digits only. :func:`normalise_phone_text` is the per-cell definition (short and easy to
+read); :func:`normalise_array` computes exactly the same thing for many cells at once with numpy
+code-point matrices, which is what keeps a million-row sheet fast. The tests hold the two to each
+other.
+
+Rules, in order:
+
+1. Missing values (None, NaN, pd.NA) and blank strings are ``empty``.
+2. Numbers Excel produced are written back as integers: ``9121234567.0`` (a float) and the texts
+   ``"9.121234567E9"``, ``"9.121234567e+09"``, ``"9121234567.0"`` all become ``"9121234567"``.
+   A text only counts as an Excel number when it has no leading zero, since Excel drops those.
+3. Persian ``۰–۹``, Arabic-Indic ``٠–٩`` and full-width ``０–９`` digits become ASCII digits.
+4. A cell holding two or more numbers is ``multiple``: it is split on ``, ; | / \\ newline`` and
+   the Persian comma and semicolon, and two or more parts carry at least
+   :data:`MULTIPLE_MIN_DIGITS` digits each (``"0912 123 4567 / 0935 123 4567"``). A slash between
+   short groups (``"0912/123/4567"``) stays formatting.
+5. Everything else that is not a digit is dropped, labels included (``"tel: 0912 123 4567"``,
+   ``"موبایل: ۰۹۱۲ ..."``); a ``+`` written before the first digit is kept.
+
+Example:
+    >>> normalise_phone_text("موبایل: ۰۹۱۲-۱۲۳ ۴۵۶۷")
+    ('number', '09121234567')
+    >>> normalise_phone_text(9121234567.0)
+    ('number', '9121234567')
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+KIND_NUMBER = 0
+KIND_EMPTY = 1
+KIND_MULTIPLE = 2
+_KIND_NAMES = {KIND_NUMBER: "number", KIND_EMPTY: "empty", KIND_MULTIPLE: "multiple"}
+
+#: A part of a cell needs this many digits to count as a separate phone number.
+MULTIPLE_MIN_DIGITS = 7
+
+_DIGIT_BASES = (0x30, 0x6F0, 0x660, 0xFF10)  # ASCII, Persian, Arabic-Indic, full-width
+_PLUS_CHARS = ("+", "\uff0b")
+_SEPARATORS = ",;|/\\\n\u060c\u061b"
+_EXCEL_NUMBER = re.compile(r" *([1-9][0-9]*(?:\.[0-9]*)?[eE]\+?[0-9]{1,2}|[1-9][0-9]*\.0+) *")
+
+# Cells longer than this take the per-cell path: one very long cell must not make the
+# code-point matrix of a whole chunk huge.
+MAX_VECTOR_CHARS = 48
+
+
+def cell_to_text(value: Any) -> str | None:
+    """Return the text of one cell, or None when the cell is missing.
+
+    Integral floats lose their ``.0`` (Excel stores 9121234567 as 9121234567.0); other values
+    use ``str``.
+
+    Example:
+        >>> cell_to_text(9121234567.0), cell_to_text(None)
+        ('9121234567', None)
+    """
+    if value is None or value is pd.NA:
+        return None
+    if isinstance(value, str):
+        return value
+    if isinstance(value, float | np.floating):
+        if math.isnan(value):
+            return None
+        if math.isfinite(value) and value == math.floor(value):
+            return str(int(value))
+        return repr(float(value))
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def _excel_text_to_integer(text: str) -> str | None:
+    """Return the integer an Excel-number text stands for, or None if it is not one."""
+    match = _EXCEL_NUMBER.fullmatch(text)
+    if match is None:
+        return None
+    try:
+        number = Decimal(match.group(1))
+    except InvalidOperation:  # pragma: no cover - the regex only lets decimals through
+        return None
+    if number != number.to_integral_value():
+        return None
+    return str(int(number))
+
+
+def _digit_of(char: str) -> str | None:
+    code = ord(char)
+    for base in _DIGIT_BASES:
+        if base <= code <= base + 9:
+            return chr(0x30 + code - base)
+    return None
+
+
+def normalise_phone_text(value: Any) -> tuple[str, str]:
+    """Normalise one cell to ``(kind, canonical)``; the per-cell definition of the rules.
+
+    Args:
+        value: a cell as read from a sheet: str, int, float, None or NaN.
+
+    Returns:
+        ``kind`` is ``"number"``, ``"empty"`` or ``"multiple"``; ``canonical`` is ``+?digits``
+        for numbers and ``""`` otherwise.
+
+    Example:
+        >>> normalise_phone_text("0912 123 4567 / 0935 123 4567")
+        ('multiple', '')
+        >>> normalise_phone_text("tel: +98 (912) 123-4567")
+        ('number', '+989121234567')
+    """
+    text = cell_to_text(value)
+    if text is None or not text.strip():
+        return "empty", ""
+    excel = _excel_text_to_integer(text)
+    if excel is not None:
+        text = excel
+    digits: list[str] = []
+    plus = False
+    parts_with_digits = 0
+    part_digits = 0
+    for char in text:
+        digit = _digit_of(char)
+        if digit is not None:
+            digits.append(digit)
+            part_digits += 1
+        elif char in _PLUS_CHARS and not digits:
+            plus = True
+        elif char in _SEPARATORS:
+            parts_with_digits += part_digits >= MULTIPLE_MIN_DIGITS
+            part_digits = 0
+    parts_with_digits += part_digits >= MULTIPLE_MIN_DIGITS
+    if parts_with_digits >= 2:
+        return "multiple", ""
+    return "number", ("+" if plus else "") + "".join(digits)
+
+
+_TYPE_KIND = {str: 0, float: 1, np.float64: 1, int: 2, np.int64: 2}
+
+
+def texts_of(values: np.ndarray) -> np.ndarray:
+    """Return an object array of cell texts (None where missing), vectorised by cell type.
+
+    Floats and ints are converted with numpy; only cells of other types go through
+    :func:`cell_to_text` one by one.
+    """
+    values = np.asarray(values, dtype=object)
+    out = values.copy()
+    kinds = np.fromiter(
+        (_TYPE_KIND.get(type(v), 3) for v in values), dtype=np.int8, count=len(values)
+    )
+    is_str, is_float, is_int = kinds == 0, kinds == 1, kinds == 2
+    if is_float.any():
+        floats = values[is_float].astype(np.float64)
+        integral = np.isfinite(floats) & (floats == np.floor(floats)) & (np.abs(floats) < 1e18)
+        converted = np.empty(len(floats), dtype=object)
+        converted[integral] = floats[integral].astype(np.int64).astype(str).astype(object)
+        for i in np.flatnonzero(~integral):
+            converted[i] = cell_to_text(floats[i])
+        out[is_float] = converted
+    if is_int.any():
+        out[is_int] = [str(v) for v in values[is_int]]
+    other = ~(is_str | is_float | is_int)
+    for i in np.flatnonzero(other):
+        out[i] = cell_to_text(values[i])
+    return out
+
+
+def normalise_array(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Normalise many cell texts at once; same results as :func:`normalise_phone_text`.
+
+    Args:
+        texts: object array of str or None (see :func:`texts_of`).
+
+    Returns:
+        ``(kind, plus, digits)``: int8 kinds (``KIND_*``), a bool array for a leading ``+`` and
+        an object array of ASCII digit strings (``""`` for empty and multiple cells).
+    """
+    n = len(texts)
+    kind = np.full(n, KIND_EMPTY, dtype=np.int8)
+    plus = np.zeros(n, dtype=bool)
+    digits = np.full(n, "", dtype=object)
+    idx = np.flatnonzero(texts != None)  # noqa: E711 - elementwise test on an object array
+    if len(idx) == 0:
+        return kind, plus, digits
+    arr = texts[idx].astype(str)
+    if arr.dtype.itemsize // 4 > MAX_VECTOR_CHARS:
+        wide = np.strings.str_len(arr) > MAX_VECTOR_CHARS
+        for i in idx[wide]:
+            k, canon = normalise_phone_text(texts[i])
+            kind[i] = KIND_MULTIPLE if k == "multiple" else KIND_EMPTY if k == "empty" else 0
+            plus[i] = canon.startswith("+")
+            digits[i] = canon.lstrip("+")
+        idx = idx[~wide]
+        arr = arr[~wide].astype(f"<U{MAX_VECTOR_CHARS}")
+        if len(idx) == 0:
+            return kind, plus, digits
+    width = max(1, arr.dtype.itemsize // 4)
+    cp = np.ascontiguousarray(arr).view(np.uint32).reshape(len(idx), width)
+
+    # Only texts made of digits, dots, e, + and spaces can be Excel numbers; only those pay for
+    # the regex.
+    allowed = np.isin(cp, np.array([0, 0x20, 0x2B, 0x2E, 0x45, 0x65, *range(0x30, 0x3A)]))
+    dot_or_e = ((cp == 0x2E) | (cp == 0x65) | (cp == 0x45)).any(axis=1)
+    for j in np.flatnonzero(allowed.all(axis=1) & dot_or_e):
+        excel = _excel_text_to_integer(str(arr[j]))
+        if excel is not None:
+            cp[j] = 0
+            cp[j, : len(excel)] = np.frombuffer(excel.encode("ascii"), dtype=np.uint8)
+
+    value = np.full(cp.shape, 255, dtype=np.uint8)
+    for base in _DIGIT_BASES:
+        hit = (cp >= base) & (cp <= base + 9)
+        value[hit] = (cp[hit] - base).astype(np.uint8)
+    is_digit = value != 255
+    cum = np.cumsum(is_digit, axis=1, dtype=np.int16)
+    nd = cum[:, -1]
+    has_plus = (((cp == 0x2B) | (cp == 0xFF0B)) & (cum == 0)).any(axis=1)
+    blank = np.zeros(len(idx), dtype=bool)
+    for j in np.flatnonzero(nd == 0):
+        blank[j] = not str(arr[j]).strip()
+
+    multiple = np.zeros(len(idx), dtype=bool)
+    sep_rows = np.flatnonzero(nd >= 2 * MULTIPLE_MIN_DIGITS)
+    if len(sep_rows):
+        is_sep = np.isin(cp[sep_rows], np.array([ord(c) for c in _SEPARATORS], np.uint32))
+        sep_rows, is_sep = sep_rows[is_sep.any(axis=1)], is_sep[is_sep.any(axis=1)]
+    if len(sep_rows):
+        m = len(sep_rows)
+        s = np.concatenate([is_sep, np.ones((m, 1), bool)], axis=1)
+        c = np.concatenate([cum[sep_rows], nd[sep_rows, None]], axis=1)
+        # Digits seen up to each separator; a part's count is the step between separators.
+        previous = np.maximum.accumulate(np.where(s, c, 0), axis=1)
+        previous = np.concatenate([np.zeros((m, 1), previous.dtype), previous[:, :-1]], 1)
+        part = np.where(s, c - previous, 0)
+        multiple[sep_rows] = (part >= MULTIPLE_MIN_DIGITS).sum(axis=1) >= 2
+
+    # Pack the digits of each row to the left, then read the rows back as strings.
+    out_width = max(1, int(nd.max()))
+    packed = np.zeros((len(idx), out_width), dtype=np.uint32)
+    rows, cols = np.nonzero(is_digit)
+    packed[rows, cum[rows, cols] - 1] = value[rows, cols].astype(np.uint32) + 0x30
+    packed_text = packed.view(f"<U{out_width}").ravel().astype(object)
+
+    number = ~blank & ~multiple
+    kind[idx] = np.where(blank, KIND_EMPTY, np.where(multiple, KIND_MULTIPLE, KIND_NUMBER))
+    plus[idx] = has_plus & number
+    digits[idx[number]] = packed_text[number]
+    return kind, plus, digits
+
+
+def kind_name(code: int) -> str:
+    """Return the name of a ``KIND_*`` code."""
+    return _KIND_NAMES[code]

@@ -1,0 +1,120 @@
+"""The ``.miogram`` accessors on pandas Series and DataFrames.
+
+Importing :mod:`miogram_toolkit` registers them. They are thin namespaces over
+:mod:`miogram_toolkit.phones`: they check their object once when created, keep no cached state
+and never change the Series or frame they are attached to; every method returns a new object.
+
+Example:
+    >>> import pandas as pd
+    >>> import miogram_toolkit  # registers .miogram
+    >>> pd.Series(["0912 123 4567"]).miogram.to_e164().tolist()
+    ['+989121234567']
+    >>> df = pd.DataFrame({"phone": ["0912 123 4567", "0912-123-4567", ""]})
+    >>> df.miogram.clean_phones("phone").miogram.sendable()["e164"].tolist()
+    ['+989121234567']
+"""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+import pandas as pd
+
+
+def _phones() -> ModuleType:
+    # Imported on first use, so registering the accessors does not load phonenumbers.
+    from miogram_toolkit import phones
+
+    return phones
+
+
+@pd.api.extensions.register_series_accessor("miogram")
+class MiogramSeriesAccessor:
+    """``s.miogram``: phone cleaning for one column.
+
+    Holds only a reference to the Series; never modifies it.
+    """
+
+    def __init__(self, series: pd.Series) -> None:
+        if not isinstance(series, pd.Series):  # pragma: no cover - pandas passes a Series
+            raise TypeError("The .miogram Series accessor needs a pandas Series.")
+        self._obj = series
+
+    def to_e164(self, region: str = "IR", mobile_only: bool = True) -> pd.Series:
+        """E.164 strings (dtype ``"string"``), ``pd.NA`` where not usable; same index and length.
+
+        See :func:`miogram_toolkit.phones.to_e164`.
+
+        Example:
+            >>> pd.Series(["+98 912 123 4567", None]).miogram.to_e164().tolist()
+            ['+989121234567', <NA>]
+        """
+        return _phones().to_e164(self._obj, region, mobile_only=mobile_only)
+
+    def phone_report(
+        self, region: str = "IR", mobile_only: bool = True, dedupe: bool = True
+    ) -> pd.DataFrame:
+        """One row per value: ``raw``, ``e164``, ``phone_status`` and ``number_type``.
+
+        See :func:`miogram_toolkit.phones.phone_report` for the status codes.
+
+        Example:
+            >>> pd.Series(["09121234567", "123"]).miogram.phone_report()["phone_status"].tolist()
+            ['ok', 'too_short']
+        """
+        return _phones().phone_report(self._obj, region, mobile_only=mobile_only, dedupe=dedupe)
+
+
+@pd.api.extensions.register_dataframe_accessor("miogram")
+class MiogramFrameAccessor:
+    """``df.miogram``: clean a contact frame, pick the sendable rows, summarise.
+
+    Holds only a reference to the frame; never modifies it.
+    """
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        if not isinstance(frame, pd.DataFrame):  # pragma: no cover - pandas passes a frame
+            raise TypeError("The .miogram DataFrame accessor needs a pandas DataFrame.")
+        self._obj = frame
+
+    def clean_phones(
+        self,
+        column: str | None = None,
+        region: str = "IR",
+        mobile_only: bool = True,
+        dedupe: bool = True,
+    ) -> pd.DataFrame:
+        """A new frame with every row and column plus ``e164`` and ``phone_status``.
+
+        When ``column`` is None the phone column is found by
+        ``miogram_toolkit.contacts.find_phone_column``. See
+        :func:`miogram_toolkit.phones.clean_phones`.
+
+        Example:
+            >>> df = pd.DataFrame({"phone": ["09121234567", "09121234567"]})
+            >>> df.miogram.clean_phones("phone")["phone_status"].tolist()
+            ['ok', 'duplicate']
+        """
+        return _phones().clean_phones(
+            self._obj, column, region, mobile_only=mobile_only, dedupe=dedupe
+        )
+
+    def sendable(self) -> pd.DataFrame:
+        """The rows whose ``phone_status`` is ``ok`` (needs :meth:`clean_phones` output).
+
+        Example:
+            >>> df = pd.DataFrame({"phone": ["09121234567", "x"]})
+            >>> len(df.miogram.clean_phones("phone").miogram.sendable())
+            1
+        """
+        return _phones().sendable(self._obj)
+
+    def summary(self) -> pd.DataFrame:
+        """Counts and percentages per ``phone_status``, with a total row (needs cleaned frame).
+
+        Example:
+            >>> df = pd.DataFrame({"phone": ["09121234567", "x"]})
+            >>> df.miogram.clean_phones("phone").miogram.summary().loc["invalid", "count"]
+            np.int64(1)
+        """
+        return _phones().phone_summary(self._obj)
