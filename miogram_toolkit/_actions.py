@@ -1,0 +1,354 @@
+"""One method per action of the catalogue, mixed into :class:`miogram_toolkit.Client`.
+
+Each method validates its Python arguments, builds the document's fields (``Phone``,
+``Message``, ``Misc``, ``Data``) and reads the answer into a Python value. Every action that
+works through an agent (all but the ``API…`` ones) takes ``robot=`` to override the client's
+default agent — campaigns rotate agents.
+
+Results by kind: Bool actions -> ``bool`` (Status "fail" is ``False``, not an exception); Mass
+actions -> ``dict[str, bool]`` keyed by the numbers as passed; limits and credits ->
+``dict[str, int | float]``; the ``1``/``0`` flags -> ``bool``; objects -> the objects, or
+``None`` when there are none; the report -> ``list[dict]``.
+
+Example:
+    >>> client.send_location("+989121234567", 35.6892, 51.389)   # doctest: +SKIP
+    True
+    >>> client.get_credits()                                     # doctest: +SKIP
+    {'Message': 5000, 'Photo': 200, 'Video': 50, 'File': 100, 'Other': 300}
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import warnings
+from collections.abc import Sequence
+from typing import Any
+
+from miogram_toolkit._decode import (
+    normalize_status,
+    number_map,
+    objects,
+    report_records,
+    split_list,
+    table,
+    to_bool,
+)
+from miogram_toolkit._encode import (
+    FileInput,
+    coordinate,
+    file_fields,
+    message_field,
+    misc_item,
+    non_negative_int,
+    phone_field,
+    phones_field,
+    text_token,
+)
+from miogram_toolkit.catalogue import CREDIT_KINDS, LIMIT_KINDS
+from miogram_toolkit.errors import BadResponse
+
+__all__ = ["WHATSAPP_BATCH", "ActionMethods"]
+
+#: The vendor's recommended number of WhatsApp recipients per request.
+WHATSAPP_BATCH = 100
+
+
+class ActionMethods:
+    """The 43 action methods; :class:`~miogram_toolkit.Client` supplies ``_request``."""
+
+    def _request(self, func: str, fields: dict[str, str], *,
+                 robot: str | None = None) -> dict[str, Any]:
+        raise NotImplementedError  # pragma: no cover - Client implements it
+
+    # -- shapes of answer ---------------------------------------------------------------------
+
+    def _bool(self, func: str, fields: dict[str, str], robot: str | None = None) -> bool:
+        answer = self._request(func, fields, robot=robot)
+        if normalize_status(answer["Status"]) == "fail":
+            return False
+        return to_bool(answer.get("Result"), func)
+
+    def _mass(self, func: str, phones: Sequence[str], fields: dict[str, str],
+              robot: str | None) -> dict[str, bool]:
+        joined = phones_field(phones)
+        sent = joined.split(",")
+        if func.startswith("SendMessageWhatsApp") and len(sent) > WHATSAPP_BATCH:
+            warnings.warn(f"{func}: {len(sent)} numbers in one request; MioGram recommends at "
+                          f"most {WHATSAPP_BATCH} per WhatsApp request", UserWarning,
+                          stacklevel=3)
+        answer = self._request(func, {"Phone": joined, **fields}, robot=robot)
+        return number_map(answer.get("Result"), sent, func)
+
+    def _objects(self, func: str, fields: dict[str, str], robot: str | None) -> Any:
+        answer = self._request(func, fields, robot=robot)
+        return objects(normalize_status(answer["Status"]), answer.get("Result"))
+
+    def _flag(self, func: str) -> bool:
+        return to_bool(self._request(func, {}).get("Result"), func)
+
+    def _string(self, func: str) -> str:
+        result = self._request(func, {}).get("Result")
+        if not isinstance(result, str):
+            raise BadResponse(f"{func}: Result should be a string, got {type(result).__name__}",
+                              action=func)
+        return result
+
+    # -- agent presence and the agent's own account --------------------------------------------
+
+    def set_status_online(self, online: bool, *, robot: str | None = None) -> bool:
+        """Show the agent as online (``True``) or offline; Misc ``Online``/``Offline``."""
+        if not isinstance(online, bool):
+            raise ValueError(f"online: must be True or False, got {online!r}")
+        return self._bool("SetStatusOnline", {"Misc": "Online" if online else "Offline"}, robot)
+
+    def send_typing(self, phone: str, *, robot: str | None = None) -> bool:
+        """Show "typing…" to one user."""
+        return self._bool("SendTyping", {"Phone": phone_field(phone)}, robot)
+
+    def set_profile_name(self, first: str, last: str, *, robot: str | None = None) -> bool:
+        """Set the agent's first and last name; Misc ``first,last``."""
+        misc = f"{misc_item('first', first)},{misc_item('last', last)}"
+        return self._bool("SetProfileName", {"Misc": misc}, robot)
+
+    def set_username(self, username: str, *, robot: str | None = None) -> bool:
+        """Create or change the agent's username (no spaces)."""
+        return self._bool("SetUsername", {"Misc": text_token("username", username)}, robot)
+
+    def set_profile_photo(self, photo: FileInput, *, robot: str | None = None) -> bool:
+        """Set the agent's profile photo from a path or bytes (only Data is sent)."""
+        # SetProfilePhoto sends no Misc, so the extension is never needed: pass a placeholder.
+        _, data = file_fields(photo, "jpg", "photo")
+        return self._bool("SetProfilePhoto", {"Data": data}, robot)
+
+    # -- text messages ------------------------------------------------------------------------
+
+    def send_message(self, phone: str, message: str, *, robot: str | None = None) -> bool:
+        """Send a text message to one number; True when delivered."""
+        fields = {"Phone": phone_field(phone), "Message": message_field(message)}
+        return self._bool("SendMessage", fields, robot)
+
+    def send_message_mass(self, phones: Sequence[str], message: str, *,
+                          robot: str | None = None) -> dict[str, bool]:
+        """Send a text message to several numbers; ``{number: delivered}``."""
+        return self._mass("SendMessageMass", phones, {"Message": message_field(message)}, robot)
+
+    def send_message_whatsapp(self, phone: str, message: str, *,
+                              robot: str | None = None) -> bool:
+        """Send a text over WhatsApp (beta: the service always answers True)."""
+        fields = {"Phone": phone_field(phone), "Message": message_field(message)}
+        return self._bool("SendMessageWhatsApp", fields, robot)
+
+    def send_message_whatsapp_mass(self, phones: Sequence[str], message: str, *,
+                                   robot: str | None = None) -> dict[str, bool]:
+        """Send a text over WhatsApp to several numbers (beta; warns above 100 numbers)."""
+        return self._mass("SendMessageWhatsAppMass", phones,
+                          {"Message": message_field(message)}, robot)
+
+    # -- files and media: Misc = extension, Data = base64 --------------------------------------
+
+    def _send_file(self, func: str, phone: str, file: FileInput, extension: str | None,
+                   robot: str | None) -> bool:
+        phone = phone_field(phone)
+        ext, data = file_fields(file, extension)
+        return self._bool(func, {"Phone": phone, "Misc": ext, "Data": data}, robot)
+
+    def _send_file_mass(self, func: str, phones: Sequence[str], file: FileInput,
+                        extension: str | None, robot: str | None) -> dict[str, bool]:
+        phones_field(phones)  # numbers are checked before the file is read
+        ext, data = file_fields(file, extension)
+        return self._mass(func, phones, {"Misc": ext, "Data": data}, robot)
+
+    def send_photo(self, phone: str, file: FileInput, *, extension: str | None = None,
+                   robot: str | None = None) -> bool:
+        """Send a photo (a path, or bytes with ``extension=``) to one number."""
+        return self._send_file("SendPhoto", phone, file, extension, robot)
+
+    def send_video(self, phone: str, file: FileInput, *, extension: str | None = None,
+                   robot: str | None = None) -> bool:
+        """Send a video to one number."""
+        return self._send_file("SendVideo", phone, file, extension, robot)
+
+    def send_audio(self, phone: str, file: FileInput, *, extension: str | None = None,
+                   robot: str | None = None) -> bool:
+        """Send an audio file to one number."""
+        return self._send_file("SendAudio", phone, file, extension, robot)
+
+    def send_text(self, phone: str, file: FileInput, *, extension: str | None = None,
+                  robot: str | None = None) -> bool:
+        """Send a text *file* to one number."""
+        return self._send_file("SendText", phone, file, extension, robot)
+
+    def send_file(self, phone: str, file: FileInput, *, extension: str | None = None,
+                  robot: str | None = None) -> bool:
+        """Send any kind of file to one number."""
+        return self._send_file("SendFile", phone, file, extension, robot)
+
+    def send_document(self, phone: str, file: FileInput, *, extension: str | None = None,
+                      robot: str | None = None) -> bool:
+        """Send a document to one number."""
+        return self._send_file("SendDocument", phone, file, extension, robot)
+
+    def send_photo_mass(self, phones: Sequence[str], file: FileInput, *,
+                        extension: str | None = None,
+                        robot: str | None = None) -> dict[str, bool]:
+        """Send a photo to several numbers; ``{number: delivered}``."""
+        return self._send_file_mass("SendPhotoMass", phones, file, extension, robot)
+
+    def send_video_mass(self, phones: Sequence[str], file: FileInput, *,
+                        extension: str | None = None,
+                        robot: str | None = None) -> dict[str, bool]:
+        """Send a video to several numbers."""
+        return self._send_file_mass("SendVideoMass", phones, file, extension, robot)
+
+    def send_file_mass(self, phones: Sequence[str], file: FileInput, *,
+                       extension: str | None = None,
+                       robot: str | None = None) -> dict[str, bool]:
+        """Send a file to several numbers."""
+        return self._send_file_mass("SendFileMass", phones, file, extension, robot)
+
+    # -- location and contact -----------------------------------------------------------------
+
+    def send_location(self, phone: str, latitude: float, longitude: float, *,
+                      robot: str | None = None) -> bool:
+        """Send a map location; Misc ``latitude,longitude`` in fixed-point degrees."""
+        misc = f"{coordinate('latitude', latitude, 90)},{coordinate('longitude', longitude, 180)}"
+        return self._bool("SendLocation", {"Phone": phone_field(phone), "Misc": misc}, robot)
+
+    def send_contact(self, phone: str, name: str, phone_number: str, *,
+                     robot: str | None = None) -> bool:
+        """Send a contact card (name and international number) to ``phone``."""
+        misc = f"{misc_item('name', name)},{phone_field(phone_number, 'phone_number')}"
+        return self._bool("SendContact", {"Phone": phone_field(phone), "Misc": misc}, robot)
+
+    # -- groups and chats ---------------------------------------------------------------------
+
+    def create_group_chat(self, phones: Sequence[str], name: str, *,
+                          robot: str | None = None) -> bool:
+        """Create a group with these members (the one non-Mass action taking several numbers)."""
+        fields = {"Phone": phones_field(phones), "Misc": misc_item("name", name)}
+        return self._bool("CreateGroupChat", fields, robot)
+
+    def chat_info(self, chat: str, *, robot: str | None = None) -> Any:
+        """A chat's or group's information, or None when there is none."""
+        return self._objects("ChatInfo", {"Misc": misc_item("chat", chat)}, robot)
+
+    def rename_chat(self, old: str, new: str, *, robot: str | None = None) -> bool:
+        """Rename a chat; Misc ``old,new``."""
+        misc = f"{misc_item('old', old)},{misc_item('new', new)}"
+        return self._bool("RenameChat", {"Misc": misc}, robot)
+
+    def chat_add_user(self, phone: str, chat: str, forward_count: int = 0, *,
+                      robot: str | None = None) -> bool:
+        """Add a member, forwarding ``forward_count`` earlier messages; Misc ``chat,count``."""
+        misc = f"{misc_item('chat', chat)},{non_negative_int('forward_count', forward_count)}"
+        return self._bool("ChatAddUser", {"Phone": phone_field(phone), "Misc": misc}, robot)
+
+    def chat_delete_user(self, phone: str, chat: str, *, robot: str | None = None) -> bool:
+        """Remove a member from a chat."""
+        fields = {"Phone": phone_field(phone), "Misc": misc_item("chat", chat)}
+        return self._bool("ChatDeleteUser", fields, robot)
+
+    # -- users and dialogs --------------------------------------------------------------------
+
+    def block_user(self, phone: str, *, robot: str | None = None) -> bool:
+        """Block a user."""
+        return self._bool("BlockUser", {"Phone": phone_field(phone)}, robot)
+
+    def unblock_user(self, phone: str, *, robot: str | None = None) -> bool:
+        """Unblock a user."""
+        return self._bool("UnBlockUser", {"Phone": phone_field(phone)}, robot)
+
+    def mark_read(self, phone: str, *, robot: str | None = None) -> bool:
+        """Mark a user's messages as read."""
+        return self._bool("MarkRead", {"Phone": phone_field(phone)}, robot)
+
+    def get_user_info(self, phone: str, *, robot: str | None = None) -> Any:
+        """A user's information, or None when there is none."""
+        return self._objects("GetUserInfo", {"Phone": phone_field(phone)}, robot)
+
+    def get_dialog_list(self, *, robot: str | None = None) -> Any:
+        """The dialogs and their messages, or None when there are none."""
+        return self._objects("GetDialogList", {}, robot)
+
+    def get_history(self, phone: str, offset: int = 0, limit: int = 20, *,
+                    robot: str | None = None) -> Any:
+        """A user's messages from ``offset``, at most ``limit``; None when there are none."""
+        misc = f"{non_negative_int('offset', offset)},{non_negative_int('limit', limit, 1)}"
+        return self._objects("GetHistory", {"Phone": phone_field(phone), "Misc": misc}, robot)
+
+    # -- the account's own settings -----------------------------------------------------------
+
+    def get_limits(self) -> dict[str, int | float]:
+        """Message length (characters), Photo/Video/File size (MB), canGet/isSuper (1/0)."""
+        return table(self._request("APIGetLimits", {}).get("Result"), LIMIT_KINDS,
+                     "APIGetLimits")
+
+    def get_credits(self) -> dict[str, int | float]:
+        """Remaining credit per kind; 0 or 1 means that kind is used up."""
+        return table(self._request("APIGetCredits", {}).get("Result"), CREDIT_KINDS,
+                     "APIGetCredits")
+
+    def get_ip(self) -> list[str]:
+        """The IP addresses allowed to call the service (``['*']`` = all)."""
+        return split_list(self._request("APIGetIP", {}).get("Result"), "APIGetIP")
+
+    def set_ip(self, ips: str | Sequence[str]) -> list[str]:
+        """Replace the allowed IP addresses (``"*"`` = all); returns the allowed IPs now.
+
+        The answer is the 409 "Allow IP Sets" confirmation; when it carries no IP list, the
+        addresses sent are returned.
+        """
+        items = [ips] if isinstance(ips, str) else list(ips)
+        if not items:
+            raise ValueError("ips: the list of IP addresses is empty")
+        checked = [_ip(f"ips[{i}]", v) for i, v in enumerate(items)]
+        if "*" in checked and len(checked) > 1:
+            raise ValueError("ips: '*' (all addresses) cannot be combined with others")
+        answer = self._request("APISetIP", {"Misc": ",".join(checked)})
+        result = answer.get("Result")
+        return split_list(result, "APISetIP") if isinstance(result, str) and result else checked
+
+    def change_secret(self) -> str:
+        """Replace the account's secret; returns the new one, which this client now uses."""
+        return self._string("APIChangeSecret")
+
+    def get_robots(self) -> list[str]:
+        """The names of the active agents."""
+        return split_list(self._request("APIGetRobot", {}).get("Result"), "APIGetRobot")
+
+    def get_active(self) -> bool:
+        """Whether the account is active."""
+        return self._flag("APIGetActive")
+
+    def get_username(self) -> str:
+        """The account's user name."""
+        return self._string("APIGetUsername")
+
+    def is_super(self) -> bool:
+        """Whether the account has the isSuper permission (control of the agent's account)."""
+        return self._flag("APIisSuper")
+
+    def can_get(self) -> bool:
+        """Whether the account has the canGet permission (reading data)."""
+        return self._flag("APIcanGet")
+
+    def get_ads(self) -> bool:
+        """Whether an advertisement is appended to sent messages."""
+        return self._flag("APIGetAds")
+
+    def get_report(self, count: int = 100) -> list[dict[str, Any]]:
+        """The newest ``count`` (1 to 999) message-sending report records."""
+        misc = non_negative_int("count", count, 1, 999)
+        return report_records(self._request("APIGetReport", {"Misc": misc}).get("Result"),
+                              "APIGetReport")
+
+
+def _ip(name: str, value: object) -> str:
+    if value == "*":
+        return "*"
+    if not isinstance(value, str):
+        raise ValueError(f"{name}: must be a str, got {type(value).__name__}")
+    try:
+        return str(ipaddress.ip_address(value.strip()))
+    except ValueError:
+        raise ValueError(f"{name}: {value[:45]!r} is not an IP address (or '*')") from None
