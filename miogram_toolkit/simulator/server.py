@@ -66,7 +66,7 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.track(self.connection, False)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
+    def log_message(self, format: str, *args: Any) -> None:
         """Silent: nothing about a request is logged."""
 
     def _body(self) -> bytes:
@@ -205,7 +205,7 @@ class SimulatorServer:
         self.port = server.server_address[1]
         self._server = server
         self._thread = threading.Thread(target=server.serve_forever, kwargs={
-            "poll_interval": 0.1}, name=f"miogram-simulator:{self.port}", daemon=True)
+            "poll_interval": 0.02}, name=f"miogram-simulator:{self.port}", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
