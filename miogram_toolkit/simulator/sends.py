@@ -39,6 +39,8 @@ _LINE_BREAKS = str.maketrans("", "", "\r\n")
 
 def _decode_data(call: Call) -> bytes:
     text = call.field("Data").translate(_LINE_BREAKS)
+    if len(text) % 4:
+        raise ServiceError(400)  # the decoder would quietly drop surplus padding
     try:
         data = base64.b64decode(text.encode("ascii"), validate=True)
     except (binascii.Error, UnicodeEncodeError, ValueError):
