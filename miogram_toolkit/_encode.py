@@ -61,11 +61,11 @@ def _show(value: object) -> str:
 
 
 def mask_phone(phone: str) -> str:
-    """Hide the middle of a number for logs: ``+989121234567`` -> ``+9891*******67``.
+    """Hide the middle of a number for logs: ``+989121234567`` -> ``+9891******67``.
 
     Example:
         >>> mask_phone("+989121234567")
-        '+9891*******67'
+        '+9891******67'
     """
     if len(phone) <= 6:
         return "*" * len(phone)

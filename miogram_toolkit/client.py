@@ -312,8 +312,9 @@ class Client(ActionMethods):
 
     def _check(self, func: str, answer: dict[str, Any]) -> dict[str, Any]:
         """Raise for an error answer or an undocumented Status; pass confirmations."""
-        status = normalize_status(answer["Status"])
-        logger.debug("%s: Status %r", func, status)
+        # Scrubbed before lower-casing: a Status echoing the secret must not leak it in any case.
+        status = normalize_status(self._scrub(answer["Status"]))
+        logger.debug("%s: Status %r", func, status if status is None else status[:30])
         if is_confirmation(answer, func):
             return answer
         if status == "error":
@@ -322,7 +323,7 @@ class Client(ActionMethods):
         if action is not None:
             allowed = {normalize_status(s) for s in action.ok_status}
             if status not in allowed:
-                shown = "null" if status is None else repr(self._scrub(status)[:30])
+                shown = "null" if status is None else repr(status[:30])
                 raise BadResponse(f"{func}: unexpected Status {shown}; expected one of "
                                   f"{sorted(str(s) for s in allowed)}", action=func)
         return answer
@@ -341,9 +342,9 @@ class Client(ActionMethods):
         # Full jitter: a uniform pause up to the doubled bound spreads out retrying clients.
         bound = min(MAX_DELAY, self.backoff * 2 ** (attempt - 1))
         delay = self._rng.uniform(0, bound)
-        logger.warning("%s: %s; retry %d of %d in %.2f s", func,
-                       type(last).__name__ if last is not None else "failure", attempt,
-                       self.retries, delay)
+        logger.info("%s: %s; retry %d of %d in %.2f s", func,
+                    type(last).__name__ if last is not None else "failure", attempt,
+                    self.retries, delay)
         if last is not None:
             logger.debug("%s: retrying after: %s", func, last)
         self._sleep(delay)

@@ -1,0 +1,60 @@
+"""The public surface: ``miogram_toolkit.__all__`` is exactly this hand-written list."""
+
+from __future__ import annotations
+
+import miogram_toolkit
+
+EXPECTED = [
+    "ACTIONS",
+    "APIError",
+    "AuthError",
+    "BadNumber",
+    "BadRequest",
+    "BadResponse",
+    "Client",
+    "ConnectError",
+    "ContactFileError",
+    "CreditError",
+    "DeliveryUnknown",
+    "ERRORS",
+    "FileRejected",
+    "MessageTooLong",
+    "MioGramError",
+    "NoAgentError",
+    "NoData",
+    "PermissionDenied",
+    "ResponseTimeout",
+    "ServiceUnavailable",
+    "TransportError",
+    "__version__",
+    "read_contacts",
+    "to_e164",
+    "write_excel",
+]
+
+
+def test_all_is_exactly_the_public_surface() -> None:
+    assert miogram_toolkit.__all__ == EXPECTED
+
+
+def test_every_exported_name_resolves() -> None:
+    for name in EXPECTED:
+        assert getattr(miogram_toolkit, name) is not None
+
+
+def test_exports_are_the_defining_objects() -> None:
+    from miogram_toolkit import catalogue, client, errors
+
+    assert miogram_toolkit.Client is client.Client
+    assert miogram_toolkit.ACTIONS is catalogue.ACTIONS
+    assert miogram_toolkit.ERRORS is errors.ERRORS
+    assert miogram_toolkit.DeliveryUnknown is errors.DeliveryUnknown
+    assert issubclass(miogram_toolkit.DeliveryUnknown, miogram_toolkit.TransportError)
+    assert issubclass(miogram_toolkit.TransportError, miogram_toolkit.MioGramError)
+
+
+def test_unknown_names_raise_attribute_error() -> None:
+    import pytest
+
+    with pytest.raises(AttributeError, match="no attribute 'send_message'"):
+        miogram_toolkit.send_message  # noqa: B018
