@@ -16,8 +16,11 @@ Example:
 
 from __future__ import annotations
 
+import io
 import ipaddress
+import logging
 import socket
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -27,6 +30,8 @@ from typing import Any
 from miogram_toolkit.simulator.app import DELAY_KEY, SERVICE_PATH
 
 __all__ = ["SimulatorServer", "check_loopback"]
+
+logger = logging.getLogger("miogram_toolkit.simulator")
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
@@ -84,9 +89,6 @@ class _Handler(BaseHTTPRequestHandler):
         return self.rfile.read(length) if length > 0 else b""
 
     def _environ(self, body: bytes) -> dict[str, Any]:
-        import io
-        import sys
-
         path, _, query = self.path.partition("?")
         host, port = self.server.server_address[:2]
         environ: dict[str, Any] = {
@@ -123,13 +125,17 @@ class _Handler(BaseHTTPRequestHandler):
             return
         status, headers = started
         code, _, reason = status.partition(" ")
-        self.send_response(int(code), reason)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(payload)
+        try:
+            self.send_response(int(code), reason)
+            for name, value in headers:
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(payload)
+        except ConnectionError:
+            # The client gave up first (a late answer after its timeout): nothing to tell.
+            self.close_connection = True
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
 
@@ -150,6 +156,13 @@ class _ThreadingServer(ThreadingMixIn, HTTPServer):
         # HTTPServer.server_bind would look the host name up (slow, and pointless here).
         TCPServer.server_bind(self)
         self.server_name, self.server_port = self.server_address[:2]
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that vanished is normal here; anything else is logged, without the request.
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            return
+        logger.exception("simulator: error while serving a request")
 
     def track(self, conn: socket.socket, is_open: bool) -> None:
         with self._open_lock:
