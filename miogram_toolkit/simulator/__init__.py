@@ -71,7 +71,8 @@ __all__ = ["FAULT_KINDS", "INSPECT_PATH", "SERVICE_PATH", "FaultPlan", "Simulato
            "SimulatorApp", "State"]
 
 #: What :attr:`Simulator.url` shows before the server starts (in-process use only).
-IN_PROCESS_URL = "http://simulator.invalid" + SERVICE_PATH
+# Port 0 can never be connected to: a stray real request fails instead of reaching anything.
+IN_PROCESS_URL = "http://127.0.0.1:0" + SERVICE_PATH
 
 
 class Simulator:
