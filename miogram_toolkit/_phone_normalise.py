@@ -29,7 +29,6 @@ Example:
 
 from __future__ import annotations
 
-import math
 import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -56,31 +55,21 @@ MAX_VECTOR_CHARS = 48
 
 
 def cell_to_text(value: Any) -> str | None:
-    """Return the text of one cell, or None when the cell is missing.
+    """Return the text of one cell (``str(value)``), or None when the cell is missing.
 
-    Integral floats lose their ``.0`` (Excel stores 9121234567 as 9121234567.0); other values
-    use ``str``.
+    Floats keep Python's spelling here (``"9121234567.0"``, ``"1e+16"``); the Excel-number rule
+    of :func:`normalise_phone_text` then turns them back into integers.
 
     Example:
-        >>> cell_to_text(9121234567.0), cell_to_text(None)
-        ('9121234567', None)
+        >>> cell_to_text(9121234567.0), cell_to_text(float("nan"))
+        ('9121234567.0', None)
     """
-    if value is None or value is pd.NA:
-        return None
     if isinstance(value, str):
         return value
-    if isinstance(value, float | np.floating):
-        if math.isnan(value):
-            return None
-        if math.isfinite(value) and value == math.floor(value):
-            return str(int(value))
-        return repr(float(value))
-    if isinstance(value, int | np.integer):
-        return str(int(value))
     try:
         if pd.isna(value):
             return None
-    except (TypeError, ValueError):
+    except (TypeError, ValueError):  # array-likes in a cell are just text
         pass
     return str(value)
 
@@ -149,59 +138,51 @@ def normalise_phone_text(value: Any) -> tuple[str, str]:
     return "number", ("+" if plus else "") + "".join(digits)
 
 
-_TYPE_KIND = {str: 0, float: 1, np.float64: 1, int: 2, np.int64: 2}
+def _lookup_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Per code point (BMP): its digit value (255 if none) and class flags."""
+    value = np.full(0x10000, 255, dtype=np.uint8)
+    for base in _DIGIT_BASES:
+        value[base : base + 10] = np.arange(10, dtype=np.uint8)
+    flags = np.zeros(0x10000, dtype=np.uint8)
+    for char in _PLUS_CHARS:
+        flags[ord(char)] |= _PLUS
+    for char in _SEPARATORS:
+        flags[ord(char)] |= _SEP
+    for char in "0123456789.eE+ \0":
+        flags[ord(char)] |= _EXCEL_CHAR
+    for char in ".eE":
+        flags[ord(char)] |= _DOT_OR_E
+    return value, flags
 
 
-def texts_of(values: np.ndarray) -> np.ndarray:
-    """Return an object array of cell texts (None where missing), vectorised by cell type.
-
-    Floats and ints are converted with numpy; only cells of other types go through
-    :func:`cell_to_text` one by one.
-    """
-    values = np.asarray(values, dtype=object)
-    out = values.copy()
-    kinds = np.fromiter(
-        (_TYPE_KIND.get(type(v), 3) for v in values), dtype=np.int8, count=len(values)
-    )
-    is_str, is_float, is_int = kinds == 0, kinds == 1, kinds == 2
-    if is_float.any():
-        floats = values[is_float].astype(np.float64)
-        integral = np.isfinite(floats) & (floats == np.floor(floats)) & (np.abs(floats) < 1e18)
-        converted = np.empty(len(floats), dtype=object)
-        converted[integral] = floats[integral].astype(np.int64).astype(str).astype(object)
-        for i in np.flatnonzero(~integral):
-            converted[i] = cell_to_text(floats[i])
-        out[is_float] = converted
-    if is_int.any():
-        out[is_int] = [str(v) for v in values[is_int]]
-    other = ~(is_str | is_float | is_int)
-    for i in np.flatnonzero(other):
-        out[i] = cell_to_text(values[i])
-    return out
+_PLUS, _SEP, _EXCEL_CHAR, _DOT_OR_E = 1, 2, 4, 8
+_VALUE, _FLAGS = _lookup_tables()
 
 
-def normalise_array(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Normalise many cell texts at once; same results as :func:`normalise_phone_text`.
+def normalise_array(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Normalise many cells at once; same results as :func:`normalise_phone_text`.
 
     Args:
-        texts: object array of str or None (see :func:`texts_of`).
+        values: object array of cells (str, int, float, None, NaN...).
 
     Returns:
         ``(kind, plus, digits)``: int8 kinds (``KIND_*``), a bool array for a leading ``+`` and
         an object array of ASCII digit strings (``""`` for empty and multiple cells).
     """
-    n = len(texts)
+    values = np.asarray(values, dtype=object)
+    n = len(values)
     kind = np.full(n, KIND_EMPTY, dtype=np.int8)
     plus = np.zeros(n, dtype=bool)
     digits = np.full(n, "", dtype=object)
-    idx = np.flatnonzero(texts != None)  # noqa: E711 - elementwise test on an object array
+    idx = np.flatnonzero(~pd.isna(values))
     if len(idx) == 0:
         return kind, plus, digits
-    arr = texts[idx].astype(str)
+    # numpy applies str() to each cell in C, the same text cell_to_text gives.
+    arr = values[idx].astype(str)
     if arr.dtype.itemsize // 4 > MAX_VECTOR_CHARS:
         wide = np.strings.str_len(arr) > MAX_VECTOR_CHARS
         for i in idx[wide]:
-            k, canon = normalise_phone_text(texts[i])
+            k, canon = normalise_phone_text(values[i])
             kind[i] = KIND_MULTIPLE if k == "multiple" else KIND_EMPTY if k == "empty" else 0
             plus[i] = canon.startswith("+")
             digits[i] = canon.lstrip("+")
@@ -211,25 +192,26 @@ def normalise_array(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
             return kind, plus, digits
     width = max(1, arr.dtype.itemsize // 4)
     cp = np.ascontiguousarray(arr).view(np.uint32).reshape(len(idx), width)
+    flags = _FLAGS[np.minimum(cp, 0xFFFF)]
 
     # Only texts made of digits, dots, e, + and spaces can be Excel numbers; only those pay for
     # the regex.
-    allowed = np.isin(cp, np.array([0, 0x20, 0x2B, 0x2E, 0x45, 0x65, *range(0x30, 0x3A)]))
-    dot_or_e = ((cp == 0x2E) | (cp == 0x65) | (cp == 0x45)).any(axis=1)
-    for j in np.flatnonzero(allowed.all(axis=1) & dot_or_e):
+    excel_like = (flags & _EXCEL_CHAR).all(axis=1) & (flags & _DOT_OR_E).any(axis=1)
+    overflow = []  # Excel texts whose integer is wider than the matrix: done cell by cell
+    for j in np.flatnonzero(excel_like):
         excel = _excel_text_to_integer(str(arr[j]))
-        if excel is not None:
+        if excel is not None and len(excel) > width:
+            overflow.append(j)
+        elif excel is not None:
             cp[j] = 0
             cp[j, : len(excel)] = np.frombuffer(excel.encode("ascii"), dtype=np.uint8)
+            flags[j] = _FLAGS[cp[j]]
 
-    value = np.full(cp.shape, 255, dtype=np.uint8)
-    for base in _DIGIT_BASES:
-        hit = (cp >= base) & (cp <= base + 9)
-        value[hit] = (cp[hit] - base).astype(np.uint8)
+    value = _VALUE[np.minimum(cp, 0xFFFF)]
     is_digit = value != 255
     cum = np.cumsum(is_digit, axis=1, dtype=np.int16)
     nd = cum[:, -1]
-    has_plus = (((cp == 0x2B) | (cp == 0xFF0B)) & (cum == 0)).any(axis=1)
+    has_plus = ((flags & _PLUS).astype(bool) & (cum == 0)).any(axis=1)
     blank = np.zeros(len(idx), dtype=bool)
     for j in np.flatnonzero(nd == 0):
         blank[j] = not str(arr[j]).strip()
@@ -237,7 +219,7 @@ def normalise_array(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     multiple = np.zeros(len(idx), dtype=bool)
     sep_rows = np.flatnonzero(nd >= 2 * MULTIPLE_MIN_DIGITS)
     if len(sep_rows):
-        is_sep = np.isin(cp[sep_rows], np.array([ord(c) for c in _SEPARATORS], np.uint32))
+        is_sep = (flags[sep_rows] & _SEP).astype(bool)
         sep_rows, is_sep = sep_rows[is_sep.any(axis=1)], is_sep[is_sep.any(axis=1)]
     if len(sep_rows):
         m = len(sep_rows)
@@ -253,13 +235,16 @@ def normalise_array(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
     out_width = max(1, int(nd.max()))
     packed = np.zeros((len(idx), out_width), dtype=np.uint32)
     rows, cols = np.nonzero(is_digit)
-    packed[rows, cum[rows, cols] - 1] = value[rows, cols].astype(np.uint32) + 0x30
-    packed_text = packed.view(f"<U{out_width}").ravel().astype(object)
-
+    packed[rows, cum[rows, cols] - 1] = value[rows, cols] + np.uint32(0x30)
     number = ~blank & ~multiple
     kind[idx] = np.where(blank, KIND_EMPTY, np.where(multiple, KIND_MULTIPLE, KIND_NUMBER))
     plus[idx] = has_plus & number
-    digits[idx[number]] = packed_text[number]
+    digits[idx[number]] = packed[number].view(f"<U{out_width}").ravel().astype(object)
+    for j in overflow:
+        k, canon = normalise_phone_text(values[idx[j]])
+        kind[idx[j]] = KIND_MULTIPLE if k == "multiple" else KIND_EMPTY if k == "empty" else 0
+        plus[idx[j]] = canon.startswith("+")
+        digits[idx[j]] = canon.lstrip("+")
     return kind, plus, digits
 
 

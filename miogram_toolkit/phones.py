@@ -60,7 +60,6 @@ from miogram_toolkit._phone_normalise import (
     KIND_NUMBER,
     normalise_array,
     normalise_phone_text,
-    texts_of,
 )
 
 __all__ = [
@@ -117,7 +116,7 @@ def _classify_unique(uniques: np.ndarray, region: str) -> tuple[np.ndarray, ...]
     status = np.full(n, EMPTY, dtype=np.int8)
     for start in range(0, n, _CHUNK):
         stop = min(start + _CHUNK, n)
-        kind, plus, digits = normalise_array(texts_of(uniques[start:stop]))
+        kind, plus, digits = normalise_array(uniques[start:stop])
         status[start:stop][kind == KIND_MULTIPLE] = MULTIPLE
         number = np.flatnonzero(kind == KIND_NUMBER)
         if len(number):
