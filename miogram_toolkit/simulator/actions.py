@@ -36,7 +36,7 @@ from typing import Any
 
 from miogram_toolkit.catalogue import ACTIONS, Action, Permission, Phones
 from miogram_toolkit.errors import ERRORS
-from miogram_toolkit.simulator.numbers import is_international
+from miogram_toolkit.simulator.numbering import is_international
 from miogram_toolkit.simulator.state import State
 
 __all__ = ["Call", "Handler", "ServiceError", "answer", "error_answer", "perform"]

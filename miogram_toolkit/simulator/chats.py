@@ -28,7 +28,7 @@ from __future__ import annotations
 from typing import Any
 
 from miogram_toolkit.simulator.actions import Call, ServiceError, answer
-from miogram_toolkit.simulator.numbers import is_international, user_id
+from miogram_toolkit.simulator.numbering import is_international, user_id
 from miogram_toolkit.simulator.state import utc_iso
 
 __all__ = ["HANDLERS"]

@@ -55,8 +55,8 @@ def parse_kinds(value: str | Iterable[str]) -> tuple[str, ...]:
     """
     items = value.split(",") if isinstance(value, str) else list(value)
     kinds = tuple(item.strip() for item in items if item.strip())
-    if kinds in (("all",), ()):
-        return FAULT_KINDS if kinds else ()
+    if kinds == ("all",):
+        return FAULT_KINDS
     unknown = [kind for kind in kinds if kind not in FAULT_KINDS]
     if unknown:
         raise ValueError(f"unknown fault kinds {unknown}; choose from {', '.join(FAULT_KINDS)}")
@@ -89,7 +89,7 @@ class FaultPlan:
         self.late_answer_s = float(late_answer_s)
         self.history: list[tuple[int, str]] = []
         self.counts: Counter[str] = Counter()
-        self._queued: deque[str] = deque()
+        self._queued: deque[str | None] = deque()
         self._next = 0
         self._lock = threading.Lock()
 
@@ -112,6 +112,7 @@ class FaultPlan:
         with self._lock:
             number = self._next
             self._next += 1
+            kind: str | None
             if self._queued:
                 kind = self._queued.popleft()
             elif self.rate > 0 and self.kinds:

@@ -28,7 +28,7 @@ import hashlib
 from typing import Any
 
 from miogram_toolkit.simulator.actions import Call, ServiceError, answer
-from miogram_toolkit.simulator.numbers import is_international
+from miogram_toolkit.simulator.numbering import is_international
 
 __all__ = ["handle_send"]
 

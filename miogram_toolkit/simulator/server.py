@@ -76,7 +76,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _body(self) -> bytes:
         if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks = []
+            chunks: list[bytes] = []
             while True:
                 size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
                 if size == 0:
@@ -155,7 +155,8 @@ class _ThreadingServer(ThreadingMixIn, HTTPServer):
     def server_bind(self) -> None:
         # HTTPServer.server_bind would look the host name up (slow, and pointless here).
         TCPServer.server_bind(self)
-        self.server_name, self.server_port = self.server_address[:2]
+        host, port = self.server_address[:2]
+        self.server_name, self.server_port = str(host), int(port)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that vanished is normal here; anything else is logged, without the request.

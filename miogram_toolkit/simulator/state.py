@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from miogram_toolkit.catalogue import CREDIT_KINDS
-from miogram_toolkit.simulator.numbers import on_messenger
+from miogram_toolkit.simulator.numbering import on_messenger
 
 __all__ = ["DEFAULT_AGENTS", "DEFAULT_CREDITS", "DEFAULT_LIMITS", "State", "new_secret",
            "utc_iso"]

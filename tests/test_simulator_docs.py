@@ -1,0 +1,34 @@
+"""The simulator's docstring examples run, and its documentation names every choice."""
+
+from __future__ import annotations
+
+import doctest
+import importlib
+from pathlib import Path
+
+import pytest
+
+from miogram_toolkit.simulator.faults import FAULT_KINDS
+
+MODULES = ["__init__", "account", "actions", "app", "faults", "handlers", "numbering",
+           "server", "state"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name):
+    module = importlib.import_module(
+        "miogram_toolkit.simulator" + ("" if name == "__init__" else f".{name}"))
+    failed, _ = doctest.testmod(module)
+    assert failed == 0
+
+
+def test_docs_cover_open_points_schema_and_faults():
+    text = (Path(__file__).resolve().parent.parent / "docs" / "simulator.md").read_text()
+    assert "How the simulator differs from the real service" in text
+    for point in range(1, 9):
+        assert f"| {point}. " in text
+    for key in ("Id", "Time", "Func", "Phone", "Robot", "Delivered", "Message", "File", "Kind"):
+        assert f"| `{key}` |" in text
+    for kind in FAULT_KINDS:
+        assert f"| `{kind}` |" in text
+    assert "/_simulator/state" in text
