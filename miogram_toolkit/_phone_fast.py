@@ -187,7 +187,13 @@ def _strip_national_prefix(md: PhoneMetadata, numbers: list[str]) -> list[str]:
     fullmatch = _compiled(general).fullmatch if general else (lambda _n: None)
     out = list(numbers)
     if re.fullmatch(r"[0-9]+", prefix) and not rule:
-        # The common case (a literal national prefix such as "0"): no regex to find it.
+        # The common case (a literal national prefix such as "0"): no regex to find it. When no
+        # national number can start with the prefix's first digit ("0" in Iran), the number with
+        # the prefix is never viable, so the prefix always goes and no pattern is needed at all.
+        starts = _first_chars(general) if general else None
+        if starts is not None and prefix[0] not in starts:
+            size = len(prefix)
+            return [n[size:] if n.startswith(prefix) else n for n in numbers]
         for i, number in enumerate(numbers):
             if number.startswith(prefix):
                 rest = number[len(prefix) :]
@@ -208,6 +214,51 @@ def _strip_national_prefix(md: PhoneMetadata, numbers: list[str]) -> list[str]:
         if not viable or fullmatch(rest) is not None:
             out[i] = rest
     return out
+
+
+@cache
+def _first_chars(pattern: str) -> frozenset[str] | None:
+    """The characters every match of ``pattern`` can start with, or None if unsure."""
+    from re import _constants as c  # type: ignore[attr-defined]
+    from re import _parser  # type: ignore[attr-defined]
+
+    def first(tokens: list[tuple[object, object]]) -> set[str] | None:
+        if not tokens:
+            return None  # could match the empty string
+        op, av = tokens[0]
+        if op is c.LITERAL:
+            return {chr(av)}  # type: ignore[arg-type]
+        if op is c.IN:
+            chars: set[str] = set()
+            for item_op, item in av:  # type: ignore[attr-defined]
+                if item_op is c.LITERAL:
+                    chars.add(chr(item))
+                elif item_op is c.RANGE:
+                    chars.update(chr(x) for x in range(item[0], item[1] + 1))
+                elif item_op is c.CATEGORY and item is c.CATEGORY_DIGIT:
+                    return None  # \d also matches non-ASCII digits; stay on the safe side
+                else:
+                    return None
+            return chars
+        if op is c.SUBPATTERN:
+            return first(list(av[-1]))  # type: ignore[index]
+        if op is c.BRANCH:
+            union: set[str] = set()
+            for branch in av[1]:  # type: ignore[index]
+                got = first(list(branch))
+                if got is None:
+                    return None
+                union |= got
+            return union
+        if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:  # type: ignore[index]
+            return first(list(av[2]))  # type: ignore[index]
+        return None
+
+    try:
+        found = first(list(_parser.parse(pattern)))
+    except Exception:  # noqa: BLE001 - any surprise just means "unsure"
+        return None
+    return None if found is None else frozenset(found)
 
 
 def _type_alternatives(md: PhoneMetadata, length: int) -> str | None:
@@ -362,10 +413,14 @@ def parse_many(
     rows = np.flatnonzero(~plus & ~fallback)
     idd = md_region.international_prefix
     if idd and len(rows):
-        idd_match = _compiled(idd).match
-        ends = np.array(
-            [-1 if (m := idd_match(d)) is None else m.end() for d in digits[rows]], dtype=np.int64
-        )
+        if re.fullmatch(r"[0-9]+", idd):
+            size = len(idd)  # a literal prefix such as "00": no regex needed
+            ends = np.array([size if d.startswith(idd) else -1 for d in digits[rows]], np.int64)
+        else:
+            idd_match = _compiled(idd).match
+            ends = np.array(
+                [-1 if (m := idd_match(d)) is None else m.end() for d in digits[rows]], np.int64
+            )
         subset = digits[rows]
         # The prefix only counts when the next digit is not 0 (country codes never start so).
         stripped = np.array(

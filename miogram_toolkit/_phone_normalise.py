@@ -157,6 +157,7 @@ def _lookup_tables() -> tuple[np.ndarray, np.ndarray]:
 
 _PLUS, _SEP, _EXCEL_CHAR, _DOT_OR_E = 1, 2, 4, 8
 _VALUE, _FLAGS = _lookup_tables()
+_ASCII = np.where(_VALUE == 255, 0, _VALUE.astype(np.uint32) + 0x30).astype(np.uint32)
 
 
 def normalise_array(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -192,7 +193,9 @@ def normalise_array(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
             return kind, plus, digits
     width = max(1, arr.dtype.itemsize // 4)
     cp = np.ascontiguousarray(arr).view(np.uint32).reshape(len(idx), width)
-    flags = _FLAGS[np.minimum(cp, 0xFFFF)]
+    # Look-ups clip astral code points onto U+FFFF, which is neither a digit nor special.
+    cp16 = np.minimum(cp, np.uint32(0xFFFF)).astype(np.uint16)
+    flags = _FLAGS[cp16]
 
     # Only texts made of digits, dots, e, + and spaces can be Excel numbers; only those pay for
     # the regex.
@@ -205,13 +208,17 @@ def normalise_array(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
         elif excel is not None:
             cp[j] = 0
             cp[j, : len(excel)] = np.frombuffer(excel.encode("ascii"), dtype=np.uint8)
-            flags[j] = _FLAGS[cp[j]]
+            cp16[j] = cp[j]
+            flags[j] = _FLAGS[cp16[j]]
 
-    value = _VALUE[np.minimum(cp, 0xFFFF)]
-    is_digit = value != 255
-    cum = np.cumsum(is_digit, axis=1, dtype=np.int16)
-    nd = cum[:, -1]
-    has_plus = ((flags & _PLUS).astype(bool) & (cum == 0)).any(axis=1)
+    ascii_digits = _ASCII[cp16]  # "0".."9" as ASCII code points, 0 for everything else
+    is_digit = ascii_digits != 0
+    nd = is_digit.sum(axis=1)
+    # A "+" counts when the first one comes before the first digit.
+    is_plus = (flags & _PLUS).astype(bool)
+    has_plus = is_plus.any(axis=1) & (
+        (np.argmax(is_plus, axis=1) < np.argmax(is_digit, axis=1)) | (nd == 0)
+    )
     blank = np.zeros(len(idx), dtype=bool)
     for j in np.flatnonzero(nd == 0):
         blank[j] = not str(arr[j]).strip()
@@ -224,22 +231,21 @@ def normalise_array(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
     if len(sep_rows):
         m = len(sep_rows)
         s = np.concatenate([is_sep, np.ones((m, 1), bool)], axis=1)
-        c = np.concatenate([cum[sep_rows], nd[sep_rows, None]], axis=1)
+        cum = np.cumsum(is_digit[sep_rows], axis=1, dtype=np.int16)
+        c = np.concatenate([cum, nd[sep_rows, None].astype(np.int16)], axis=1)
         # Digits seen up to each separator; a part's count is the step between separators.
         previous = np.maximum.accumulate(np.where(s, c, 0), axis=1)
         previous = np.concatenate([np.zeros((m, 1), previous.dtype), previous[:, :-1]], 1)
         part = np.where(s, c - previous, 0)
         multiple[sep_rows] = (part >= MULTIPLE_MIN_DIGITS).sum(axis=1) >= 2
 
-    # Pack the digits of each row to the left, then read the rows back as strings.
-    out_width = max(1, int(nd.max()))
-    packed = np.zeros((len(idx), out_width), dtype=np.uint32)
-    rows, cols = np.nonzero(is_digit)
-    packed[rows, cum[rows, cols] - 1] = value[rows, cols] + np.uint32(0x30)
+    # Keep only the digits (as ASCII) with NULs elsewhere, read rows back as strings and drop
+    # the NULs: far cheaper than packing each row's digits to the left in numpy.
+    texts = ascii_digits.view(f"<U{width}").ravel()
     number = ~blank & ~multiple
     kind[idx] = np.where(blank, KIND_EMPTY, np.where(multiple, KIND_MULTIPLE, KIND_NUMBER))
     plus[idx] = has_plus & number
-    digits[idx[number]] = packed[number].view(f"<U{out_width}").ravel().astype(object)
+    digits[idx[number]] = [t.replace("\0", "") for t in texts[number].tolist()]
     for j in overflow:
         k, canon = normalise_phone_text(values[idx[j]])
         kind[idx[j]] = KIND_MULTIPLE if k == "multiple" else KIND_EMPTY if k == "empty" else 0
