@@ -42,6 +42,8 @@ _EXPORTS: dict[str, str] = {
     "read_contacts": "contacts",
     "to_e164": "phones",
     "write_excel": "contacts",
+    "Simulator": "simulator",
+    "connect": "service",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

@@ -25,8 +25,10 @@ EXPECTED = [
     "PermissionDenied",
     "ResponseTimeout",
     "ServiceUnavailable",
+    "Simulator",
     "TransportError",
     "__version__",
+    "connect",
     "read_contacts",
     "to_e164",
     "write_excel",
@@ -48,6 +50,10 @@ def test_exports_are_the_defining_objects() -> None:
     assert miogram_toolkit.Client is client.Client
     assert miogram_toolkit.ACTIONS is catalogue.ACTIONS
     assert miogram_toolkit.ERRORS is errors.ERRORS
+    from miogram_toolkit import service, simulator
+
+    assert miogram_toolkit.Simulator is simulator.Simulator
+    assert miogram_toolkit.connect is service.connect
     assert miogram_toolkit.DeliveryUnknown is errors.DeliveryUnknown
     assert issubclass(miogram_toolkit.DeliveryUnknown, miogram_toolkit.TransportError)
     assert issubclass(miogram_toolkit.TransportError, miogram_toolkit.MioGramError)
