@@ -109,7 +109,10 @@ def reference_one(canonical: str, region: str) -> tuple[str, int, int]:
 
 @cache
 def _metadata(region: str) -> PhoneMetadata:
-    return PhoneMetadata.metadata_for_region(region, None)
+    md = PhoneMetadata.metadata_for_region(region, None)
+    if md is None:  # pragma: no cover - regions are checked against SUPPORTED_REGIONS first
+        raise ValueError(f"phonenumbers has no metadata for region {region!r}")
+    return md
 
 
 @cache
@@ -154,8 +157,10 @@ def _per_metadata(func):  # type: ignore[no-untyped-def]
 @_per_metadata
 def _length_table(md: PhoneMetadata) -> np.ndarray:
     """``_test_number_length(n, md)`` (type UNKNOWN) as a table indexed by len(n)."""
-    possible = md.general_desc.possible_length
-    local = md.general_desc.possible_length_local_only
+    general = md.general_desc
+    assert general is not None  # every region and country code has a general description
+    possible = general.possible_length
+    local = general.possible_length_local_only
     table = np.empty(_MAX_FAST_DIGITS + 2, dtype=object)
     for length in range(len(table)):
         if length in local:
@@ -392,7 +397,7 @@ def parse_many(
     type_code = np.full(n, -1, dtype=np.int8)
     status = np.full(n, INVALID, dtype=np.int8)
     md_region = _metadata(region)
-    cc_region = md_region.country_code
+    cc_region = int(md_region.country_code or 0)
     nd = _lengths(digits)
     fallback = (nd < _MIN_FAST_DIGITS) | (nd > _MAX_FAST_DIGITS)
 
@@ -464,8 +469,8 @@ def parse_many(
         cut = _lengths([str(c) for c in cc[rows]])
         national[rows] = [d[c:] for d, c in zip(digits[rows], cut, strict=True)]
 
-    live = np.flatnonzero(~fallback)
-    fallback[live[_lengths(national[live]) < 2]] = True
+    alive = np.flatnonzero(~fallback)
+    fallback[alive[_lengths(national[alive]) < 2]] = True
 
     # National-prefix stripping and the type, one metadata at a time: parse() keeps the default
     # region's metadata unless a country code was extracted, then it uses that code's main region.
@@ -474,16 +479,20 @@ def parse_many(
     groups.append((np.flatnonzero(live & ~extracted), cc_region, md_region))
     for code in np.unique(cc[live & extracted]):
         rows = np.flatnonzero(live & extracted & (cc == code))
-        groups.append((rows, int(code), _main_metadata(int(code))))
+        main_md = _main_metadata(int(code))
+        if main_md is None:  # pragma: no cover - every listed country code has metadata
+            fallback[rows] = True
+            continue
+        groups.append((rows, int(code), main_md))
 
     for rows, code, md in groups:
         if len(rows) == 0:
             continue
         numbers = list(national[rows])
-        stripped = _strip_national_prefix(md, numbers)
-        verdict = _length_table(md)[_lengths(stripped)]
+        without_prefix = _strip_national_prefix(md, numbers)
+        verdict = _length_table(md)[_lengths(without_prefix)]
         keep = np.isin(verdict, _NOT_STRIPPED)
-        numbers = [n if k else s for n, s, k in zip(numbers, stripped, keep, strict=True)]
+        numbers = [n if k else s for n, s, k in zip(numbers, without_prefix, keep, strict=True)]
         lengths = _lengths(numbers)
         long = lengths > _MAX_NSN
         fallback[rows[long]] = True
