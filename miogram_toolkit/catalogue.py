@@ -41,6 +41,7 @@ __all__ = [
     "Phones",
     "ResultKind",
     "action_for_method",
+    "markdown_table",
 ]
 
 #: The seven request fields, spelled exactly as the service wants them (case-sensitive).
@@ -284,3 +285,23 @@ def action_for_method(method: str) -> Action:
         KeyError: no action has that method name.
     """
     return _BY_METHOD[method]
+
+
+def markdown_table() -> str:
+    """The catalogue as a Markdown table, one row an action (the README's action list).
+
+    Example:
+        >>> markdown_table().splitlines()[2].startswith("| `SetStatusOnline` |")
+        True
+    """
+    rows = ["| Func | client method | fields | Phone | Misc | result | permission | errors |",
+            "|---|---|---|---|---|---|---|---|"]
+    phones = {Phones.NONE: "–", Phones.ONE: "one", Phones.MANY: "many"}
+    for a in _TABLE:
+        misc = ",".join(a.misc) + ("…" if a.misc_variadic else "")
+        rows.append(
+            f"| `{a.func}` | `{a.method}` | {' '.join(a.fields) or '–'} | {phones[a.phones]} "
+            f"| {misc or '–'} | {a.result.value} | {a.permission.value} "
+            f"| {', '.join(map(str, a.errors)) or '–'} |"
+        )
+    return "\n".join(rows)

@@ -23,7 +23,7 @@ def test_docstring_examples(name):
 
 
 def test_docs_cover_open_points_schema_and_faults():
-    text = (Path(__file__).resolve().parent.parent / "docs" / "simulator.md").read_text()
+    text = (Path(__file__).resolve().parent.parent / "README.md").read_text()
     assert "How the simulator differs from the real service" in text
     for point in range(1, 9):
         assert f"| {point}. " in text
