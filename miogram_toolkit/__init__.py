@@ -2,7 +2,8 @@
 
 Example:
     >>> import miogram_toolkit as mg
-    >>> client = mg.Client.from_env()          # MIOGRAM_SECRET, MIOGRAM_URL, MIOGRAM_ROBOT
+    >>> # Client.from_env() reads MIOGRAM_SECRET, MIOGRAM_URL and MIOGRAM_ROBOT.
+    >>> client = mg.Client.from_env()  # doctest: +SKIP
     >>> client.send_message("+989121234567", "Hello")  # doctest: +SKIP
 
 Public names load lazily, so ``import miogram_toolkit`` stays fast; heavy optional parts
