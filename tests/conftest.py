@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 import requests
+from hypothesis import settings
 from simulator_support import Post, make_sim, poster
 
 from miogram_toolkit.simulator import Simulator
+
+# CI explores the same examples every run, so a red build always reproduces; local runs keep
+# exploring new ones (and print the blob to replay any failure they find).
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("dev", print_blob=True)
+settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 
 @pytest.fixture
