@@ -384,6 +384,43 @@ def parse_many(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Classify canonical numbers (``"+"`` if ``plus`` else ``""``, then ``digits``).
 
+    The digits go into a matrix for :func:`miogram_toolkit._phone_matrix.parse_matrix`, the
+    fast path, which hands the shapes it does not replay to :func:`parse_strings`.
+
+    Args:
+        plus: bool array, a leading ``+`` was written.
+        digits: object array of ASCII digit strings.
+        region: the default region (upper-case, supported by phonenumbers).
+
+    Returns:
+        ``(e164, type_code, status)`` arrays, each element equal to :func:`reference_one`
+        (E.164 as text, ``""`` when not valid).
+    """
+    # Imported here: the matrix module builds on this one's helpers.
+    from miogram_toolkit._digit_dfa import digit_matrix
+    from miogram_toolkit._phone_matrix import parse_matrix
+
+    texts = [str(d) for d in digits]
+    count = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    width = _MAX_FAST_DIGITS + 4
+    long = {i: t for i, t in enumerate(texts) if len(t) >= width}
+    matrix = digit_matrix([t if len(t) < width else "" for t in texts], width)
+    e164, type_code, status = parse_matrix(np.asarray(plus, bool), matrix, count, region, long)
+    out = np.full(len(texts), "", dtype=object)
+    valid = e164 != 0
+    out[valid] = [f"+{x}" for x in e164[valid].tolist()]
+    return out, type_code, status
+
+
+def parse_strings(
+    plus: np.ndarray, digits: np.ndarray, region: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Classify canonical numbers (``"+"`` if ``plus`` else ``""``, then ``digits``), per row.
+
+    The string version of the fast path: per-row string operations and one compiled regex per
+    metadata and length, no automaton. :mod:`miogram_toolkit._phone_matrix` uses it for the
+    shapes it does not replay.
+
     Args:
         plus: bool array, a leading ``+`` was written.
         digits: object array of ASCII digit strings.

@@ -30,7 +30,9 @@ Example:
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -138,26 +140,264 @@ def normalise_phone_text(value: Any) -> tuple[str, str]:
     return "number", ("+" if plus else "") + "".join(digits)
 
 
-def _lookup_tables() -> tuple[np.ndarray, np.ndarray]:
-    """Per code point (BMP): its digit value (255 if none) and class flags."""
-    value = np.full(0x10000, 255, dtype=np.uint8)
+# One look-up table over every code point: digits (any script) give their value 0-9; every other
+# character gives _NOT_DIGIT plus flag bits for what the rules need to know about it. Flags live
+# in the high bits so one bitwise OR along a row tells which kinds of character it holds.
+_PLUS, _SEP, _DOT_OR_E, _NOT_DIGIT = 0x10, 0x20, 0x40, 0x80
+
+
+def _code_table() -> np.ndarray:
+    table = np.full(0x110000, _NOT_DIGIT, dtype=np.uint8)
     for base in _DIGIT_BASES:
-        value[base : base + 10] = np.arange(10, dtype=np.uint8)
-    flags = np.zeros(0x10000, dtype=np.uint8)
+        table[base : base + 10] = np.arange(10, dtype=np.uint8)
     for char in _PLUS_CHARS:
-        flags[ord(char)] |= _PLUS
+        table[ord(char)] |= _PLUS
     for char in _SEPARATORS:
-        flags[ord(char)] |= _SEP
-    for char in "0123456789.eE+ \0":
-        flags[ord(char)] |= _EXCEL_CHAR
+        table[ord(char)] |= _SEP
     for char in ".eE":
-        flags[ord(char)] |= _DOT_OR_E
-    return value, flags
+        table[ord(char)] |= _DOT_OR_E
+    return table
 
 
-_PLUS, _SEP, _EXCEL_CHAR, _DOT_OR_E = 1, 2, 4, 8
-_VALUE, _FLAGS = _lookup_tables()
-_ASCII = np.where(_VALUE == 255, 0, _VALUE.astype(np.uint32) + 0x30).astype(np.uint32)
+_CODE = _code_table()
+
+# The Excel-number regex as an automaton over character classes, so a whole block of candidate
+# texts is checked at once. Classes: space, "0", "1"-"9", ".", "e"/"E", "+", NUL (the padding of
+# numpy's fixed-width strings), anything else.
+_XL_CLASS = np.full(128, 7, dtype=np.uint8)
+_XL_CLASS[ord(" ")], _XL_CLASS[ord("0")], _XL_CLASS[ord(".")] = 0, 1, 3
+_XL_CLASS[ord("1") : ord("9") + 1] = 2
+_XL_CLASS[ord("e")] = _XL_CLASS[ord("E")] = 4
+_XL_CLASS[ord("+")], _XL_CLASS[0] = 5, 6
+
+
+def _excel_automaton() -> np.ndarray:
+    # States: 0 dead, 1 leading spaces, 2 integer digits, 3 just after ".", 4 zeros after ".",
+    # 5 other fraction digits, 6 after "e", 7 after "e+", 8/9 one/two exponent digits,
+    # 10 trailing spaces, 11 padding after an accepted text.
+    moves = {
+        1: {0: 1, 2: 2},
+        2: {1: 2, 2: 2, 3: 3, 4: 6},
+        3: {1: 4, 2: 5, 4: 6},
+        4: {1: 4, 2: 5, 4: 6, 0: 10, 6: 11},
+        5: {1: 5, 2: 5, 4: 6},
+        6: {5: 7, 1: 8, 2: 8},
+        7: {1: 8, 2: 8},
+        8: {1: 9, 2: 9, 0: 10, 6: 11},
+        9: {0: 10, 6: 11},
+        10: {0: 10, 6: 11},
+        11: {6: 11},
+    }
+    table = np.zeros((12, 8), dtype=np.uint8)
+    for state, row in moves.items():
+        for cls, nxt in row.items():
+            table[state, cls] = nxt
+    return table
+
+
+_XL_TABLE = _excel_automaton()
+_XL_ACCEPT = np.isin(np.arange(12), [4, 8, 9, 10, 11])
+
+#: The padding value of digit matrices (the same as ``_digit_dfa.PAD``).
+PAD = 10
+# Excel texts may stand for integers wider than their text ("9E20"); beyond this many digits the
+# cell takes the per-cell path.
+_MAX_DIGITS = 64
+
+
+def normalise_matrix(values: np.ndarray) -> Normalised:
+    """Normalise many cells at once; same results as :func:`normalise_phone_text`.
+
+    Cells are written into a matrix of code points (numpy's fixed-width strings), one table
+    look-up classifies every character, and each rule is a mask over that matrix; only rare
+    shapes (blank or digit-less cells, very long cells, huge Excel exponents) go cell by cell.
+
+    Args:
+        values: object array of cells (str, int, float, None, NaN...).
+
+    Returns:
+        A :class:`Normalised` block.
+    """
+    values = np.asarray(values, dtype=object)
+    n = len(values)
+    kind = np.full(n, KIND_EMPTY, dtype=np.int8)
+    plus = np.zeros(n, dtype=bool)
+    count = np.zeros(n, dtype=np.int64)
+    slow: list[int] = []  # rows done by normalise_phone_text
+    idx = np.flatnonzero(~pd.isna(values))
+    texts = values[idx]
+    not_str = ~np.fromiter(map(isinstance, texts, repeat(str)), dtype=bool, count=len(texts))
+    if not_str.any():
+        # Only cells numpy would not copy as they are need str() (cell_to_text, as the cells
+        # are not missing): Excel's ints and floats.
+        texts = texts.copy()
+        texts[not_str] = list(map(str, texts[not_str]))
+    arr = texts.astype(str) if len(texts) else np.zeros(0, dtype="<U1")
+    if arr.dtype.itemsize // 4 > MAX_VECTOR_CHARS:
+        wide = np.strings.str_len(arr) > MAX_VECTOR_CHARS
+        slow.extend(idx[wide].tolist())
+        idx, texts, arr = idx[~wide], texts[~wide], arr[~wide].astype(f"<U{MAX_VECTOR_CHARS}")
+    m, width = len(idx), max(1, arr.dtype.itemsize // 4)
+    cp = np.ascontiguousarray(arr).view(np.uint32).reshape(m, width)
+    code = _CODE[cp]
+    is_digit = code < _NOT_DIGIT
+    nd = is_digit.view(np.uint8).sum(axis=1, dtype=np.int64)
+    flags = np.bitwise_or.reduce(code, axis=1) if width else np.zeros(m, np.uint8)
+
+    multiple = np.zeros(m, dtype=bool)
+    rows = np.flatnonzero((flags & _SEP).astype(bool) & (nd >= 2 * MULTIPLE_MIN_DIGITS))
+    if len(rows):
+        multiple[rows] = _holds_several(is_digit[rows], (code[rows] & _SEP).astype(bool))
+
+    has_plus = np.zeros(m, dtype=bool)
+    rows = np.flatnonzero((flags & _PLUS).astype(bool))
+    if len(rows):
+        # A "+" counts when it comes before the first digit.
+        first_plus = np.argmax((code[rows] & _PLUS).astype(bool), axis=1)
+        has_plus[rows] = first_plus < np.argmax(is_digit[rows], axis=1)
+
+    # Cells without a digit are blank, labels or junk: rare, and the per-cell rule decides which.
+    odd = nd == 0
+    keep = is_digit  # from here on: the characters whose digits make the number
+    extra = np.zeros(m, dtype=np.int64)  # zeros an Excel exponent appends
+    xl = np.flatnonzero((flags & _DOT_OR_E).astype(bool) & ~odd)
+    if len(xl):
+        xl, cut, zeros = _excel_numbers(cp[xl], code[xl], texts[xl], xl)
+        if len(xl):
+            too_wide = nd[xl] - cut + zeros > _MAX_DIGITS
+            odd[xl[too_wide]] = True
+            xl, cut, zeros = xl[~too_wide], cut[~too_wide], zeros[~too_wide]
+            part = keep[xl]
+            # Digits after the mantissa's last kept one (the exponent, trailing zeros) go.
+            rank = np.cumsum(part, axis=1)
+            keep[xl] = part & (rank <= (rank[:, -1] - cut)[:, None])
+            nd[xl] -= cut
+            extra[xl] = zeros
+
+    bad = np.flatnonzero(odd | multiple)
+    keep[bad] = False
+    nd[bad] = 0
+    total = nd + extra
+    columns = np.arange(int(total.max(initial=0)) + 1)
+    block = np.full((m, len(columns)), PAD, dtype=np.uint8)
+    block[columns < nd[:, None]] = code[keep]
+    if len(xl) and zeros.any():
+        block[xl] = np.where((columns >= nd[xl, None]) & (columns < total[xl, None]), 0, block[xl])
+    if m == n:
+        digits = block  # no missing cells: the block is the answer, no copy
+    else:
+        digits = np.full((n, len(columns)), PAD, dtype=np.uint8)
+        digits[idx] = block
+    good = ~odd & ~multiple
+    kind[idx[good]] = KIND_NUMBER
+    plus[idx] = has_plus & good
+    count[idx] = total
+    kind[idx[multiple & ~odd]] = KIND_MULTIPLE
+    slow.extend(idx[odd].tolist())
+
+    long: dict[int, str] = {}
+    for i in slow:
+        name, canonical = normalise_phone_text(values[i])
+        kind[i] = KIND_MULTIPLE if name == "multiple" else KIND_EMPTY if name == "empty" else 0
+        plus[i] = canonical.startswith("+")
+        text = canonical.lstrip("+")
+        count[i] = len(text)
+        if len(text) < digits.shape[1]:
+            digits[i, : len(text)] = np.frombuffer(text.encode("ascii"), np.uint8) - 0x30
+        else:
+            long[i] = text  # wider than the matrix: kept as text for the per-row parser
+    return Normalised(kind, plus, digits, count, long)
+
+
+def _excel_numbers(
+    cp: np.ndarray, code: np.ndarray, texts: np.ndarray, rows: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which candidate rows are Excel numbers, and how to turn their digits into the integer.
+
+    Returns:
+        ``(rows, cut, zeros)``: the rows that are integral Excel numbers, how many trailing
+        digits to drop (the exponent's, plus fraction digits the exponent does not cover), and
+        how many zeros to append (an exponent larger than the fraction).
+    """
+    ascii_only = (cp < 128).all(axis=1)
+    cp, code, texts, rows = cp[ascii_only], code[ascii_only], texts[ascii_only], rows[ascii_only]
+    state = np.ones(len(rows), dtype=np.uint8)
+    classes = _XL_CLASS[np.minimum(cp, 127)]
+    for column in classes.T:
+        state = _XL_TABLE[state, column]
+    # numpy drops trailing NULs from its strings, the regex would not: leave such texts alone.
+    ends_nul = np.fromiter(map(str.endswith, texts, repeat("\0")), dtype=bool, count=len(texts))
+    ok = _XL_ACCEPT[state] & ~ends_nul
+    cp, code, rows = cp[ok], code[ok], rows[ok]
+    if len(rows) == 0:
+        empty = np.zeros(0, dtype=np.int64)
+        return rows, empty, empty
+    is_digit = code < _NOT_DIGIT
+    width = cp.shape[1]
+    is_e = (cp == ord("e")) | (cp == ord("E"))
+    e_at = np.where(is_e.any(axis=1), np.argmax(is_e, axis=1), width)
+    dot = cp == ord(".")
+    dot_at = np.where(dot.any(axis=1), np.argmax(dot, axis=1), width)
+    col = np.arange(width)
+    fraction = (is_digit & (col > dot_at[:, None]) & (col < e_at[:, None])).sum(axis=1)
+    exp_digit = is_digit & (col > e_at[:, None])
+    # Weight of each exponent digit: 10 ** (exponent digits after it).
+    after = np.cumsum(exp_digit[:, ::-1], axis=1)[:, ::-1] - exp_digit
+    exponent = (np.where(exp_digit, code.astype(np.int64), 0) * 10**after).sum(axis=1)
+    n_exp = exp_digit.sum(axis=1)
+    shift = exponent - fraction
+    mantissa = is_digit & ~exp_digit
+    # A negative shift drops mantissa digits, which must all be zeros for an integer.
+    rank_from_end = np.cumsum(mantissa[:, ::-1], axis=1)[:, ::-1]
+    dropped = mantissa & (rank_from_end <= -shift[:, None])
+    integral = ~(dropped & (code != 0)).any(axis=1)
+    cut = n_exp + np.maximum(-shift, 0)
+    return rows[integral], cut[integral], np.maximum(shift, 0)[integral]
+
+
+def _holds_several(is_digit: np.ndarray, is_sep: np.ndarray) -> np.ndarray:
+    """Rule 4 per row: two or more separator-split parts with enough digits each."""
+    m = len(is_digit)
+    nd = is_digit.sum(axis=1)
+    s = np.concatenate([is_sep, np.ones((m, 1), bool)], axis=1)
+    cum = np.cumsum(is_digit, axis=1, dtype=np.int16)
+    c = np.concatenate([cum, nd[:, None].astype(np.int16)], axis=1)
+    # Digits seen up to each separator; a part's count is the step between separators.
+    previous = np.maximum.accumulate(np.where(s, c, 0), axis=1)
+    previous = np.concatenate([np.zeros((m, 1), previous.dtype), previous[:, :-1]], 1)
+    part = np.where(s, c - previous, 0)
+    return (part >= MULTIPLE_MIN_DIGITS).sum(axis=1) >= 2
+
+
+@dataclass
+class Normalised:
+    """A block of normalised cells.
+
+    Attributes:
+        kind: int8 ``KIND_*`` per cell.
+        plus: a ``+`` was written before the first digit.
+        digits: uint8 matrix, row ``i`` holds cell ``i``'s digits from column 0, then
+            :data:`PAD` (all :data:`PAD` for empty and multiple cells).
+        count: number of digits per cell.
+        long: digit texts too wide for the matrix, by row (their matrix rows are not used).
+    """
+
+    kind: np.ndarray
+    plus: np.ndarray
+    digits: np.ndarray
+    count: np.ndarray
+    long: dict[int, str]
+
+    def texts(self, rows: np.ndarray | None = None) -> list[str]:
+        """The digits of ``rows`` (all rows by default) as ASCII strings."""
+        rows = np.arange(len(self.kind)) if rows is None else rows
+        block = self.digits[rows]
+        ascii_ = np.where(block < PAD, block + 0x30, 0).astype(np.uint8)
+        out = np.ascontiguousarray(ascii_).view(f"S{block.shape[1]}").ravel().tolist()
+        return [
+            self.long[i] if i in self.long else b.decode("ascii")
+            for i, b in zip(rows.tolist(), out, strict=True)
+        ]
 
 
 def normalise_array(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -170,88 +410,10 @@ def normalise_array(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndar
         ``(kind, plus, digits)``: int8 kinds (``KIND_*``), a bool array for a leading ``+`` and
         an object array of ASCII digit strings (``""`` for empty and multiple cells).
     """
-    values = np.asarray(values, dtype=object)
-    n = len(values)
-    kind = np.full(n, KIND_EMPTY, dtype=np.int8)
-    plus = np.zeros(n, dtype=bool)
-    digits = np.full(n, "", dtype=object)
-    idx = np.flatnonzero(~pd.isna(values))
-    if len(idx) == 0:
-        return kind, plus, digits
-    # numpy applies str() to each cell in C, the same text cell_to_text gives.
-    arr = values[idx].astype(str)
-    if arr.dtype.itemsize // 4 > MAX_VECTOR_CHARS:
-        wide = np.strings.str_len(arr) > MAX_VECTOR_CHARS
-        for i in idx[wide]:
-            k, canon = normalise_phone_text(values[i])
-            kind[i] = KIND_MULTIPLE if k == "multiple" else KIND_EMPTY if k == "empty" else 0
-            plus[i] = canon.startswith("+")
-            digits[i] = canon.lstrip("+")
-        idx = idx[~wide]
-        arr = arr[~wide].astype(f"<U{MAX_VECTOR_CHARS}")
-        if len(idx) == 0:
-            return kind, plus, digits
-    width = max(1, arr.dtype.itemsize // 4)
-    cp = np.ascontiguousarray(arr).view(np.uint32).reshape(len(idx), width)
-    # Look-ups clip astral code points onto U+FFFF, which is neither a digit nor special.
-    cp16 = np.minimum(cp, np.uint32(0xFFFF)).astype(np.uint16)
-    flags = _FLAGS[cp16]
-
-    # Only texts made of digits, dots, e, + and spaces can be Excel numbers; only those pay for
-    # the regex.
-    excel_like = (flags & _EXCEL_CHAR).all(axis=1) & (flags & _DOT_OR_E).any(axis=1)
-    overflow = []  # Excel texts whose integer is wider than the matrix: done cell by cell
-    for j in np.flatnonzero(excel_like):
-        excel = _excel_text_to_integer(str(arr[j]))
-        if excel is not None and len(excel) > width:
-            overflow.append(j)
-        elif excel is not None:
-            cp[j] = 0
-            cp[j, : len(excel)] = np.frombuffer(excel.encode("ascii"), dtype=np.uint8)
-            cp16[j] = cp[j]
-            flags[j] = _FLAGS[cp16[j]]
-
-    ascii_digits = _ASCII[cp16]  # "0".."9" as ASCII code points, 0 for everything else
-    is_digit = ascii_digits != 0
-    nd = is_digit.sum(axis=1)
-    # A "+" counts when the first one comes before the first digit.
-    is_plus = (flags & _PLUS).astype(bool)
-    has_plus = is_plus.any(axis=1) & (
-        (np.argmax(is_plus, axis=1) < np.argmax(is_digit, axis=1)) | (nd == 0)
-    )
-    blank = np.zeros(len(idx), dtype=bool)
-    for j in np.flatnonzero(nd == 0):
-        blank[j] = not str(arr[j]).strip()
-
-    multiple = np.zeros(len(idx), dtype=bool)
-    sep_rows = np.flatnonzero(nd >= 2 * MULTIPLE_MIN_DIGITS)
-    if len(sep_rows):
-        is_sep = (flags[sep_rows] & _SEP).astype(bool)
-        sep_rows, is_sep = sep_rows[is_sep.any(axis=1)], is_sep[is_sep.any(axis=1)]
-    if len(sep_rows):
-        m = len(sep_rows)
-        s = np.concatenate([is_sep, np.ones((m, 1), bool)], axis=1)
-        cum = np.cumsum(is_digit[sep_rows], axis=1, dtype=np.int16)
-        c = np.concatenate([cum, nd[sep_rows, None].astype(np.int16)], axis=1)
-        # Digits seen up to each separator; a part's count is the step between separators.
-        previous = np.maximum.accumulate(np.where(s, c, 0), axis=1)
-        previous = np.concatenate([np.zeros((m, 1), previous.dtype), previous[:, :-1]], 1)
-        part = np.where(s, c - previous, 0)
-        multiple[sep_rows] = (part >= MULTIPLE_MIN_DIGITS).sum(axis=1) >= 2
-
-    # Keep only the digits (as ASCII) with NULs elsewhere, read rows back as strings and drop
-    # the NULs: far cheaper than packing each row's digits to the left in numpy.
-    texts = ascii_digits.view(f"<U{width}").ravel()
-    number = ~blank & ~multiple
-    kind[idx] = np.where(blank, KIND_EMPTY, np.where(multiple, KIND_MULTIPLE, KIND_NUMBER))
-    plus[idx] = has_plus & number
-    digits[idx[number]] = [t.replace("\0", "") for t in texts[number].tolist()]
-    for j in overflow:
-        k, canon = normalise_phone_text(values[idx[j]])
-        kind[idx[j]] = KIND_MULTIPLE if k == "multiple" else KIND_EMPTY if k == "empty" else 0
-        plus[idx[j]] = canon.startswith("+")
-        digits[idx[j]] = canon.lstrip("+")
-    return kind, plus, digits
+    block = normalise_matrix(values)
+    digits = np.empty(len(block.kind), dtype=object)
+    digits[:] = block.texts()
+    return block.kind, block.plus, digits
 
 
 def kind_name(code: int) -> str:

@@ -52,13 +52,13 @@ from miogram_toolkit._phone_fast import (
     OK,
     STATUS_NAMES,
     TYPE_NAMES,
-    parse_many,
     reference_one,
 )
+from miogram_toolkit._phone_matrix import parse_matrix
 from miogram_toolkit._phone_normalise import (
     KIND_MULTIPLE,
     KIND_NUMBER,
-    normalise_array,
+    normalise_matrix,
     normalise_phone_text,
 )
 
@@ -108,47 +108,42 @@ def _as_series(values: pd.Series | Iterable[Any]) -> pd.Series:
     return pd.Series(list(values), dtype=object)
 
 
-def _classify_unique(uniques: np.ndarray, region: str) -> tuple[np.ndarray, ...]:
-    """E.164 (object, "" if none), type code and status code for each distinct value."""
-    n = len(uniques)
-    e164 = np.full(n, "", dtype=object)
+def _rows(values: pd.Series, region: str, mobile_only: bool, dedupe: bool) -> tuple[Any, ...]:
+    """Row-level (e164 object array with pd.NA, type codes, status codes).
+
+    Every row is classified where it stands, in blocks of :data:`_CHUNK` rows so the numpy work
+    matrices stay small. Equal cells are not grouped first: hashing a million mostly distinct
+    cells costs more than the matrix path spends on them, and cells that hash alike can read
+    differently (``0`` and ``0.0`` are equal keys, but read as ``"0"`` and ``"00"``).
+    """
+    region = check_region(region)
+    cells = values.to_numpy(dtype=object)
+    n = len(cells)
+    key = np.zeros(n, dtype=np.uint64)  # the E.164 digits as an integer, 0 when none
     ntype = np.full(n, -1, dtype=np.int8)
     status = np.full(n, EMPTY, dtype=np.int8)
     for start in range(0, n, _CHUNK):
-        stop = min(start + _CHUNK, n)
-        kind, plus, digits = normalise_array(uniques[start:stop])
-        status[start:stop][kind == KIND_MULTIPLE] = MULTIPLE
-        number = np.flatnonzero(kind == KIND_NUMBER)
-        if len(number):
-            e, t, s = parse_many(plus[number], digits[number], region)
-            e164[start + number], ntype[start + number], status[start + number] = e, t, s
-    return e164, ntype, status
-
-
-def _rows(values: pd.Series, region: str, mobile_only: bool, dedupe: bool) -> tuple[Any, ...]:
-    """Row-level (e164 object array with pd.NA, type codes, status codes)."""
-    region = check_region(region)
-    codes, uniques = pd.factorize(values.to_numpy(dtype=object), use_na_sentinel=True)
-    e164_u, type_u, status_u = _classify_unique(np.asarray(uniques, dtype=object), region)
+        block = normalise_matrix(cells[start : start + _CHUNK])
+        status[start : start + len(block.kind)][block.kind == KIND_MULTIPLE] = MULTIPLE
+        number = np.flatnonzero(block.kind == KIND_NUMBER)
+        if len(number) == 0:
+            continue
+        # Rows too wide for the matrix, renumbered to their place among the numbers.
+        long = {i: block.long[j] for i, j in enumerate(number.tolist()) if j in block.long}
+        rows = start + number
+        key[rows], ntype[rows], status[rows] = parse_matrix(
+            block.plus[number], block.digits[number], block.count[number], region, long
+        )
     if mobile_only:
-        status_u[(status_u == OK) & ~np.isin(type_u, MESSENGER_TYPES)] = NOT_MOBILE
-    # Missing cells have code -1, which indexes the extra last entry.
-    e164_u = np.append(np.where(e164_u == "", pd.NA, e164_u), pd.NA)
-    type_u = np.append(type_u, -1).astype(np.int8)
-    status_u = np.append(status_u, EMPTY).astype(np.int8)
-    status = status_u[codes]
+        status[(status == OK) & ~np.isin(ntype, MESSENGER_TYPES)] = NOT_MOBILE
     if dedupe:
-        # Work on integer ids of the E.164 strings: cheaper than hashing a million strings.
-        ok_u = status_u == OK
-        ids_u = np.full(len(status_u), -1, dtype=np.int64)
-        ids_u[ok_u] = pd.factorize(e164_u[ok_u])[0]
-        ids = ids_u[codes]
-        ok_rows = np.flatnonzero(ids >= 0)
-        _, first = np.unique(ids[ok_rows], return_index=True)
-        repeat = np.ones(len(ok_rows), dtype=bool)
-        repeat[first] = False
-        status[ok_rows[repeat]] = DUPLICATE
-    return e164_u[codes], type_u[codes], status
+        # The E.164 integers are the keys: far cheaper to hash than a million strings.
+        ok_rows = np.flatnonzero(status == OK)
+        status[ok_rows[pd.Index(key[ok_rows]).duplicated(keep="first")]] = DUPLICATE
+    e164 = np.full(n, pd.NA, dtype=object)
+    valid = np.flatnonzero(key)
+    e164[valid] = [f"+{x}" for x in key[valid].tolist()]
+    return e164, ntype, status
 
 
 def _string_series(values: np.ndarray, index: pd.Index, name: str | None) -> pd.Series:
