@@ -94,20 +94,26 @@ class _Plan:
     dfa: DigitDFA  # bit i: description i's pattern matches (no length check)
     allowed: np.ndarray  # per national length: bits whose possible lengths admit it
     type_of: np.ndarray  # per bitmask: the type _number_type_helper gives
-    prefix: tuple[int, ...] | None  # literal national prefix for parsing, None when there is none
+    prefixes: tuple[tuple[int, ...], ...]  # literal national prefixes for parsing, in order
+    prefix_ok: bool  # False: a prefix pattern or transform rule only the string parser replays
     strip_always: bool  # no national number starts like the prefix: strip it whenever present
 
 
 @_per_metadata
 def _plan(md: PhoneMetadata) -> _Plan | None:
-    """The matrix plan of one metadata; None where only the string parser is exact."""
+    """The matrix plan of one metadata; None when its patterns have no automaton."""
     descs = [getattr(md, name) for name in _DESCS]
     dfa = compile_dfa(tuple(_desc_pattern(d) if d is not None else None for d in descs))
-    prefix_text = md.national_prefix_for_parsing
-    if dfa is None or (prefix_text and (not prefix_text.isdigit() or not prefix_text.isascii())):
+    if dfa is None:
         return None
-    if prefix_text and md.national_prefix_transform_rule:
-        return None
+    prefix_text = md.national_prefix_for_parsing or ""
+    # Literal prefixes, or alternatives of them ("0|180020"): re.match takes the first
+    # alternative, in order, that the number starts with. Anything else (groups, classes,
+    # transform rules) is left to the string parser.
+    alternatives = prefix_text.split("|") if prefix_text else []
+    literal = all(a.isdigit() and a.isascii() for a in alternatives) and not (
+        alternatives and md.national_prefix_transform_rule
+    )
     allowed = np.zeros(_MAX_NSN + 2, dtype=np.uint16)
     for bit, desc in enumerate(descs):
         if desc is None:
@@ -126,11 +132,9 @@ def _plan(md: PhoneMetadata) -> _Plan | None:
         dfa=dfa,
         allowed=allowed,
         type_of=type_of,
-        prefix=tuple(int(c) for c in prefix_text) if prefix_text else None,
-        strip_always=prefix_text is not None
-        and prefix_text != ""
-        and starts is not None
-        and prefix_text[0] not in starts,
+        prefixes=tuple(tuple(int(c) for c in a) for a in alternatives) if literal else (),
+        prefix_ok=literal,
+        strip_always=starts is not None and all(a[0] not in starts for a in alternatives),
     )
 
 
@@ -193,18 +197,21 @@ def _strip_prefix(
 ) -> np.ndarray:
     """``_maybe_strip_national_prefix_carrier_code``: where each national number starts after
     it (for literal prefixes without a transform rule, which is all a plan allows)."""
-    if plan.prefix is None or len(rows) == 0:
+    if not plan.prefixes or len(rows) == 0:
         return start
-    size = len(plan.prefix)
-    starts = np.ones(len(rows), dtype=bool)
-    for j, digit in enumerate(plan.prefix):
-        starts &= digits[rows, start + j] == digit
+    end = np.full(len(rows), -1, dtype=np.int64)
+    for prefix in plan.prefixes:
+        match = end < 0
+        for j, digit in enumerate(prefix):
+            match &= digits[rows, start + j] == digit
+        end[match] = start[match] + len(prefix)
+    starts = end >= 0
     if not plan.strip_always:
         cand = np.flatnonzero(starts)
         viable = _general(plan, digits, rows[cand], start[cand])
-        rest = _general(plan, digits, rows[cand], start[cand] + size)
+        rest = _general(plan, digits, rows[cand], end[cand])
         starts[cand] = ~viable | rest
-    return np.where(starts, start + size, start)
+    return np.where(starts, end, start)
 
 
 def _country_code_at(digits: np.ndarray, rows: np.ndarray, at: np.ndarray | int) -> np.ndarray:
@@ -345,9 +352,9 @@ def parse_matrix(
             match &= digits[rows, j] == int(digit)
         cand = rows[match]
         plan = _plan(md_region)
-        if len(cand) and plan is None:
+        if len(cand) and (plan is None or not plan.prefix_ok):
             fallback[cand] = True
-        elif len(cand) and plan is not None:
+        elif len(cand) and plan is not None and plan.prefix_ok:
             potential = _strip_prefix(plan, digits, cand, np.full(len(cand), len(head)))
             zero = np.zeros(len(cand), dtype=np.int64)
             too_long = _verdicts(md_region)[count[cand]] == _TOO_LONG_CODE
@@ -371,7 +378,7 @@ def parse_matrix(
         plan = _plan(md) if md is not None else None
         if len(rows) == 0:
             continue
-        if plan is None:
+        if plan is None or not plan.prefix_ok:
             fallback[rows] = True
             continue
         begin = start[rows]

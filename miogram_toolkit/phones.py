@@ -129,7 +129,10 @@ def _rows(values: pd.Series, region: str, mobile_only: bool, dedupe: bool) -> tu
         if len(number) == 0:
             continue
         # Rows too wide for the matrix, renumbered to their place among the numbers.
-        long = {i: block.long[j] for i, j in enumerate(number.tolist()) if j in block.long}
+        long: dict[int, str] = {}
+        if block.long:
+            place = {j: i for i, j in enumerate(number.tolist())}
+            long = {place[j]: text for j, text in block.long.items() if j in place}
         rows = start + number
         key[rows], ntype[rows], status[rows] = parse_matrix(
             block.plus[number], block.digits[number], block.count[number], region, long
