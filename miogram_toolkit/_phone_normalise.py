@@ -319,12 +319,14 @@ def _excel_numbers(
         digits to drop (the exponent's, plus fraction digits the exponent does not cover), and
         how many zeros to append (an exponent larger than the fraction).
     """
-    ascii_only = (cp < 128).all(axis=1)
-    cp, code, texts, rows = cp[ascii_only], code[ascii_only], texts[ascii_only], rows[ascii_only]
-    state = np.ones(len(rows), dtype=np.uint8)
     classes = _XL_CLASS[np.minimum(cp, 127)]
-    for column in classes.T:
-        state = _XL_TABLE[state, column]
+    # Texts with any other character (labels, brackets, non-ASCII digits) are out at once.
+    plain = ((cp < 128) & (classes != 7)).all(axis=1)
+    cp, code, texts, rows = cp[plain], code[plain], texts[plain], rows[plain]
+    state = np.ones(len(rows), dtype=np.intp)
+    flat = _XL_TABLE.ravel().astype(np.intp)
+    for column in np.ascontiguousarray(classes[plain].T):
+        state = flat[state * 8 + column]
     # numpy drops trailing NULs from its strings, the regex would not: leave such texts alone.
     ends_nul = np.fromiter(map(str.endswith, texts, repeat("\0")), dtype=bool, count=len(texts))
     ok = _XL_ACCEPT[state] & ~ends_nul
