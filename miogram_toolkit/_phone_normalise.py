@@ -90,6 +90,17 @@ def _excel_text_to_integer(text: str) -> str | None:
     return str(int(number))
 
 
+def _float_text(value: Any) -> str:
+    """``str(value)``, with the Excel-number rule already applied to whole floats.
+
+    Below 1e16 a whole float's text is its integer plus ``".0"``, which rule 2 turns into the
+    integer: writing the integer straight away spares the matrix path the Excel check.
+    """
+    if type(value) is float and 1.0 <= value < 1e16 and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _digit_of(char: str) -> str | None:
     code = ord(char)
     for base in _DIGIT_BASES:
@@ -231,7 +242,7 @@ def normalise_matrix(values: np.ndarray) -> Normalised:
         # Only cells numpy would not copy as they are need str() (cell_to_text, as the cells
         # are not missing): Excel's ints and floats.
         texts = texts.copy()
-        texts[not_str] = list(map(str, texts[not_str]))
+        texts[not_str] = list(map(_float_text, texts[not_str]))
     arr = texts.astype(str) if len(texts) else np.zeros(0, dtype="<U1")
     if arr.dtype.itemsize // 4 > MAX_VECTOR_CHARS:
         wide = np.strings.str_len(arr) > MAX_VECTOR_CHARS
