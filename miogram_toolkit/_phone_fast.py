@@ -2,7 +2,9 @@
 
 phonenumbers is the authority: :func:`reference_one` is its per-number pipeline
 (``parse`` → ``is_valid_number`` → ``number_type`` → ``format_number(E164)``). :func:`parse_many`
-reaches the same answers for whole arrays of canonical ``+?digits`` texts by replaying the steps
+takes arrays of canonical ``+?digits`` texts to the digit-matrix fast path
+(:mod:`miogram_toolkit._phone_matrix`). :func:`parse_strings`, the string version kept here for the
+shapes the matrix path leaves out, reaches the same answers by replaying the steps
 of ``phonenumbers.parse`` (``+`` or the region's international prefix, country code, the region's
 own country code written without ``+``, national-prefix stripping, length checks) and then
 matching the national-number patterns of the metadata in the order ``_number_type_helper`` uses.
