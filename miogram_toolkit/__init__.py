@@ -2,9 +2,11 @@
 
 Example:
     >>> import miogram_toolkit as mg
-    >>> # Client.from_env() reads MIOGRAM_SECRET, MIOGRAM_URL and MIOGRAM_ROBOT.
-    >>> client = mg.Client.from_env()  # doctest: +SKIP
-    >>> client.send_message("+989121234567", "Hello")  # doctest: +SKIP
+    >>> # Client.from_env() reads MIOGRAM_SECRET, MIOGRAM_URL and MIOGRAM_ROBOT; here a local
+    >>> # simulator stands in for the service.
+    >>> with mg.Simulator(seed=7) as sim, sim.client() as client:
+    ...     client.send_message("+989121234567", "Hello")
+    True
 
 Public names load lazily, so ``import miogram_toolkit`` stays fast; heavy optional parts
 (charts, widgets) are only imported when first used.

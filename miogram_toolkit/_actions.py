@@ -11,10 +11,12 @@ actions -> ``dict[str, bool]`` keyed by the numbers as passed; limits and credit
 ``None`` when there are none; the report -> ``list[dict]``.
 
 Example:
-    >>> client.send_location("+989121234567", 35.6892, 51.389)   # doctest: +SKIP
+    >>> from miogram_toolkit.simulator import Simulator
+    >>> with Simulator(seed=7, credits={"Other": 300}) as sim, sim.client() as client:
+    ...     client.send_location("+989121234567", 35.6892, 51.389)
+    ...     client.get_credits()["Other"]
     True
-    >>> client.get_credits()                                     # doctest: +SKIP
-    {'Message': 5000, 'Photo': 200, 'Video': 50, 'File': 100, 'Other': 300}
+    299
 """
 
 from __future__ import annotations

@@ -20,6 +20,8 @@ The secret never appears in the client's repr, in an error, a log record or a wa
 
 Example:
     >>> from miogram_toolkit import Client
+    >>> Client("x32nv86ss5z", robot="MioGram")         # the secret never shows
+    Client(base_url='https://miogram.net/dojob.php', robot='MioGram', secret=<hidden>)
     >>> with Client("x32nv86ss5z", robot="MioGram") as client:   # doctest: +SKIP
     ...     client.send_message("+989121234567", "Hello")
     ...     client.send_message_mass(["+989121234567", "+989351234567"], "Hi all")

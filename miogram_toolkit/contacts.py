@@ -24,10 +24,14 @@ Every problem with a file raises :class:`ContactFileError` (a ``ValueError``) wh
 one sentence naming the file and the problem.
 
 Example:
-    >>> df = read_contacts("sample_data/contacts.csv")          # doctest: +SKIP
-    >>> df.attrs["phone_column"]                                # doctest: +SKIP
+    >>> import tempfile
+    >>> from miogram_toolkit.demo import sample_path
+    >>> df = read_contacts(sample_path("contacts.csv"))
+    >>> df.attrs["phone_column"]
     'mobile'
-    >>> write_excel({"contacts": df}, "out/contacts.xlsx")      # doctest: +SKIP
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     write_excel({"contacts": df}, Path(folder) / "contacts.xlsx").name
+    'contacts.xlsx'
 """
 
 from __future__ import annotations
@@ -198,8 +202,9 @@ def read_contacts(
             that is not really a spreadsheet.
 
     Example:
-        >>> df = read_contacts("sample_data/contacts.xlsx", sheet="Unsubscribed")  # doctest: +SKIP
-        >>> df.attrs["phone_column"]                                               # doctest: +SKIP
+        >>> from miogram_toolkit.demo import sample_path
+        >>> df = read_contacts(sample_path("contacts.xlsx"), sheet="Unsubscribed")
+        >>> df.attrs["phone_column"]
         'Phone'
     """
     path = Path(path)
@@ -484,8 +489,10 @@ def write_excel(
 
     Example:
         >>> df = pd.DataFrame({"name": ["Sara"], "e164": ["+989121000001"]})
-        >>> write_excel(df, "out/clean.xlsx")          # doctest: +SKIP
-        PosixPath('out/clean.xlsx')
+        >>> import tempfile
+        >>> with tempfile.TemporaryDirectory() as folder:
+        ...     write_excel(df, Path(folder) / "clean.xlsx").name
+        'clean.xlsx'
     """
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell

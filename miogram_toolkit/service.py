@@ -7,9 +7,9 @@ that service instead.
 
 Example:
     >>> from miogram_toolkit.service import connect
-    >>> with connect(seed=7) as client:                     # doctest: +SKIP
+    >>> with connect(seed=7, credits={"Message": 500}) as client:
     ...     client.get_credits()["Message"]
-    10000
+    500
 """
 
 from __future__ import annotations
