@@ -234,7 +234,9 @@ class Client(ActionMethods):
             MioGramError: an error answer or a transport failure.
 
         Example:
-            >>> client.call("SendMessage", Phone="+989121234567", Message="Hi")  # doctest: +SKIP
+            >>> from miogram_toolkit.simulator import Simulator
+            >>> with Simulator(seed=7) as sim, sim.client() as client:
+            ...     client.call("SendMessage", Phone="+989121234567", Message="Hi")
             {'Result': True, 'Status': 'success'}
         """
         text_token("func", func)
