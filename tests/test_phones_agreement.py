@@ -179,3 +179,13 @@ def test_vectorised_normalisation_matches_per_cell(values: list[object]) -> None
         (kind_name(k), ("+" if p else "") + d) for k, p, d in zip(kind, plus, digits, strict=True)
     ]
     assert got == [normalise_phone_text(v) for v in values]
+
+
+def test_equal_cells_of_different_types_are_judged_one_by_one() -> None:
+    # 0 and 0.0 (and True and 1) compare equal, yet are different cells: a shortcut that
+    # shared one answer between them once gave 0.0's status to 0. Found by hypothesis.
+    values = pd.Series([0.0, 0, True, 1, 9121234567.0, 9121234567], dtype=object)
+    fast = phones.phone_report(values, "IR")
+    naive = phones.naive_phone_report(values, "IR")
+    pd.testing.assert_frame_equal(fast, naive)
+    assert fast["phone_status"].tolist()[4:] == ["ok", "duplicate"]
