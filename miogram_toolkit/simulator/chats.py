@@ -116,22 +116,24 @@ def chat_delete_user(call: Call) -> dict[str, Any]:
     return answer(call.action, True)
 
 
-def block_user(call: Call) -> dict[str, Any]:
+def _set_blocked(call: Call, blocked: bool) -> dict[str, Any]:
     phone = call.field("Phone")
     if not call.state.on_messenger(phone):
         return _fail(call)
-    call.state.blocked.add(phone)
+    if blocked:
+        call.state.blocked.add(phone)
+    else:
+        call.state.blocked.discard(phone)
     call.state.dirty = True
     return answer(call.action, True)
+
+
+def block_user(call: Call) -> dict[str, Any]:
+    return _set_blocked(call, True)
 
 
 def unblock_user(call: Call) -> dict[str, Any]:
-    phone = call.field("Phone")
-    if not call.state.on_messenger(phone):
-        return _fail(call)
-    call.state.blocked.discard(phone)
-    call.state.dirty = True
-    return answer(call.action, True)
+    return _set_blocked(call, False)
 
 
 def mark_read(call: Call) -> dict[str, Any]:
