@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 import miogram_toolkit  # noqa: F401  (registers df.miogram)
-from miogram_toolkit._phone_matrix import parse_matrix
-from miogram_toolkit._phone_normalise import KIND_NUMBER, normalise_matrix
-from miogram_toolkit.phones import _CHUNK, naive_phone_report, phone_report
+from miogram_toolkit.phones.clean import _CHUNK, naive_phone_report, phone_report
+from miogram_toolkit.phones.matrix import parse_matrix
+from miogram_toolkit.phones.normalise import KIND_NUMBER, normalise_matrix
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

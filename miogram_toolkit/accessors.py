@@ -1,7 +1,7 @@
 """The ``.miogram`` accessors on pandas Series and DataFrames.
 
 Importing :mod:`miogram_toolkit` registers them. They are thin namespaces over
-:mod:`miogram_toolkit.phones`: they check their object once when created, keep no cached state
+:mod:`miogram_toolkit.phones.clean`: they check their object once when created, keep no cached state
 and never change the Series or frame they are attached to; every method returns a new object.
 
 Example:
@@ -43,7 +43,7 @@ class MiogramSeriesAccessor:
     def to_e164(self, region: str = "IR", mobile_only: bool = True) -> pd.Series:
         """E.164 strings (dtype ``"string"``), ``pd.NA`` where not usable; same index and length.
 
-        See :func:`miogram_toolkit.phones.to_e164`.
+        See :func:`miogram_toolkit.phones.clean.to_e164`.
 
         Example:
             >>> pd.Series(["+98 912 123 4567", None]).miogram.to_e164().tolist()
@@ -56,7 +56,7 @@ class MiogramSeriesAccessor:
     ) -> pd.DataFrame:
         """One row per value: ``raw``, ``e164``, ``phone_status`` and ``number_type``.
 
-        See :func:`miogram_toolkit.phones.phone_report` for the status codes.
+        See :func:`miogram_toolkit.phones.clean.phone_report` for the status codes.
 
         Example:
             >>> pd.Series(["09121234567", "123"]).miogram.phone_report()["phone_status"].tolist()
@@ -87,14 +87,18 @@ class MiogramFrameAccessor:
         """A new frame with every row and column plus ``e164`` and ``phone_status``.
 
         When ``column`` is None the phone column is found by
-        ``miogram_toolkit.contacts.find_phone_column``. See
-        :func:`miogram_toolkit.phones.clean_phones`.
+        ``miogram_toolkit.sheets.find_phone_column``. See
+        :func:`miogram_toolkit.phones.clean.clean_phones`.
 
         Example:
             >>> df = pd.DataFrame({"phone": ["09121234567", "09121234567"]})
             >>> df.miogram.clean_phones("phone")["phone_status"].tolist()
             ['ok', 'duplicate']
         """
+        if column is None:
+            from miogram_toolkit.sheets import find_phone_column
+
+            column = find_phone_column(self._obj)
         return _phones().clean_phones(
             self._obj, column, region, mobile_only=mobile_only, dedupe=dedupe
         )

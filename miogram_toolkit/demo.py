@@ -57,8 +57,8 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
         0 on success (the command's exit status).
     """
     from miogram_toolkit import accessors  # noqa: F401  (registers .miogram)
-    from miogram_toolkit.contacts import read_contacts, write_excel
-    from miogram_toolkit.service import connect
+    from miogram_toolkit.client.service import connect
+    from miogram_toolkit.sheets.contacts import read_contacts, write_excel
 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from miogram_toolkit.transport import RawResponse
+from miogram_toolkit.client.transport import RawResponse
 
 SECRET = "x32nv86ss5z"
 LOCAL_URL = "http://127.0.0.1:8765/dojob.php"
@@ -73,7 +73,7 @@ class MaxJitter:
 
 def make_client(*answers: Any, **kwargs: Any):
     """A client over a FakeTransport; returns ``(client, transport, sleeps)``."""
-    from miogram_toolkit.client import Client
+    from miogram_toolkit.client.core import Client
 
     transport = FakeTransport(*answers)
     sleeps = Sleeps()

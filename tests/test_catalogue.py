@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from miogram_toolkit.catalogue import (
+from miogram_toolkit.protocol.catalogue import (
     ACTIONS,
     CREDIT_KINDS,
     FIELDS,

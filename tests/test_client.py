@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from fake_transport import LOCAL_URL, SECRET, make_client
 
-from miogram_toolkit.client import DEFAULT_URL, Client
-from miogram_toolkit.errors import (
+from miogram_toolkit.client.core import DEFAULT_URL, Client
+from miogram_toolkit.client.transport import NoAnswer, NotSent, RawResponse
+from miogram_toolkit.protocol.errors import (
     APIError,
     AuthError,
     BadResponse,
@@ -17,7 +18,6 @@ from miogram_toolkit.errors import (
     ResponseTimeout,
     ServiceUnavailable,
 )
-from miogram_toolkit.transport import NoAnswer, NotSent, RawResponse
 
 A = "+989121234567"
 B = "+989351234567"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from fake_transport import SECRET, make_client
 
-from miogram_toolkit.catalogue import ACTIONS
-from miogram_toolkit.client import Client
+from miogram_toolkit.client.core import Client
+from miogram_toolkit.protocol.catalogue import ACTIONS
 
 A = "+989121234567"
 B = "+989351234567"

@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from miogram_toolkit.contacts import (
+from miogram_toolkit.sheets.contacts import (
     ContactFileError,
     find_phone_column,
     read_contacts,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from miogram_toolkit.catalogue import ACTIONS, markdown_table
+from miogram_toolkit.protocol.catalogue import ACTIONS, markdown_table
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from miogram_toolkit import errors as e
-from miogram_toolkit.errors import (
+from miogram_toolkit.protocol import errors as e
+from miogram_toolkit.protocol.errors import (
     ERRORS,
     RETRYABLE_CODES,
     error_for_answer,

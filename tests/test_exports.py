@@ -45,12 +45,14 @@ def test_every_exported_name_resolves() -> None:
 
 
 def test_exports_are_the_defining_objects() -> None:
-    from miogram_toolkit import catalogue, client, errors
+    from miogram_toolkit import client
+    from miogram_toolkit.protocol import catalogue, errors
 
     assert miogram_toolkit.Client is client.Client
     assert miogram_toolkit.ACTIONS is catalogue.ACTIONS
     assert miogram_toolkit.ERRORS is errors.ERRORS
-    from miogram_toolkit import service, simulator
+    from miogram_toolkit import simulator
+    from miogram_toolkit.client import service
 
     assert miogram_toolkit.Simulator is simulator.Simulator
     assert miogram_toolkit.connect is service.connect

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from miogram_toolkit import phones
-from miogram_toolkit._phone_normalise import kind_name, normalise_array, normalise_phone_text
+from miogram_toolkit.phones.normalise import kind_name, normalise_array, normalise_phone_text
 
 MOBILE = "+989121234567"
 

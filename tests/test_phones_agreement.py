@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from miogram_toolkit import phones
-from miogram_toolkit._phone_fast import parse_many, reference_one
-from miogram_toolkit._phone_normalise import kind_name, normalise_array, normalise_phone_text
+from miogram_toolkit.phones.fast import reference_one
+from miogram_toolkit.phones.matrix import parse_many
+from miogram_toolkit.phones.normalise import kind_name, normalise_array, normalise_phone_text
 
 REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
 

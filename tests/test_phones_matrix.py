@@ -13,10 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from phonenumbers import PhoneMetadata
 
-from miogram_toolkit._digit_dfa import compile_dfa, digit_matrix, run_dfa
-from miogram_toolkit._phone_fast import parse_many, reference_one
-from miogram_toolkit._phone_matrix import _DESCS, _leading_dfa, _plan, parse_matrix
-from miogram_toolkit._phone_normalise import (
+from miogram_toolkit.phones.automata import compile_dfa, digit_matrix, run_dfa
+from miogram_toolkit.phones.fast import reference_one
+from miogram_toolkit.phones.matrix import _DESCS, _leading_dfa, _plan, parse_many, parse_matrix
+from miogram_toolkit.phones.normalise import (
     kind_name,
     normalise_array,
     normalise_matrix,

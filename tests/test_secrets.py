@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from fake_transport import LOCAL_URL, FakeTransport, MaxJitter, Sleeps
 
-from miogram_toolkit.client import Client
-from miogram_toolkit.transport import NoAnswer, NotSent, RawResponse, RequestsTransport
+from miogram_toolkit.client.core import Client
+from miogram_toolkit.client.transport import NoAnswer, NotSent, RawResponse, RequestsTransport
 
 SECRET = "Zq7secretKEY9"
 NEW_SECRET = "N3wSecretVal7"
@@ -137,10 +137,10 @@ def test_the_new_secret_after_a_change_is_hidden_too(caplog: pytest.LogCaptureFi
 
 def test_debug_logs_show_func_masked_phones_and_sizes_only(
         caplog: pytest.LogCaptureFixture) -> None:
-    caplog.set_level(logging.DEBUG, logger="miogram_toolkit.client")
+    caplog.set_level(logging.DEBUG, logger="miogram_toolkit.client.core")
     client = client_for({"Status": "checking", "Result": {A: True, B: False}})
     client.send_photo_mass([A, B], b"abc" * 100, extension="png")
-    records = [r for r in caplog.records if r.name == "miogram_toolkit.client"]
+    records = [r for r in caplog.records if r.name == "miogram_toolkit.client.core"]
     text = "\n".join(r.getMessage() for r in records)
     assert "SendPhotoMass" in text
     assert "+9891******67" in text and A not in text and B not in text

@@ -12,7 +12,7 @@ import pytest
 import requests
 from simulator_support import OFF, ON, ON2, ON3, PNG, make_sim, poster
 
-from miogram_toolkit.catalogue import ACTIONS
+from miogram_toolkit.protocol.catalogue import ACTIONS
 
 COVERED: set[str] = set()
 
@@ -241,7 +241,7 @@ def test_each_permission_guards_only_its_actions():
 
 def test_permissions_table_matches_the_document():
     # Written from the document's PERMISSION rows, checked against the catalogue.
-    from miogram_toolkit.catalogue import Permission
+    from miogram_toolkit.protocol.catalogue import Permission
 
     for func, action in ACTIONS.items():
         expected = (Permission.IS_SUPER if func in SUPER else

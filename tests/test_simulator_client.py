@@ -9,10 +9,10 @@ from __future__ import annotations
 import pytest
 from simulator_support import OFF, ON, ON2, ON3, make_sim
 
-from miogram_toolkit.catalogue import ACTIONS
+from miogram_toolkit.protocol.catalogue import ACTIONS
 
-client_module = pytest.importorskip("miogram_toolkit.client")
-errors = pytest.importorskip("miogram_toolkit.errors")
+client_module = pytest.importorskip("miogram_toolkit.client.core")
+errors = pytest.importorskip("miogram_toolkit.protocol.errors")
 
 PHOTO = b"\x89PNG\r\n\x1a\n" + bytes(range(64))
 CALLED: set[str] = set()

@@ -11,7 +11,7 @@ import pytest
 import requests
 from simulator_support import OFF, ON, ON2, PNG, make_sim, poster
 
-from miogram_toolkit.catalogue import ACTIONS
+from miogram_toolkit.protocol.catalogue import ACTIONS
 from miogram_toolkit.simulator import Simulator
 
 ALL = sorted(ACTIONS)

@@ -177,7 +177,7 @@ def test_in_process_app_without_a_socket():
 
 
 def test_in_process_through_the_wsgi_transport():
-    transport = pytest.importorskip("miogram_toolkit.transport")
+    transport = pytest.importorskip("miogram_toolkit.client.transport")
     sim = make_sim(start=False)
     wsgi = transport.WSGITransport(sim.app, remote_addr="127.0.0.1")
     raw = wsgi.post(sim.url, {"Secret": sim.secret, "Func": "APIGetUsername"}, headers={},

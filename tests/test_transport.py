@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 import pytest
 import requests
 
-from miogram_toolkit.transport import (
+from miogram_toolkit.client.transport import (
     NoAnswer,
     NotSent,
     RawResponse,

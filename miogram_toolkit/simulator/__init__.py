@@ -3,7 +3,7 @@
 Three ways to run the same service:
 
 * in-process: :attr:`Simulator.app` is a WSGI application (mount it in
-  :class:`miogram_toolkit.transport.WSGITransport`, no socket);
+  :class:`miogram_toolkit.client.transport.WSGITransport`, no socket);
 * in a thread: ``with Simulator() as sim:`` serves on a free 127.0.0.1 port (:attr:`~Simulator.url`,
   :attr:`~Simulator.secret`, :meth:`~Simulator.client`);
 * as a process: ``python -m miogram_toolkit.simulator --port 8765`` (see ``__main__``).
@@ -65,7 +65,7 @@ from miogram_toolkit.simulator.server import SimulatorServer
 from miogram_toolkit.simulator.state import State
 
 if TYPE_CHECKING:
-    from miogram_toolkit.client import Client
+    from miogram_toolkit.client.core import Client
 
 __all__ = ["FAULT_KINDS", "INSPECT_PATH", "SERVICE_PATH", "FaultPlan", "Simulator",
            "SimulatorApp", "State"]
@@ -154,16 +154,16 @@ class Simulator:
         return self.state.secret
 
     def client(self, **kwargs: Any) -> Client:
-        """A :class:`miogram_toolkit.client.Client` for this service.
+        """A :class:`miogram_toolkit.client.core.Client` for this service.
 
         Serving: it talks HTTP to :attr:`url`. Not serving: unless a ``transport`` is given, it
         calls :attr:`app` in-process through a ``WSGITransport``. A convenience outside the
         service: the simulator itself never imports the client.
         """
-        from miogram_toolkit.client import Client
+        from miogram_toolkit.client.core import Client
 
         if not self.running and "transport" not in kwargs:
-            from miogram_toolkit.transport import WSGITransport
+            from miogram_toolkit.client.transport import WSGITransport
 
             kwargs["transport"] = WSGITransport(self.app, remote_addr="127.0.0.1")
         return Client(self.secret, base_url=self.url, **kwargs)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from miogram_toolkit.errors import ERRORS
+from miogram_toolkit.protocol.errors import ERRORS
 from miogram_toolkit.simulator.actions import Call, ServiceError, answer
 from miogram_toolkit.simulator.state import new_secret
 

@@ -34,8 +34,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from miogram_toolkit.catalogue import ACTIONS, Action, Permission, Phones
-from miogram_toolkit.errors import ERRORS
+from miogram_toolkit.protocol.catalogue import ACTIONS, Action, Permission, Phones
+from miogram_toolkit.protocol.errors import ERRORS
 from miogram_toolkit.simulator.numbering import is_international
 from miogram_toolkit.simulator.state import State
 

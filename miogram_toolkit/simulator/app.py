@@ -12,7 +12,7 @@ Paths:
 
 Faults (see :mod:`.faults`) apply to POSTs to ``/dojob.php`` only. To drop a connection the
 application raises ``ConnectionResetError``; the simulator's server closes the socket without a
-byte, and :class:`miogram_toolkit.transport.WSGITransport` reports "no answer".
+byte, and :class:`miogram_toolkit.client.transport.WSGITransport` reports "no answer".
 
 Example:
     >>> import io

@@ -1,7 +1,7 @@
 """Func name -> handler, for all 43 actions; checked against the catalogue at import.
 
 Example:
-    >>> from miogram_toolkit.catalogue import ACTIONS
+    >>> from miogram_toolkit.protocol.catalogue import ACTIONS
     >>> sorted(HANDLERS) == sorted(ACTIONS)
     True
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from miogram_toolkit.catalogue import ACTIONS
+from miogram_toolkit.protocol.catalogue import ACTIONS
 from miogram_toolkit.simulator import account, agent, chats
 from miogram_toolkit.simulator.actions import Handler
 from miogram_toolkit.simulator.sends import handle_send

@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from miogram_toolkit.catalogue import CREDIT_KINDS
+from miogram_toolkit.protocol.catalogue import CREDIT_KINDS
 from miogram_toolkit.simulator.numbering import on_messenger
 
 __all__ = ["DEFAULT_AGENTS", "DEFAULT_CREDITS", "DEFAULT_LIMITS", "State", "new_secret",

@@ -30,13 +30,14 @@ import codecs
 import io
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import urlencode, urlsplit
 
 import requests
 import urllib3.exceptions as u3
 from requests.adapters import HTTPAdapter
+
+from miogram_toolkit.protocol.decode import RawResponse
 
 __all__ = [
     "NoAnswer",
@@ -46,15 +47,6 @@ __all__ = [
     "Transport",
     "WSGITransport",
 ]
-
-
-@dataclass(frozen=True)
-class RawResponse:
-    """An HTTP answer as received: status code, body text and headers."""
-
-    status_code: int
-    text: str
-    headers: Mapping[str, str] = field(default_factory=dict)
 
 
 class NotSent(Exception):

@@ -36,7 +36,7 @@ still raises :class:`APIError` with ``code=None``. "Invalid IP Address" is the t
 No error ever holds the account's secret: :func:`redact` removes it from anything kept.
 
 Example:
-    >>> from miogram_toolkit.errors import ERRORS, error_for_answer
+    >>> from miogram_toolkit.protocol.errors import ERRORS, error_for_answer
     >>> ERRORS[305].message
     'No Credit'
     >>> err = error_for_answer({"Status": "error", "Message": "No Credit"}, "SendMessage")

@@ -5,7 +5,7 @@ Everything that needs to know what an action takes or answers reads this table: 
 credit, permissions) and the docs. Nothing restates it.
 
 Example:
-    >>> from miogram_toolkit.catalogue import ACTIONS, Phones
+    >>> from miogram_toolkit.protocol.catalogue import ACTIONS, Phones
     >>> ACTIONS["SendLocation"].misc
     ('latitude', 'longitude')
     >>> ACTIONS["SendMessageMass"].phones is Phones.MANY

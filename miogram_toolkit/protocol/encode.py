@@ -6,7 +6,7 @@ so every argument is checked here first, each failure a ``ValueError`` naming th
 Choices the document leaves open, made here:
 
 * A phone number is ``+`` then 8 to 15 ASCII digits, nothing else. Cleaning messy input into
-  that form is the job of :mod:`miogram_toolkit.phones`, not of the client.
+  that form is the job of :mod:`miogram_toolkit.phones.clean`, not of the client.
 * A file extension is 1 to 10 ASCII letters or digits (no dot, no spaces) and is sent
   lower-cased. No list of known extensions per kind is kept: the service is the authority on
   what it accepts (it answers 400 No Valid File), and a local list would go stale.

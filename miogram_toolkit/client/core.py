@@ -1,22 +1,22 @@
 """The MioGram client: validate locally, POST through one transport, decode, raise.
 
 :class:`Client` has one method per action of the catalogue (written in
-:mod:`miogram_toolkit._actions`, checked against the catalogue by the tests) and a generic
+:mod:`miogram_toolkit.client.actions`, checked against the catalogue by the tests) and a generic
 :meth:`Client.call`.
 
 What is retried, with exponential backoff and full jitter (``sleep`` is injectable):
 
-* the request never left (:class:`~miogram_toolkit.transport.NotSent`) — any action;
+* the request never left (:class:`~miogram_toolkit.client.transport.NotSent`) — any action;
 * an answer with code 999, 813 or 814 (the service or its gateway was unavailable) — any action;
 * any transport failure (no answer, a malformed answer) of a read-only action.
 
 A send whose request left with no answer is never repeated: it raises
-:class:`~miogram_toolkit.errors.DeliveryUnknown`, and the campaign reconciles it against
+:class:`~miogram_toolkit.protocol.errors.DeliveryUnknown`, and the campaign reconciles it against
 ``APIGetReport``. A malformed answer to a send (say a 502 page from a proxy) raises
-:class:`~miogram_toolkit.errors.BadResponse` without a retry, for the same reason.
+:class:`~miogram_toolkit.protocol.errors.BadResponse` without a retry, for the same reason.
 
 The secret never appears in the client's repr, in an error, a log record or a warning. Logs go to
-``miogram_toolkit.client``: at DEBUG the Func, field names, sizes and masked numbers.
+``miogram_toolkit.client.core``: at DEBUG the Func, field names, sizes and masked numbers.
 
 Example:
     >>> from miogram_toolkit import Client
@@ -41,11 +41,12 @@ from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit
 
 from miogram_toolkit import __version__
-from miogram_toolkit._actions import ActionMethods
-from miogram_toolkit._decode import normalize_status, parse_answer
-from miogram_toolkit._encode import mask_phone, robot_field, text_token
-from miogram_toolkit.catalogue import ACTIONS, FIELDS
-from miogram_toolkit.errors import (
+from miogram_toolkit.client.actions import ActionMethods
+from miogram_toolkit.client.transport import NoAnswer, NotSent, RequestsTransport, Transport
+from miogram_toolkit.protocol.catalogue import ACTIONS, FIELDS
+from miogram_toolkit.protocol.decode import normalize_status, parse_answer
+from miogram_toolkit.protocol.encode import mask_phone, robot_field, text_token
+from miogram_toolkit.protocol.errors import (
     RETRYABLE_CODES,
     APIError,
     BadResponse,
@@ -57,11 +58,10 @@ from miogram_toolkit.errors import (
     is_confirmation,
     redact,
 )
-from miogram_toolkit.transport import NoAnswer, NotSent, RequestsTransport, Transport
 
 __all__ = ["DEFAULT_URL", "Client"]
 
-logger = logging.getLogger("miogram_toolkit.client")
+logger = logging.getLogger("miogram_toolkit.client.core")
 
 DEFAULT_URL = "https://miogram.net/dojob.php"
 

@@ -1,13 +1,13 @@
 """Parse, validate and type many canonical numbers at once, with phonenumbers' own metadata.
 
 phonenumbers is the authority: :func:`reference_one` is its per-number pipeline
-(``parse`` → ``is_valid_number`` → ``number_type`` → ``format_number(E164)``). :func:`parse_many`
-takes arrays of canonical ``+?digits`` texts to the digit-matrix fast path
-(:mod:`miogram_toolkit._phone_matrix`). :func:`parse_strings`, the string version kept here for the
-shapes the matrix path leaves out, reaches the same answers by replaying the steps
-of ``phonenumbers.parse`` (``+`` or the region's international prefix, country code, the region's
-own country code written without ``+``, national-prefix stripping, length checks) and then
-matching the national-number patterns of the metadata in the order ``_number_type_helper`` uses.
+(``parse`` → ``is_valid_number`` → ``number_type`` → ``format_number(E164)``). The digit-matrix
+fast path (:mod:`miogram_toolkit.phones.matrix`) builds on the metadata helpers here, and
+:func:`parse_strings`, the string version kept here for the shapes the matrix path leaves out,
+reaches the same answers by replaying the steps of ``phonenumbers.parse`` (``+`` or the region's
+international prefix, country code, the region's own country code written without ``+``,
+national-prefix stripping, length checks) and then matching the national-number patterns of
+the metadata in the order ``_number_type_helper`` uses.
 Each step is a numpy mask or one compiled regex run over a list of short strings, with no
 ``PhoneNumber`` object per row. Inputs whose shape the fast path does not replay (too few or too
 many digits, an unknown country code after ``+`` or the international prefix, a ``+0``) go to
@@ -15,7 +15,8 @@ many digits, an unknown country code after ``+`` or the international prefix, a 
 
 Example:
     >>> import numpy as np
-    >>> e164, ntype, status = parse_many(np.array([False]), np.array(["09121234567"], object), "IR")
+    >>> plus, digits = np.array([False]), np.array(["09121234567"], object)
+    >>> e164, ntype, status = parse_strings(plus, digits, "IR")
     >>> e164[0], TYPE_NAMES[ntype[0]], STATUS_NAMES[status[0]]
     ('+989121234567', 'MOBILE', 'ok')
 """
@@ -378,49 +379,13 @@ def _split_country_code(numbers: list[str]) -> np.ndarray:
     return out
 
 
-# --- the fast path ----------------------------------------------------------------------------
-
-
-def parse_many(
-    plus: np.ndarray, digits: np.ndarray, region: str
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Classify canonical numbers (``"+"`` if ``plus`` else ``""``, then ``digits``).
-
-    The digits go into a matrix for :func:`miogram_toolkit._phone_matrix.parse_matrix`, the
-    fast path, which hands the shapes it does not replay to :func:`parse_strings`.
-
-    Args:
-        plus: bool array, a leading ``+`` was written.
-        digits: object array of ASCII digit strings.
-        region: the default region (upper-case, supported by phonenumbers).
-
-    Returns:
-        ``(e164, type_code, status)`` arrays, each element equal to :func:`reference_one`
-        (E.164 as text, ``""`` when not valid).
-    """
-    # Imported here: the matrix module builds on this one's helpers.
-    from miogram_toolkit._digit_dfa import digit_matrix
-    from miogram_toolkit._phone_matrix import parse_matrix
-
-    texts = [str(d) for d in digits]
-    count = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    width = _MAX_FAST_DIGITS + 4
-    long = {i: t for i, t in enumerate(texts) if len(t) >= width}
-    matrix = digit_matrix([t if len(t) < width else "" for t in texts], width)
-    e164, type_code, status = parse_matrix(np.asarray(plus, bool), matrix, count, region, long)
-    out = np.full(len(texts), "", dtype=object)
-    valid = e164 != 0
-    out[valid] = [f"+{x}" for x in e164[valid].tolist()]
-    return out, type_code, status
-
-
 def parse_strings(
     plus: np.ndarray, digits: np.ndarray, region: str
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Classify canonical numbers (``"+"`` if ``plus`` else ``""``, then ``digits``), per row.
 
     The string version of the fast path: per-row string operations and one compiled regex per
-    metadata and length, no automaton. :mod:`miogram_toolkit._phone_matrix` uses it for the
+    metadata and length, no automaton. :mod:`miogram_toolkit.phones.matrix` uses it for the
     shapes it does not replay.
 
     Args:

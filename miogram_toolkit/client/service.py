@@ -6,7 +6,7 @@ client for a fresh local simulator, so a first run needs no account; with ``MIOG
 that service instead.
 
 Example:
-    >>> from miogram_toolkit.service import connect
+    >>> from miogram_toolkit.client.service import connect
     >>> with connect(seed=7, credits={"Message": 500}) as client:
     ...     client.get_credits()["Message"]
     500
@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from miogram_toolkit.client import Client
+    from miogram_toolkit.client.core import Client
 
 __all__ = ["connect", "live_service_configured"]
 
@@ -40,10 +40,10 @@ def connect(*, live: bool = False, **simulator_options: Any) -> Iterator[Client]
         **simulator_options: passed to :class:`miogram_toolkit.simulator.Simulator`.
 
     Yields:
-        A ready :class:`miogram_toolkit.client.Client`, closed when the block ends.
+        A ready :class:`miogram_toolkit.client.core.Client`, closed when the block ends.
     """
     if live and live_service_configured():
-        from miogram_toolkit.client import Client
+        from miogram_toolkit.client.core import Client
 
         with Client.from_env() as client:
             yield client

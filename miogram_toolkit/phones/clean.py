@@ -2,7 +2,7 @@
 
 MioGram accounts live on mobile numbers, and contact sheets write them every way people write
 them. Each cell is first normalised to a canonical ``+?digits`` text (see
-:mod:`miogram_toolkit._phone_normalise`: Persian and Arabic-Indic digits, separators, labels such
+:mod:`miogram_toolkit.phones.normalise`: Persian and Arabic-Indic digits, separators, labels such
 as ``"tel:"`` or ``"موبایل:"``, numbers Excel turned into floats or ``9.12E9`` texts), then parsed
 as ``phonenumbers.parse(canonical, region)`` → ``is_valid_number`` → ``number_type`` →
 ``format_number(E164)`` would parse it. The answers are identical to that per-row pipeline
@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
-from miogram_toolkit._phone_fast import (
+from miogram_toolkit.phones.fast import (
     DUPLICATE,
     EMPTY,
     MESSENGER_TYPES,
@@ -55,8 +55,8 @@ from miogram_toolkit._phone_fast import (
     TYPE_NAMES,
     reference_one,
 )
-from miogram_toolkit._phone_matrix import parse_matrix
-from miogram_toolkit._phone_normalise import (
+from miogram_toolkit.phones.matrix import parse_matrix
+from miogram_toolkit.phones.normalise import (
     KIND_MULTIPLE,
     KIND_NUMBER,
     normalise_matrix,
@@ -218,11 +218,12 @@ def phone_report(
 
 def _phone_column(df: pd.DataFrame, column: str | None) -> str:
     if column is None:
-        # Imported here: contacts imports phones, and detection is only needed when no
-        # column is named.
-        from miogram_toolkit.contacts import find_phone_column
-
-        return find_phone_column(df)
+        column = df.attrs.get("phone_column")
+        if column is None:
+            raise ValueError(
+                "Name the phone column (clean_phones(df, 'mobile')), or use "
+                "df.miogram.clean_phones(), which finds it."
+            )
     if column not in df.columns:
         raise KeyError(
             f"No column {column!r} in the frame; its columns are: "
@@ -246,7 +247,8 @@ def clean_phones(
 
     Args:
         df: the contacts.
-        column: the phone column; found with ``contacts.find_phone_column`` when None.
+        column: the phone column; ``df.attrs['phone_column']`` (set by the sheet reader) when
+            None. The ``df.miogram.clean_phones()`` accessor also finds it by header and content.
         region: the region numbers without a country code belong to.
         mobile_only: only mobile numbers are ``ok`` (others are ``not_mobile``).
         dedupe: repeats of an earlier ``ok`` number are ``duplicate``.

@@ -3,8 +3,8 @@
 Choices the document leaves open, made here (each tested):
 
 * **Body**: anything but a JSON object with a ``Status`` element (an HTML page, an empty body,
-  invalid JSON, a JSON array) is a :class:`~miogram_toolkit.errors.BadResponse` keeping at most
-  200 characters of the body, the secret removed. A leading byte-order mark is tolerated. The
+  invalid JSON, a JSON array) is a :class:`~miogram_toolkit.protocol.errors.BadResponse` keeping at
+  most 200 characters of the body, the secret removed. A leading byte-order mark is tolerated. The
   HTTP status code alone decides nothing: a JSON error answer on a 500 is still read.
 * **Status** is compared trimmed and case-insensitively; JSON ``null`` and the string ``"NULL"``
   are the same (open point 8). A Status outside the action's documented values is a BadResponse.
@@ -20,7 +20,6 @@ Choices the document leaves open, made here (each tested):
   ``false``/``null``/empty ``Result`` is an empty list.
 
 Example:
-    >>> from miogram_toolkit.transport import RawResponse
     >>> parse_answer(RawResponse(200, '{"Status": "success", "Result": true}', {}), "SendMessage")
     {'Status': 'success', 'Result': True}
 """
@@ -31,12 +30,22 @@ import json
 import logging
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from miogram_toolkit._encode import mask_phone
-from miogram_toolkit.errors import BadResponse
-from miogram_toolkit.transport import RawResponse
+from miogram_toolkit.protocol.encode import mask_phone
+from miogram_toolkit.protocol.errors import BadResponse
+
+
+@dataclass(frozen=True)
+class RawResponse:
+    """An HTTP answer as received: status code, body text and headers."""
+
+    status_code: int
+    text: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
 
 __all__ = [
     "BODY_KEEP",
@@ -50,7 +59,7 @@ __all__ = [
     "to_bool",
 ]
 
-logger = logging.getLogger("miogram_toolkit.client")
+logger = logging.getLogger("miogram_toolkit.client.core")
 
 #: How much of a bad body an error keeps.
 BODY_KEEP = 200

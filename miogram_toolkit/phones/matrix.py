@@ -1,6 +1,6 @@
 """Parse, validate and type a whole matrix of canonical numbers at once, phonenumbers-exact.
 
-Input is what :func:`miogram_toolkit._phone_normalise.normalise_matrix` produces: a uint8 matrix
+Input is what :func:`miogram_toolkit.phones.normalise.normalise_matrix` produces: a uint8 matrix
 with one number per row (its digits from column 0, then ``PAD``), the digit counts and whether a
 ``+`` was written. :func:`parse_matrix` replays the steps of ``phonenumbers.parse`` for the
 common shapes, each as arithmetic on matrix columns:
@@ -12,16 +12,16 @@ common shapes, each as arithmetic on matrix columns:
   ``_maybe_strip_national_prefix_carrier_code`` decide, with the general pattern matched by an
   automaton;
 * the number type: one automaton per region over all its national-number patterns
-  (:mod:`miogram_toolkit._digit_dfa`), whose accept bits, masked by the possible lengths, are
+  (:mod:`miogram_toolkit.phones.automata`), whose accept bits, masked by the possible lengths, are
   turned into a type by a table built from ``_number_type_helper``'s order.
 
 Whatever it does not replay (too few or too many digits, unknown country codes, international
 prefixes or national prefixes given as patterns, transform rules, patterns the automaton cannot
-model) goes to the per-row string parser :func:`miogram_toolkit._phone_fast.parse_strings`, which
+model) goes to the per-row string parser :func:`miogram_toolkit.phones.fast.parse_strings`, which
 is itself exact. The answers equal ``phonenumbers`` row for row; the tests check it.
 
 Example:
-    >>> from miogram_toolkit._digit_dfa import digit_matrix
+    >>> from miogram_toolkit.phones.automata import digit_matrix
     >>> e164, ntype, status = parse_matrix(
     ...     np.array([False]), digit_matrix(["09121234567"], 12), np.array([11]), "IR")
     >>> int(e164[0]), TYPE_NAMES[ntype[0]], STATUS_NAMES[status[0]]
@@ -37,8 +37,8 @@ import numpy as np
 from phonenumbers import PhoneMetadata
 from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE, ValidationResult
 
-from miogram_toolkit._digit_dfa import PAD, DigitDFA, compile_dfa, run_dfa
-from miogram_toolkit._phone_fast import (
+from miogram_toolkit.phones.automata import PAD, DigitDFA, compile_dfa, digit_matrix, run_dfa
+from miogram_toolkit.phones.fast import (
     _MAX_FAST_DIGITS,
     _MAX_NSN,
     _MIN_FAST_DIGITS,
@@ -59,7 +59,7 @@ from miogram_toolkit._phone_fast import (
     parse_strings,
 )
 
-__all__ = ["parse_matrix", "STATUS_NAMES", "TYPE_NAMES"]
+__all__ = ["parse_many", "parse_matrix", "STATUS_NAMES", "TYPE_NAMES"]
 
 # The descriptions in the bit order of the automaton: general first, then _number_type_helper's
 # own order (the special types, fixed line, mobile).
@@ -298,7 +298,7 @@ def parse_matrix(
     Returns:
         ``(e164, type_code, status)``: E.164 as an unsigned integer (its digits without ``+``;
         0 when not valid), an index into :data:`TYPE_NAMES` (-1 when it did not parse) and a
-        status code, each equal to :func:`miogram_toolkit._phone_fast.reference_one`.
+        status code, each equal to :func:`miogram_toolkit.phones.fast.reference_one`.
     """
     n = len(count)
     e164 = np.zeros(n, dtype=np.uint64)
@@ -425,3 +425,32 @@ def _texts(digits: np.ndarray, rows: np.ndarray, long: dict[int, str]) -> list[s
     return [
         long[i] if i in long else b.decode("ascii") for i, b in zip(rows.tolist(), out, strict=True)
     ]
+
+
+def parse_many(
+    plus: np.ndarray, digits: np.ndarray, region: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Classify canonical numbers (``"+"`` if ``plus`` else ``""``, then ``digits``).
+
+    The digits go into a matrix for :func:`parse_matrix`, the
+    fast path, which hands the shapes it does not replay to :func:`parse_strings`.
+
+    Args:
+        plus: bool array, a leading ``+`` was written.
+        digits: object array of ASCII digit strings.
+        region: the default region (upper-case, supported by phonenumbers).
+
+    Returns:
+        ``(e164, type_code, status)`` arrays, each element equal to :func:`reference_one`
+        (E.164 as text, ``""`` when not valid).
+    """
+    texts = [str(d) for d in digits]
+    count = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    width = _MAX_FAST_DIGITS + 4
+    long = {i: t for i, t in enumerate(texts) if len(t) >= width}
+    matrix = digit_matrix([t if len(t) < width else "" for t in texts], width)
+    e164, type_code, status = parse_matrix(np.asarray(plus, bool), matrix, count, region, long)
+    out = np.full(len(texts), "", dtype=object)
+    valid = e164 != 0
+    out[valid] = [f"+{x}" for x in e164[valid].tolist()]
+    return out, type_code, status

@@ -26,7 +26,8 @@ import warnings
 from collections.abc import Sequence
 from typing import Any
 
-from miogram_toolkit._decode import (
+from miogram_toolkit.protocol.catalogue import CREDIT_KINDS, LIMIT_KINDS
+from miogram_toolkit.protocol.decode import (
     normalize_status,
     number_map,
     objects,
@@ -35,7 +36,7 @@ from miogram_toolkit._decode import (
     table,
     to_bool,
 )
-from miogram_toolkit._encode import (
+from miogram_toolkit.protocol.encode import (
     FileInput,
     coordinate,
     file_fields,
@@ -46,8 +47,7 @@ from miogram_toolkit._encode import (
     phones_field,
     text_token,
 )
-from miogram_toolkit.catalogue import CREDIT_KINDS, LIMIT_KINDS
-from miogram_toolkit.errors import BadResponse
+from miogram_toolkit.protocol.errors import BadResponse
 
 __all__ = ["WHATSAPP_BATCH", "ActionMethods"]
 

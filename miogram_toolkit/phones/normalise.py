@@ -209,7 +209,7 @@ def _excel_automaton() -> np.ndarray:
 _XL_TABLE = _excel_automaton()
 _XL_ACCEPT = np.isin(np.arange(12), [4, 8, 9, 10, 11])
 
-#: The padding value of digit matrices (the same as ``_digit_dfa.PAD``).
+#: The padding value of digit matrices (the same as ``automata.PAD``).
 PAD = 10
 # Excel texts may stand for integers wider than their text ("9E20"); beyond this many digits the
 # cell takes the per-cell path.

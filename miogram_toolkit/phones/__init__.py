@@ -1,0 +1,43 @@
+"""The phone-cleaning engine: messy cells in, E.164 numbers with a status per row out.
+
+* :mod:`~miogram_toolkit.phones.clean`: the public functions below, on Series and DataFrames;
+* :mod:`~miogram_toolkit.phones.normalise`: cells (Persian digits, Excel floats, labels) to
+  canonical ``+?digits`` on a code-point matrix;
+* :mod:`~miogram_toolkit.phones.matrix`: the digit-matrix fast path, phonenumbers-exact;
+* :mod:`~miogram_toolkit.phones.automata`: one digit automaton per region over the metadata;
+* :mod:`~miogram_toolkit.phones.fast`: phonenumbers' metadata helpers and the per-row string
+  parser for the shapes the matrix path leaves out.
+
+phonenumbers is the authority; the tests check every answer against it.
+
+Example:
+    >>> from miogram_toolkit.phones import to_e164
+    >>> to_e164(["۰۹۱۲ ۱۲۳ ۴۵۶۷", 9121234567.0]).tolist()
+    ['+989121234567', '+989121234567']
+"""
+
+from __future__ import annotations
+
+from miogram_toolkit.phones.clean import (
+    NUMBER_TYPES,
+    STATUSES,
+    check_region,
+    clean_phones,
+    naive_phone_report,
+    phone_report,
+    phone_summary,
+    sendable,
+    to_e164,
+)
+
+__all__ = [
+    "NUMBER_TYPES",
+    "STATUSES",
+    "check_region",
+    "clean_phones",
+    "naive_phone_report",
+    "phone_report",
+    "phone_summary",
+    "sendable",
+    "to_e164",
+]

@@ -1,0 +1,21 @@
+"""The MioGram v1.2 contract, shared by the client and the simulator.
+
+What lives here is data and pure functions, with no import of the rest of the toolkit:
+
+* :mod:`~miogram_toolkit.protocol.catalogue`: the 43 actions, their fields, results and rules;
+* :mod:`~miogram_toolkit.protocol.errors`: the 23 error codes and the exception tree;
+* :mod:`~miogram_toolkit.protocol.encode`: turning arguments into form fields;
+* :mod:`~miogram_toolkit.protocol.decode`: turning answers into typed results.
+
+Example:
+    >>> from miogram_toolkit.protocol import ACTIONS, ERRORS
+    >>> ACTIONS["SendMessageMass"].func, ERRORS[305].message
+    ('SendMessageMass', 'No Credit')
+"""
+
+from __future__ import annotations
+
+from miogram_toolkit.protocol.catalogue import ACTIONS
+from miogram_toolkit.protocol.errors import ERRORS
+
+__all__ = ["ACTIONS", "ERRORS"]
