@@ -561,16 +561,15 @@ class Runner:
                     self._since_harvest += since
                 return False
             self.harvest_error = None
-            batch = list(reversed(records))
-            tail = self.journal.archive_newest(max(len(batch), 1))
+            batch = [record_key(r) for r in reversed(records)]
+            tail = self.journal.archive_newest_keys(max(len(batch), 1))
             fresh = new_records(tail, batch)
             if tail and batch and len(fresh) == len(batch) and len(batch) >= count:
                 logger.warning("the report log moved by more than one read (%d records) since "
                                "the last; some records may have scrolled out", count)
             if fresh:
-                self.journal.append_archive(fresh, [record_key(r) for r in fresh])
-            for record in fresh[-1:]:
-                self._shape = shape_of(record) or self._shape
+                self.journal.append_archive(fresh)
+                self._shape = shape_of(records[0]) or self._shape
             return True
 
     # -- pausing and progress ------------------------------------------------------------------
