@@ -16,15 +16,11 @@ them.
 Example:
     >>> import argparse, contextlib, io, os
     >>> os.environ.pop("MIOGRAM_URL", None) and None
-    >>> with contextlib.redirect_stderr(io.StringIO()):
-    ...     credits(argparse.Namespace(quiet=True))
-    kind     credits
-    Message    10000
-    Photo       2000
-    Video       1000
-    File        2000
-    Other       2000
-    0
+    >>> out = io.StringIO()
+    >>> with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+    ...     status = credits(argparse.Namespace(quiet=True))
+    >>> status, out.getvalue().splitlines()[2].split()[:2]
+    (0, ['Message', '10000'])
 """
 
 from __future__ import annotations
@@ -155,26 +151,21 @@ def clean(args: argparse.Namespace) -> int:
 
 
 def credits(args: argparse.Namespace) -> int:
-    """``miogram credits``: the credits per kind and the account's limits and flags."""
-    import pandas as pd
+    """``miogram credits``: the credits per kind and the account's size limits."""
+    from miogram_toolkit.reports import credits_frame, limits_frame
 
     with service(args) as client:
-        balance = client.get_credits()
-        limits = client.get_limits()
-    table = pd.DataFrame({"credits": pd.Series(balance, dtype="int64")})
-    sizes = {k: v for k, v in limits.items() if k in balance}
-    if sizes:
-        table["size limit"] = pd.Series(sizes)
-    print(table.rename_axis("kind").to_string())
-    flags = {k: v for k, v in limits.items() if k not in balance}
-    if flags:
-        print("Account: " + ", ".join(f"{k}={v}" for k, v in flags.items()))
+        balance = credits_frame(client)
+        limits = limits_frame(client)
+    print(balance.to_string())
+    print()
+    print(limits.to_string())
     return 0
 
 
 def report(args: argparse.Namespace) -> int:
     """``miogram report``: the delivery report as a file, and a summary."""
-    import pandas as pd
+    from miogram_toolkit.reports import delivery_summary, failure_reasons, records_to_frame
 
     if not 1 <= args.count <= 999:
         raise CommandError(f"--count must be 1 to 999 (the newest records of the service's "
@@ -186,23 +177,18 @@ def report(args: argparse.Namespace) -> int:
     else:
         with service(args) as client:
             records = client.get_report(args.count)
-    frame = _records_frame(records)
+    frame = records_to_frame(records)
     if not len(frame):
         print("The report holds no records yet.")
     else:
-        delivered = frame["Delivered"].astype("boolean") if "Delivered" in frame else None
-        print(f"{len(frame)} records", end="")
-        if delivered is not None:
-            print(f": {int(delivered.sum())} delivered, {int((~delivered).sum())} not", end="")
-        print(".")
-        for column in ("Reason", "Robot", "Kind"):
-            if column in frame and frame[column].notna().any():
-                counts = frame[column].value_counts()
-                print(f"By {column.lower()}: "
-                      + ", ".join(f"{k} {v}" for k, v in counts.items()) + ".")
+        delivered = int(frame["delivered"].sum())
+        print(f"{len(frame)} records: {delivered} delivered, {len(frame) - delivered} not.")
+        print(delivery_summary(frame, by="agent").to_string(float_format="{:.0%}".format))
+        reasons = failure_reasons(frame)
+        if len(reasons):
+            print(reasons[["label", "count"]].to_string(index=False))
     if out is not None:
-        write_table(frame if len(frame) else pd.DataFrame(columns=list(frame.columns)),
-                    out, sheet="report")
+        write_table(frame, out, sheet="report")
         print(f"Wrote {out}.")
     return 0
 
@@ -214,16 +200,6 @@ def _read_archive(journal: Path) -> list[dict[str, Any]]:
         raise CommandError("reading a journal needs the campaign part of the toolkit, which "
                            "this installation does not have yet") from None
     return list(read_archive(journal))
-
-
-def _records_frame(records: list[dict[str, Any]]) -> pd.DataFrame:
-    try:
-        from miogram_toolkit.reports import records_to_frame
-    except ImportError:
-        import pandas as pd
-
-        return pd.DataFrame.from_records(records)
-    return records_to_frame(records)
 
 
 def simulator(args: argparse.Namespace) -> int:

@@ -187,9 +187,12 @@ def test_credits_against_the_simulator_says_so(capsys: pytest.CaptureFixture[str
     code, stdout, err = run(capsys, "credits")
     assert code == 0
     assert "built-in simulator" in err
-    table = {line.split()[0]: line.split()[1:] for line in stdout.splitlines()[2:]
-             if line and line.split()[0] in ("Message", "Photo", "Video", "File", "Other")}
-    assert table["Message"][0] == "10000" and table["Photo"][0] == "2000"
+    lines = stdout.splitlines()
+    assert lines[0].split()[0] == "remaining"
+    table = {line.split()[0]: line.split()[1] for line in lines[2:7]}
+    assert table == {"Message": "10000", "Photo": "2000", "Video": "1000", "File": "2000",
+                     "Other": "2000"}
+    assert "limit" in stdout
 
 
 @pytest.mark.parametrize("command", ["credits", "report"])
