@@ -47,6 +47,8 @@ _EXPORTS: dict[str, str] = {
     "write_excel": "sheets",
     "Simulator": "simulator",
     "connect": "client",
+    "records_to_frame": "reports",
+    "write_report": "reports",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

@@ -47,6 +47,7 @@ from miogram_toolkit.reports.credits import (
     credits_frame,
     limits_frame,
 )
+from miogram_toolkit.reports.excel import write_report
 from miogram_toolkit.reports.frames import REPORT_COLUMNS, empty_report_frame, records_to_frame
 from miogram_toolkit.reports.labels import display_text, label
 from miogram_toolkit.reports.summary import (
@@ -75,4 +76,5 @@ __all__ = [
     "outcomes",
     "records_to_frame",
     "timeline_chart",
+    "write_report",
 ]

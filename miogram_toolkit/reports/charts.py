@@ -266,6 +266,7 @@ def credits_chart(credits: pd.DataFrame | Mapping[str, Any], need: Mapping[str, 
         left = credits["remaining"].astype("float")
     else:
         left = pd.Series(dict(credits), dtype="float")
+    left = left.dropna()  # kinds the service did not report
     wanted = pd.Series(dict(need or {}), dtype="float").reindex(left.index).fillna(0)
     keep = (left != 0) | (wanted > 0)
     left, wanted = left[keep], wanted[keep]

@@ -91,8 +91,7 @@ def get_ads(call: Call) -> dict[str, Any]:
 
 def get_report(call: Call) -> dict[str, Any]:
     count = call.misc["count"]
-    newest = call.state.reports[-count:]
-    return answer(call.action, [dict(record) for record in reversed(newest)])
+    return answer(call.action, call.state.recent_reports(count))
 
 
 HANDLERS = {

@@ -17,7 +17,7 @@ The checks come in this order, each driven by the catalogue, and the first that 
 Then the handler checks what is its own (limits 304/303/400, credit 305/306, …) and acts.
 
 Example:
-    >>> from miogram_toolkit.simulator.state import State
+    >>> from miogram_toolkit.simulator.state import State, StateWriteError
     >>> state = State(secret="s")
     >>> perform(state, {"Secret": "s", "Func": "APIGetActive"}, "127.0.0.1")
     {'Result': '1', 'Status': None}
@@ -37,7 +37,7 @@ from typing import Any
 from miogram_toolkit.protocol.catalogue import ACTIONS, Action, Permission, Phones
 from miogram_toolkit.protocol.errors import ERRORS
 from miogram_toolkit.simulator.numbering import is_international
-from miogram_toolkit.simulator.state import State
+from miogram_toolkit.simulator.state import State, StateWriteError
 
 __all__ = ["Call", "Handler", "ServiceError", "answer", "error_answer", "perform"]
 
@@ -170,7 +170,7 @@ def perform(state: State, fields: Mapping[str, str], remote_addr: str,
         secret = fields.get("Secret", "")
         if not secret.strip():
             raise ServiceError(800)
-        with state.lock:
+        with state.transaction():
             if not hmac.compare_digest(secret.encode(), state.secret.encode()):
                 raise ServiceError(801)
             if not state.ip_allowed(remote_addr):
@@ -193,10 +193,9 @@ def perform(state: State, fields: Mapping[str, str], remote_addr: str,
             misc = _parse_misc(action, fields.get("Misc", "")) if "Misc" in action.fields \
                 else {}
             call = Call(action, fields, state, robot, misc, now or datetime.now(UTC))
-            try:
-                return HANDLERS[action.func](call)
-            finally:
-                if state.dirty:
-                    state.save()
+            return HANDLERS[action.func](call)
     except ServiceError as exc:
         return error_answer(exc.code, with_code=with_code)
+    except StateWriteError:
+        # Nothing of the request was kept: the service's answer when its back end fails.
+        return error_answer(999, with_code=with_code)
