@@ -5,7 +5,9 @@ messages, spread over 1,000 numbers), then, in this one run:
 
 * startup: ``State.load`` of the file (median of 3);
 * per request: the median of ``SendMessage`` (one record, one history message, one commit)
-  and of ``APIGetReport`` of 100 records, in-process (no socket).
+  and of ``APIGetReport`` of 100 records, in-process (no socket);
+* the longest hold of the account's lock: one ``SendMessageMass`` to the most numbers a request
+  may carry (``MAX_NUMBERS``), on the smallest file.
 
 The ratio of the per-request cost at the largest size to the smallest is printed: it stays near
 1 when a request does not grow with the log.
@@ -24,6 +26,7 @@ import time
 from pathlib import Path
 
 from miogram_toolkit.simulator.actions import perform
+from miogram_toolkit.simulator.app import MAX_NUMBERS
 from miogram_toolkit.simulator.state import State
 
 SECRET = "benchsecret"
@@ -74,7 +77,7 @@ def per_request(state: State, fields: dict[str, str], repeat: int) -> float:
     return statistics.median(times)
 
 
-def measure(records: int, repeat: int) -> dict[str, float]:
+def measure(records: int, repeat: int, min_records: int) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "state.sqlite"
         started = time.perf_counter()
@@ -91,10 +94,17 @@ def measure(records: int, repeat: int) -> dict[str, float]:
                                    "Message": "benchmark"}, repeat)
         report = per_request(state, {"Func": "APIGetReport", "Misc": "100"}, repeat)
         assert state.report_count() == records + repeat
+        mass = 0.0
+        if records == min_records:
+            numbers = ",".join(f"+98936{n:07d}" for n in range(MAX_NUMBERS))
+            started = time.perf_counter()
+            perform(state, {"Secret": SECRET, "Func": "SendMessageMass", "Phone": numbers,
+                            "Message": "mass"}, "127.0.0.1")
+            mass = time.perf_counter() - started
         size = sum(p.stat().st_size for p in Path(tmp).iterdir()) / 1e6
         state.close()
     return {"records": records, "build_s": built, "startup_ms": statistics.median(loads) * 1e3,
-            "send_ms": send * 1e3, "report_ms": report * 1e3, "file_mb": size}
+            "send_ms": send * 1e3, "report_ms": report * 1e3, "file_mb": size, "mass_s": mass}
 
 
 def main() -> None:
@@ -104,7 +114,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=200, help="requests timed per size")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
-    rows = [measure(size, args.repeat) for size in sizes]
+    rows = [measure(size, args.repeat, min(sizes)) for size in sizes]
     print(f"{'records':>10} {'startup ms':>11} {'send ms':>8} {'report(100) ms':>15} "
           f"{'file MB':>8} {'fill s':>7}")
     for row in rows:
@@ -114,6 +124,8 @@ def main() -> None:
     print(f"per-request ratio {last['records']:,} / {first['records']:,} records: "
           f"send {last['send_ms'] / first['send_ms']:.2f}x, "
           f"report {last['report_ms'] / first['report_ms']:.2f}x")
+    print(f"one Mass of {MAX_NUMBERS:,} numbers (the longest lock hold): "
+          f"{first['mass_s']:.2f} s")
 
 
 if __name__ == "__main__":
