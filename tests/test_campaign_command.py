@@ -34,21 +34,25 @@ def test_send_the_sample_then_status_then_resume_sends_nothing(no_service: Path,
                                                               capsys: Any) -> None:
     sheet = str(sample_path("contacts.csv"))
     journal = str(no_service / "sample.sqlite")
-    base = ["send", sheet, "--message", "سلام {name}", "--rate", "0", "--journal", journal,
-            "--no-progress", "--opt-out", str(sample_path("contacts.xlsx")),
+    base = ["send", sheet, "--message-file", str(sample_path("message.txt")), "--rate", "0",
+            "--journal", journal, "--no-progress", "--opt-out", str(sample_path("contacts.xlsx")),
             "--opt-out-sheet", "Unsubscribed"]
     assert command.main([*base, "--dry-run"]) == 0
     err = capsys.readouterr().err
-    assert "BUILT-IN SIMULATOR" in err and "Rows: 60; to send" in err
+    assert "BUILT-IN SIMULATOR" in err and "Rows: 300; to send 263; skipped 37" in err
     assert command.main([*base, "--out", str(no_service / "out.xlsx")]) == 0
     err = capsys.readouterr().err
     assert "delivered" in err and journal in err
     written = pd.read_excel(no_service / "out.xlsx", dtype=str)
-    assert len(written) == 60
-    assert set(written["campaign_state"]) <= {"delivered", "failed", "skipped"}
-    assert written.loc[written["customer_id"] == "C020", "campaign_reason"].item() == \
-        "duplicate_of:0"
-    assert written.loc[written["customer_id"] == "C026", "campaign_reason"].item() == "opted_out"
+    assert len(written) == 300
+    assert set(written["campaign_state"]) == {"delivered", "failed", "skipped"}
+    reasons = written["campaign_reason"].fillna("")
+    assert (reasons == "opted_out").sum() == 10
+    assert reasons.str.startswith("duplicate_of:").sum() == 6
+    first = written.loc[written["customer_id"] == "C051", "campaign_reason"].item()
+    original = written.iloc[int(first.split(":")[1])]
+    assert original["campaign_e164"] == \
+        written.loc[written["customer_id"] == "C051", "campaign_e164"].item()
     assert command.main(["status", journal]) == 0
     assert "finished" in capsys.readouterr().out
     before = Campaign.status(journal).rows
