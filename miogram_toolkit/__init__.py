@@ -33,6 +33,7 @@ _EXPORTS: dict[str, str] = {
     "DeliveryUnknown": "protocol.errors",
     "ERRORS": "protocol.errors",
     "FileRejected": "protocol.errors",
+    "GatewayCreditError": "protocol.errors",
     "MessageTooLong": "protocol.errors",
     "MioGramError": "protocol.errors",
     "NoAgentError": "protocol.errors",
@@ -47,6 +48,7 @@ _EXPORTS: dict[str, str] = {
     "write_excel": "sheets",
     "Simulator": "simulator",
     "connect": "client",
+    "message_bytes": "protocol.encode",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

@@ -17,13 +17,13 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from miogram_toolkit.simulator import Simulator
+from miogram_toolkit.simulator import DIALECTS, Simulator
 from miogram_toolkit.simulator.faults import FAULT_KINDS, parse_kinds
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m miogram_toolkit.simulator",
-                                     description="A local MioGram service (document v1.2).")
+                                     description="A local MioGram service (v1.2).")
     parser.add_argument("--port", type=int, default=8765, help="port (0 = a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
     parser.add_argument("--secret", help="the account's secret (random by default; a state "
@@ -41,8 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="decides deliverable numbers and faults")
     parser.add_argument("--unreachable-share", type=float, default=0.1,
                         help="share of numbers not on the messenger (0..1)")
+    parser.add_argument("--dialect", choices=DIALECTS, default=DIALECTS[0],
+                        help="answer as the service's own implementation does (reference, the "
+                        "default) or as the v1.2 document says (document)")
+    parser.add_argument("--per-number-s", type=float, default=0.0,
+                        help="a send's pause per number before it answers (the gateway's pace)")
     parser.add_argument("--error-codes", action="store_true",
-                        help="add the numeric Code to error answers")
+                        help="add the numeric Code to error answers (document dialect)")
     parser.add_argument("--no-inspect", action="store_true",
                         help="do not serve GET /_simulator/state")
     return parser
@@ -61,6 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     latency_ms=args.latency_ms, fault_rate=args.fault_rate, faults=args.faults,
                     seed=args.seed, inspect=not args.no_inspect,
                     late_answer_s=args.late_answer_s, error_codes=args.error_codes,
+                    dialect=args.dialect, per_number_s=args.per_number_s,
                     unreachable_share=args.unreachable_share)
     try:
         print(f"MIOGRAM_URL={sim.url} MIOGRAM_SECRET={sim.secret}", flush=True)

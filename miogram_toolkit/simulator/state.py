@@ -2,7 +2,9 @@
 
 One :class:`State` holds the account (secret, active flag, allowed IPs, user name, ads flag,
 permissions), its agents, limits and credits, the groups, blocked users, dialogs with their
-message history, and the report log of every send attempt.
+message history, delivered counts per number, and the report log (records shaped by the dialect,
+:mod:`.dialects`; read through :meth:`State.append_report`, :meth:`State.recent_reports` and
+:meth:`State.report_count`).
 
 Every change happens under :attr:`State.lock` (the request handlers hold it for the whole
 request), so concurrent sends never drive a credit negative or lose a record. With a ``path``
@@ -122,7 +124,7 @@ class State:
         self.dialogs: dict[str, dict[str, Any]] = {}
         self.reports: list[dict[str, Any]] = []
         self.next_ids: dict[str, int] = {"report": 1, "message": 1, "group": 1}
-        # Not persisted: counts since this process started, and a cache rebuilt from reports.
+        # Not persisted: counts since this process started. Persisted: delivered per number.
         self.counts: Counter[str] = Counter()
         self.deliveries: Counter[str] = Counter()
         self.dirty = False
@@ -158,9 +160,12 @@ class State:
         state.dialogs = data["dialogs"]
         state.reports = data["reports"]
         state.next_ids = data["next_ids"]
-        for record in state.reports:
-            if record["Delivered"]:
-                state.deliveries[record["Phone"]] += 1
+        if "deliveries" in data:
+            state.deliveries.update(data["deliveries"])
+        else:  # files written before deliveries were kept: rebuild from per-number records
+            for record in state.reports:
+                if record.get("Delivered") is True and "Phone" in record:
+                    state.deliveries[record["Phone"]] += 1
         return state
 
     def to_dict(self) -> dict[str, Any]:
@@ -177,7 +182,7 @@ class State:
                 "on_messenger": sorted(self.reachable),
                 "not_on_messenger": sorted(self.unreachable), "blocked": sorted(self.blocked),
                 "groups": self.groups, "dialogs": self.dialogs, "reports": self.reports,
-                "next_ids": self.next_ids,
+                "next_ids": self.next_ids, "deliveries": dict(self.deliveries),
             }
 
     def save(self) -> None:
@@ -252,27 +257,21 @@ class State:
         self.next_ids[kind] = value + 1
         return value
 
-    def record_send(self, *, func: str, phone: str, robot: str, channel: str, kind: str,
-                    delivered: bool, reason: str | None, message: str | None,
-                    file: str | None, now: datetime) -> dict[str, Any]:
-        """Log one send attempt; a delivered one is charged and lands in the number's history.
-
-        The caller holds :attr:`lock` and has checked the credit.
-        """
-        record = {
-            "Id": self.next_id("report"), "Time": utc_iso(now), "Func": func, "Phone": phone,
-            "Robot": robot, "Channel": channel, "Kind": kind, "Delivered": delivered,
-            "Charged": 1 if delivered else 0, "Message": message, "File": file,
-            "Reason": reason,
-        }
-        self.reports.append(record)
-        if delivered:
-            self.credits[kind] -= 1
-            self.deliveries[phone] += 1
-            self.add_history(phone, {"Func": func, "Robot": robot, "Message": message,
-                                     "File": file, "Channel": channel}, now)
+    def append_report(self, record: Mapping[str, Any]) -> None:
+        """Add one report record (shaped by the dialect) to the log; the caller holds the lock."""
+        self.reports.append(dict(record))
         self.dirty = True
-        return record
+
+    def recent_reports(self, count: int) -> list[dict[str, Any]]:
+        """The newest ``count`` report records, newest first (copies)."""
+        with self.lock:
+            newest = self.reports[-count:] if count > 0 else []
+            return [dict(record) for record in reversed(newest)]
+
+    def report_count(self) -> int:
+        """How many report records the log holds."""
+        with self.lock:
+            return len(self.reports)
 
     def add_history(self, phone: str, entry: Mapping[str, Any], now: datetime) -> None:
         """Append an outgoing message to the dialog with ``phone`` (created on first use)."""
@@ -291,7 +290,7 @@ class State:
                 "counts": {
                     "requests": self.counts["requests"], "sends": self.counts["sends"],
                     "faults": self.counts["faults"], "reports": len(self.reports),
-                    "delivered": delivered, "undelivered": len(self.reports) - delivered,
+                    "delivered": delivered, "undelivered": self.counts["undelivered"],
                 },
                 "deliveries": dict(self.deliveries),
                 "agents": self.agent_names(),
