@@ -49,6 +49,8 @@ _EXPORTS: dict[str, str] = {
     "Simulator": "simulator",
     "connect": "client",
     "message_bytes": "protocol.encode",
+    "records_to_frame": "reports",
+    "write_report": "reports",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

@@ -32,8 +32,10 @@ EXPECTED = [
     "connect",
     "message_bytes",
     "read_contacts",
+    "records_to_frame",
     "to_e164",
     "write_excel",
+    "write_report",
 ]
 
 
@@ -59,6 +61,10 @@ def test_exports_are_the_defining_objects() -> None:
     assert miogram_toolkit.Simulator is simulator.Simulator
     assert miogram_toolkit.connect is service.connect
     assert miogram_toolkit.DeliveryUnknown is errors.DeliveryUnknown
+    from miogram_toolkit import reports
+
+    assert miogram_toolkit.records_to_frame is reports.records_to_frame
+    assert miogram_toolkit.write_report is reports.write_report
     assert issubclass(miogram_toolkit.DeliveryUnknown, miogram_toolkit.TransportError)
     assert issubclass(miogram_toolkit.TransportError, miogram_toolkit.MioGramError)
 

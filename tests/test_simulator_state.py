@@ -62,7 +62,7 @@ def test_inspection_is_get_only(sim):
 
 
 def test_state_persists_in_process(tmp_path: Path):
-    path = tmp_path / "sim.json"
+    path = tmp_path / "sim.sqlite"
     with make_sim(state_file=path) as sim:
         post = poster(sim)
         secret = post("APIChangeSecret")["Result"]
@@ -80,12 +80,15 @@ def test_state_persists_in_process(tmp_path: Path):
     assert oct(path.stat().st_mode & 0o777) == "0o600"
 
 
-def test_state_file_is_written_atomically(tmp_path: Path):
-    path = tmp_path / "sim.json"
-    state = State(path=path)
-    state.save()
-    assert [p.name for p in tmp_path.iterdir()] == ["sim.json"]
-    assert json.loads(path.read_text())["format"] == 1
+def test_state_files_are_private_and_no_other_file_is_left(tmp_path: Path):
+    path = tmp_path / "sim.sqlite"
+    state = State(path=path, secret="privatesecret1")
+    with state.edit() as s:
+        s.credits["Message"] = 5
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["sim.sqlite", "sim.sqlite-shm", "sim.sqlite-wal"]
+    assert {oct(p.stat().st_mode & 0o777) for p in tmp_path.iterdir()} == {"0o600"}
+    assert State.load(path).credits["Message"] == 5
 
 
 def test_state_repr_hides_the_secret():
@@ -105,7 +108,7 @@ def _start_process(state: Path, *extra: str) -> tuple[subprocess.Popen, str, str
 
 
 def test_persistence_across_a_killed_process(tmp_path: Path):
-    state = tmp_path / "sim.json"
+    state = tmp_path / "sim.sqlite"
     proc, url, secret = _start_process(state, "--secret", "firstsecret")
     try:
         assert url.startswith("http://127.0.0.1:") and url.endswith("/dojob.php")
@@ -143,7 +146,7 @@ def test_persistence_across_a_killed_process(tmp_path: Path):
 
 
 def test_process_stops_cleanly_on_sigint(tmp_path: Path):
-    proc, url, _ = _start_process(tmp_path / "s.json", "--no-inspect")
+    proc, url, _ = _start_process(tmp_path / "s.sqlite", "--no-inspect")
     try:
         assert requests.get(url.replace("/dojob.php", "/_simulator/state")).status_code == 404
     finally:

@@ -41,7 +41,6 @@ Example:
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import random
@@ -52,7 +51,15 @@ from urllib.parse import quote, quote_plus, urlsplit
 
 from miogram_toolkit import __version__
 from miogram_toolkit.client.actions import ActionMethods
-from miogram_toolkit.client.transport import NoAnswer, NotSent, RequestsTransport, Transport
+from miogram_toolkit.client.transport import (
+    BadAnswer,
+    MaskedStr,
+    NoAnswer,
+    NotSent,
+    RequestsTransport,
+    Transport,
+)
+from miogram_toolkit.client.transport import is_loopback_host as _is_loopback
 from miogram_toolkit.protocol.catalogue import ACTIONS, FIELDS
 from miogram_toolkit.protocol.decode import normalize_status, parse_answer, reading
 from miogram_toolkit.protocol.dialects import accepted_statuses
@@ -90,7 +97,7 @@ class _Secret:
     __slots__ = ("_value",)
 
     def __init__(self, value: str) -> None:
-        self._value = value
+        self._value = MaskedStr(value)  # so a form holding it shows <hidden> in any traceback
 
     def reveal(self) -> str:
         return self._value
@@ -117,15 +124,6 @@ def _check_base_url(url: str) -> str:
     return url
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class Client(ActionMethods):
     """A client for the MioGram web service v1.2.
 
@@ -133,8 +131,9 @@ class Client(ActionMethods):
         secret: the account's secret; when None, ``MIOGRAM_SECRET`` is read.
         base_url: the service endpoint; must be https unless the host is loopback.
         robot: the default agent for agent actions (each method takes ``robot=`` to override).
-        timeout: seconds to wait for the connection and for the answer (the base).
-        per_number_timeout: seconds a send's read timeout grows per number it names
+        timeout: seconds one attempt may take in all: connecting, sending and the whole answer
+            (the base; a send gets more, see ``per_number_timeout``).
+        per_number_timeout: seconds a send's allowance grows per number it names
             (:meth:`read_timeout`).
         retries: how many times a safely repeatable failure is retried (0 = never).
         backoff: the first pause's upper bound in seconds; it doubles on each retry.
@@ -231,6 +230,31 @@ class Client(ActionMethods):
         """Release the transport's connections if this client created it."""
         if self._owns_transport:
             self._transport.close()
+
+    def report_frame(self, count: int = 1000) -> Any:
+        """The newest ``count`` report records as a typed frame, one row per number per send.
+
+        See :func:`miogram_toolkit.reports.records_to_frame` for the columns; no records (the
+        service's 111 "No DATA") give the empty frame with the same columns. ``get_report``
+        takes at most 999 (the document's range), so larger counts ask for 999.
+
+        Example:
+            >>> from miogram_toolkit.simulator import Simulator
+            >>> with Simulator(seed=7) as sim, sim.client() as client:
+            ...     _ = client.send_message_mass(["+989121234567", "+989351234567"], "Hi")
+            ...     frame = client.report_frame()
+            >>> frame[["phone", "delivered"]].shape
+            (2, 2)
+        """
+        # Imported here: the client itself never needs pandas (tests/test_layout.py).
+        from miogram_toolkit.protocol.errors import NoData
+        from miogram_toolkit.reports.frames import records_to_frame
+
+        try:
+            records = self.get_report(min(int(count), 999))
+        except NoData:
+            records = []
+        return records_to_frame(records)
 
     # -- secrets -----------------------------------------------------------------------------
 
@@ -337,6 +361,10 @@ class Client(ActionMethods):
                     f"{func}: the request left but no answer came ({why}); it may have taken "
                     "effect, so it is not repeated — check APIGetReport before sending again",
                     action=func)
+        except BadAnswer as exc:  # a redirect or an oversized body: not an answer to read
+            failure = BadResponse(f"{func}: {self._scrub(str(exc))}", action=func,
+                                  http_status=exc.status_code)
+            retryable = read_only
         if failure is not None:
             logger.debug("%s: %s after %.3f s", func, type(failure).__name__,
                          time.monotonic() - started)

@@ -98,7 +98,7 @@ class Simulator:
         secret: the account's secret (random when omitted; a state file's own secret wins).
         host: a loopback address to listen on.
         port: the port (0 = a free one).
-        state_file: persist the state as JSON here (loaded when it exists).
+        state_file: persist the state in this SQLite file (loaded when it exists).
         latency_ms: a pause before each service request is processed.
         fault_rate: the share of service requests that meet a fault (0..1).
         faults: the fault kinds to draw from (names or a comma-separated string).
@@ -201,13 +201,11 @@ class Simulator:
 
     def deliveries(self, number: str) -> int:
         """How many messages were delivered to ``number`` (as sent)."""
-        with self.state.lock:
-            return self.state.deliveries[number]
+        return self.state.delivered_to(number)
 
     def reports(self) -> list[dict[str, Any]]:
         """Every report record, oldest first (copies)."""
-        with self.state.lock:
-            return [dict(record) for record in self.state.reports]
+        return list(self.state.iter_reports())
 
     def credits(self) -> dict[str, int]:
         """The remaining credit of each kind."""

@@ -4,7 +4,7 @@ The first line printed is ``MIOGRAM_URL=<url> MIOGRAM_SECRET=<secret>`` (flushed
 script can read where to connect; nothing else about requests is ever printed.
 
 Example:
-    $ python -m miogram_toolkit.simulator --port 8765 --state sim.json --seed 7
+    $ python -m miogram_toolkit.simulator --port 8765 --state sim.sqlite --seed 7
     MIOGRAM_URL=http://127.0.0.1:8765/dojob.php MIOGRAM_SECRET=k2v9...
 """
 
@@ -19,6 +19,7 @@ from typing import Any
 
 from miogram_toolkit.simulator import DIALECTS, Simulator
 from miogram_toolkit.simulator.faults import FAULT_KINDS, parse_kinds
+from miogram_toolkit.simulator.store import StateFileError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -28,7 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
     parser.add_argument("--secret", help="the account's secret (random by default; a state "
                         "file's own secret wins)")
-    parser.add_argument("--state", metavar="FILE", help="persist the state as JSON here")
+    parser.add_argument("--state", metavar="FILE", help="persist the state in this SQLite file")
     parser.add_argument("--latency-ms", type=float, default=0.0,
                         help="pause before each request is processed")
     parser.add_argument("--fault-rate", type=float, default=0.0,
@@ -55,6 +56,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    try:
+        sim = Simulator(secret=args.secret, host=args.host, port=args.port,
+                        state_file=args.state, latency_ms=args.latency_ms,
+                        fault_rate=args.fault_rate, faults=args.faults, seed=args.seed,
+                        inspect=not args.no_inspect, late_answer_s=args.late_answer_s,
+                        error_codes=args.error_codes, dialect=args.dialect,
+                        per_number_s=args.per_number_s,
+                        unreachable_share=args.unreachable_share)
+    except (StateFileError, OSError) as exc:
+        # One line, no traceback: a foreign or damaged --state file, a port in use…
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
     stop = threading.Event()
 
     def _stop(signum: int, frame: Any) -> None:
@@ -62,12 +76,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     signal.signal(signal.SIGINT, _stop)
     signal.signal(signal.SIGTERM, _stop)
-    sim = Simulator(secret=args.secret, host=args.host, port=args.port, state_file=args.state,
-                    latency_ms=args.latency_ms, fault_rate=args.fault_rate, faults=args.faults,
-                    seed=args.seed, inspect=not args.no_inspect,
-                    late_answer_s=args.late_answer_s, error_codes=args.error_codes,
-                    dialect=args.dialect, per_number_s=args.per_number_s,
-                    unreachable_share=args.unreachable_share)
     try:
         print(f"MIOGRAM_URL={sim.url} MIOGRAM_SECRET={sim.secret}", flush=True)
         while not stop.wait(0.5):

@@ -19,11 +19,12 @@ The ``reference`` dialect follows the service's own implementation instead: intr
 → 800 → 801 → 826 → 827 → 802 → 302 → 309 → fields and ``Misc`` (the gateway's ``Error 302``).
 
 Then the handler checks what is its own (limits, credit, …) and acts. Handlers return a
-:class:`Reply`; :func:`respond` holds the state's lock while the handler runs, and pauses for
-the gateway's per-number time (``per_number_s``) only after releasing it.
+:class:`Reply`; :func:`respond` runs the checks and the handler in one state transaction
+(committed before the answer leaves; a failed commit answers 999 and keeps nothing), and pauses
+for the gateway's per-number time (``per_number_s``) only after the transaction has ended.
 
 Example:
-    >>> from miogram_toolkit.simulator.state import State
+    >>> from miogram_toolkit.simulator.state import State, StateWriteError
     >>> state = State(secret="s")
     >>> perform(state, {"Secret": "s", "Func": "APIGetActive"}, "127.0.0.1")
     {'Result': '1', 'Status': None}
@@ -41,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from miogram_toolkit.protocol.catalogue import ACTIONS, Action
 from miogram_toolkit.protocol.errors import ERRORS
-from miogram_toolkit.simulator.state import State
+from miogram_toolkit.simulator.state import State, StateWriteError
 
 if TYPE_CHECKING:
     from miogram_toolkit.simulator.dialects import Dialect
@@ -168,19 +169,18 @@ def respond(state: State, fields: Mapping[str, str], remote_addr: str,
     speaker = dialect if dialect is not None else DocumentDialect()
     request = Request(state, fields, remote_addr, now or datetime.now(UTC))
     try:
-        with state.lock:
-            try:
-                for check in speaker.checks:
-                    check(request)
-                assert request.action is not None
-                call = Call(request.action, fields, state, request.robot, request.misc,
-                            request.now, speaker, remote_addr, per_number_s)
-                reply = HANDLERS[request.action.func](call)
-            finally:
-                if state.dirty:
-                    state.save()
+        with state.transaction():
+            for check in speaker.checks:
+                check(request)
+            assert request.action is not None
+            call = Call(request.action, fields, state, request.robot, request.misc,
+                        request.now, speaker, remote_addr, per_number_s)
+            reply = HANDLERS[request.action.func](call)
     except ServiceError as exc:
         return speaker.error(exc.code, gateway=exc.gateway, trailer=exc.trailer)
+    except StateWriteError:
+        # Nothing of the request was kept: the service's answer when its back end fails.
+        return speaker.error(999)
     if reply.pause_s > 0:
         time.sleep(reply.pause_s)
     return reply

@@ -141,10 +141,7 @@ def mark_read(call: Call) -> Reply:
     phone = call.field("Phone")
     if not call.state.on_messenger(phone):
         return _fail(call)
-    dialog = call.state.dialogs.get(phone)
-    if dialog is not None and dialog["Messages"]:
-        dialog["ReadUpTo"] = dialog["Messages"][-1]["Id"]
-        call.state.dirty = True
+    call.state.mark_read(phone)
     return call.answer(True)
 
 
@@ -153,10 +150,9 @@ def get_user_info(call: Call) -> Reply:
     state = call.state
     if not state.on_messenger(phone):
         return _fail(call)
-    dialog = state.dialogs.get(phone, {"Messages": []})
     info = {"UserID": user_id(phone, seed=state.seed), "Phone": phone,
             "FirstName": f"User {phone[-4:]}", "LastName": "", "Username": None,
-            "Blocked": phone in state.blocked, "MessagesCount": len(dialog["Messages"])}
+            "Blocked": phone in state.blocked, "MessagesCount": state.history_count(phone)}
     return call.answer(info)
 
 
@@ -167,12 +163,11 @@ def _newest(messages: list[dict[str, Any]], offset: int, limit: int) -> list[dic
 def get_dialog_list(call: Call) -> Reply:
     state = call.state
     dialogs: list[dict[str, Any]] = []
-    for phone, dialog in state.dialogs.items():
+    for phone in state.dialog_phones():
         dialogs.append({"Type": "user", "Phone": phone, "Title": phone,
-                        "MessagesCount": len(dialog["Messages"]),
-                        "Read": bool(dialog["Messages"]) and
-                        dialog["ReadUpTo"] >= dialog["Messages"][-1]["Id"],
-                        "Messages": _newest(dialog["Messages"], 0, _DIALOG_MESSAGES)})
+                        "MessagesCount": state.history_count(phone),
+                        "Read": state.dialog_read(phone),
+                        "Messages": state.history(phone, 0, _DIALOG_MESSAGES)})
     for group in state.groups.values():
         dialogs.append({**_public_group(group),
                         "Messages": _newest(group["Messages"], 0, _DIALOG_MESSAGES)})
@@ -180,10 +175,10 @@ def get_dialog_list(call: Call) -> Reply:
 
 
 def get_history(call: Call) -> Reply:
-    dialog = call.state.dialogs.get(call.field("Phone"))
-    if dialog is None:
+    phone = call.field("Phone")
+    if not call.state.has_dialog(phone):
         return _fail(call)
-    page = _newest(dialog["Messages"], call.misc["offset"], call.misc["limit"])
+    page = call.state.history(phone, call.misc["offset"], call.misc["limit"])
     return call.answer(page) if page else _fail(call)
 
 

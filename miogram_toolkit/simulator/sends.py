@@ -65,18 +65,15 @@ def _deliver(call: Call, phone: str, content: Content) -> Outcome:
     elif not state.on_messenger(recipient):
         reason = "not_on_messenger"
     to = recipient or phone
-    if reason is not None:
-        state.counts["undelivered"] += 1
-    else:
+    state.count_attempt(to, reason is None)
+    if reason is None:
         state.credits[action.credit or ""] -= 1
-        state.deliveries[to] += 1
         state.add_history(to, {"Func": action.func, "Robot": call.robot or "",
                                "Message": content.text if content.text is not None
                                else content.summary,
                                "File": content.file,
                                "Channel": "whatsapp" if action.whatsapp else "telegram"},
                           call.now)
-    state.dirty = True
     return Outcome(phone, to, reason is None, reason)
 
 

@@ -2,15 +2,20 @@
 
 One :class:`State` holds the account (secret, active flag, allowed IPs, user name, ads flag,
 permissions), its agents, limits and credits, the groups, blocked users, dialogs with their
-message history, delivered counts per number, and the report log (records shaped by the dialect,
-:mod:`.dialects`; read through :meth:`State.append_report`, :meth:`State.recent_reports` and
-:meth:`State.report_count`).
+message history, and the report log of every send attempt.
 
-Every change happens under :attr:`State.lock` (the request handlers hold it for the whole
-request), so concurrent sends never drive a credit negative or lose a record. With a ``path``
-the state is written as JSON after every request that changed it — to a temporary file that then
-replaces the old one, so a process killed at any moment leaves either the old or the new state,
-never half of one. The file holds the secret: it is created readable by its owner only.
+The small account data lives in memory as plain attributes; the report log, the deliveries per
+number and the dialogs live only in SQLite (:mod:`.store`: a file with ``path``, else memory)
+and are read through methods — :meth:`~State.recent_reports`, :meth:`~State.report_count`,
+:meth:`~State.history`… — never as a list of every record, so a request costs the same whatever
+the log's size, and a restart reads only the account.
+
+Every request runs in :meth:`State.transaction`: under :attr:`State.lock`, one SQLite
+transaction, committed before the answer leaves. When the commit fails (disk full, file too
+large, I/O error) the transaction is rolled back, the in-memory account is put back as it was
+committed, and :class:`StateWriteError` is raised — a change that cannot be made durable is not
+made. The file holds the secret: it is created readable by its owner only (its WAL file
+inherits that mode) and nothing is ever written to a temporary file.
 
 Example:
     >>> state = State(secret="s3cret", credits={"Message": 3})
@@ -18,6 +23,10 @@ Example:
     (3, 2000)
     >>> state.pick_agent("")
     'MioBot1'
+    >>> with state.transaction():
+    ...     state.append_report({"Id": 1, "Phone": "+989121234567"})
+    >>> state.report_count(), state.recent_reports(1)[0]["Id"]
+    (1, 1)
 """
 
 from __future__ import annotations
@@ -25,21 +34,22 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import sqlite3
 import string
-import tempfile
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from miogram_toolkit.protocol.catalogue import CREDIT_KINDS
 from miogram_toolkit.simulator.numbering import on_messenger
+from miogram_toolkit.simulator.store import StateFileError, Store
 
-__all__ = ["DEFAULT_AGENTS", "DEFAULT_CREDITS", "DEFAULT_LIMITS", "State", "new_secret",
-           "utc_iso"]
+__all__ = ["DEFAULT_AGENTS", "DEFAULT_CREDITS", "DEFAULT_LIMITS", "State", "StateFileError",
+           "StateWriteError", "new_secret", "utc_iso"]
 
 DEFAULT_AGENTS = ("MioBot1", "MioBot2", "MioBot3")
 #: Message in characters; Photo, Video and File in megabytes (as ``APIGetLimits`` reports them).
@@ -47,8 +57,16 @@ DEFAULT_LIMITS: Mapping[str, int] = {"Message": 4096, "Photo": 5, "Video": 20, "
 DEFAULT_CREDITS: Mapping[str, int] = {"Message": 10000, "Photo": 2000, "Video": 1000,
                                       "File": 2000, "Other": 2000}
 
-_FORMAT = 1
 _ALPHABET = string.ascii_lowercase + string.digits
+# The in-memory attributes that survive a restart, one JSON value each (sets as sorted lists).
+_PERSISTED = ("secret", "active", "allowed_ips", "username", "ads", "is_super", "can_get",
+              "agents", "limits", "credits", "seed", "unreachable_share", "reachable",
+              "unreachable", "blocked", "groups", "next_ids", "tallies")
+_SETS = frozenset({"reachable", "unreachable", "blocked"})
+
+
+class StateWriteError(RuntimeError):
+    """A request's changes could not be made durable; they were undone."""
 
 
 def new_secret() -> str:
@@ -66,8 +84,12 @@ def _agent(name: str) -> dict[str, Any]:
             "Photo": None}
 
 
+def _dumps(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
 class State:
-    """The simulated account, thread-safe, optionally persisted as JSON.
+    """The simulated account, thread-safe, optionally persisted in an SQLite file.
 
     Args:
         secret: the account's secret (random when omitted).
@@ -86,7 +108,10 @@ class State:
         on_messenger: numbers that are on the messenger whatever the seed says.
         not_on_messenger: numbers that are not on the messenger whatever the seed says.
         blocked: numbers the agents have blocked.
-        path: a JSON file to persist to after every change (loaded with :meth:`load`).
+        path: a new state file (an existing one is read with :meth:`load`).
+
+    Raises:
+        StateFileError: ``path`` already holds a state, or cannot be a state file.
     """
 
     def __init__(self, *, secret: str | None = None, active: bool = True,
@@ -102,9 +127,6 @@ class State:
         unknown = set(credits or {}) - set(CREDIT_KINDS)
         if unknown:
             raise ValueError(f"unknown credit kinds {sorted(unknown)}; use {CREDIT_KINDS}")
-        # Re-entrant: a handler may call helpers that take the lock again.
-        self.lock = threading.RLock()
-        self.path = Path(path) if path is not None else None
         self.secret = secret or new_secret()
         self.active = bool(active)
         self.allowed_ips = _ip_list(allowed_ips)
@@ -121,101 +143,135 @@ class State:
         self.unreachable: set[str] = set(not_on_messenger)
         self.blocked: set[str] = set(blocked)
         self.groups: dict[str, dict[str, Any]] = {}
-        self.dialogs: dict[str, dict[str, Any]] = {}
-        self.reports: list[dict[str, Any]] = []
         self.next_ids: dict[str, int] = {"report": 1, "message": 1, "group": 1}
-        # Not persisted: counts since this process started. Persisted: delivered per number.
+        #: Deliveries and undelivered attempts in the report log (kept with the account).
+        self.tallies: dict[str, int] = {"delivered": 0, "undelivered": 0}
+        store = Store(path)
+        if not store.fresh:
+            store.close()
+            raise StateFileError(f"{path} already holds a simulator state; State.load reads it")
+        self._start(store, {})
+        self.save()
+
+    def _start(self, store: Store, committed: dict[str, str]) -> None:
+        # Re-entrant: a handler may call helpers that take the lock again.
+        self.lock = threading.RLock()
+        self.path = store.path
+        self._store = store
+        self._committed = committed
+        self._depth = 0
+        # Not persisted: counts since this process started.
         self.counts: Counter[str] = Counter()
-        self.deliveries: Counter[str] = Counter()
+        #: Set by handlers that changed something; kept for them, every request is saved.
         self.dirty = False
 
     # -- persistence -------------------------------------------------------------------------
 
     @classmethod
     def load(cls, path: str | os.PathLike[str], **defaults: Any) -> State:
-        """Read the state saved at ``path``, or create it from ``defaults`` when it is missing.
+        """Read the state saved at ``path``, or create it from ``defaults`` when it is new.
 
         An existing file wins over ``defaults`` (including the secret): a restarted process
-        meets the state the killed one left.
+        meets the state the killed one left. Only the account is read, whatever the log's size.
+
+        Raises:
+            StateFileError: the file is not a simulator state file, is damaged, or another
+                process has it open (one sentence, naming the file).
         """
         file = Path(path)
-        if not file.exists():
-            state = cls(path=file, **defaults)
-            state.save()
-            return state
-        data = json.loads(file.read_text(encoding="utf-8"))
-        if data.get("format") != _FORMAT:
-            raise ValueError(f"{file}: not a simulator state file (format {data.get('format')})")
-        account = data["account"]
-        state = cls(
-            secret=account["secret"], active=account["active"],
-            allowed_ips=account["allowed_ips"], username=account["username"],
-            ads=account["ads"], is_super=account["is_super"], can_get=account["can_get"],
-            agents=(), limits=data["limits"], credits=data["credits"], seed=data["seed"],
-            unreachable_share=data["unreachable_share"], on_messenger=data["on_messenger"],
-            not_on_messenger=data["not_on_messenger"], blocked=data["blocked"], path=file,
-        )
-        state.agents = data["agents"]
-        state.groups = data["groups"]
-        state.dialogs = data["dialogs"]
-        state.reports = data["reports"]
-        state.next_ids = data["next_ids"]
-        if "deliveries" in data:
-            state.deliveries.update(data["deliveries"])
-        else:  # files written before deliveries were kept: rebuild from per-number records
-            for record in state.reports:
-                if record.get("Delivered") is True and "Phone" in record:
-                    state.deliveries[record["Phone"]] += 1
+        store = Store(file)
+        if store.fresh:
+            store.close()
+            return cls(path=file, **defaults)
+        try:
+            committed = store.account()
+            values = {key: json.loads(committed[key]) for key in _PERSISTED}
+        except (KeyError, ValueError, sqlite3.DatabaseError) as exc:
+            store.close()
+            raise StateFileError(f"{file} is damaged and cannot be read as a state file "
+                                 f"({type(exc).__name__})") from None
+        state = cls.__new__(cls)
+        for key, value in values.items():
+            setattr(state, key, set(value) if key in _SETS else value)
+        state._start(store, committed)
         return state
 
-    def to_dict(self) -> dict[str, Any]:
-        """Everything that survives a restart, as JSON-ready data (the secret included)."""
+    def close(self) -> None:
+        """Close the state file (the state cannot be used afterwards)."""
         with self.lock:
-            return {
-                "format": _FORMAT,
-                "account": {"secret": self.secret, "active": self.active,
-                            "allowed_ips": self.allowed_ips, "username": self.username,
-                            "ads": self.ads, "is_super": self.is_super,
-                            "can_get": self.can_get},
-                "agents": self.agents, "limits": self.limits, "credits": self.credits,
-                "seed": self.seed, "unreachable_share": self.unreachable_share,
-                "on_messenger": sorted(self.reachable),
-                "not_on_messenger": sorted(self.unreachable), "blocked": sorted(self.blocked),
-                "groups": self.groups, "dialogs": self.dialogs, "reports": self.reports,
-                "next_ids": self.next_ids, "deliveries": dict(self.deliveries),
-            }
+            self._store.close()
+
+    def _changed(self) -> dict[str, str]:
+        changed = {}
+        for key in _PERSISTED:
+            value = getattr(self, key)
+            text = _dumps(sorted(value) if key in _SETS else value)
+            if self._committed.get(key) != text:
+                changed[key] = text
+        return changed
+
+    def _restore(self) -> None:
+        for key in self._changed():
+            value = json.loads(self._committed[key])
+            setattr(self, key, set(value) if key in _SETS else value)
+
+    @contextmanager
+    def transaction(self) -> Iterator[State]:
+        """Hold the lock and run one SQLite transaction; commit at the end, or undo everything.
+
+        Re-entrant: an inner ``transaction()`` joins the outer one. An exception inside undoes
+        the database changes and the in-memory account, then propagates.
+
+        Raises:
+            StateWriteError: the commit failed; nothing of the transaction remains.
+        """
+        with self.lock:
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield self
+                finally:
+                    self._depth -= 1
+                return
+            self._depth = 1
+            try:
+                try:
+                    self._store.begin()
+                except (sqlite3.Error, StateFileError) as exc:
+                    raise StateWriteError(f"the state could not be saved: {exc}") from None
+                try:
+                    yield self
+                    changed = self._changed()
+                    self._store.write_account(changed)
+                    self._store.commit()
+                except BaseException as exc:
+                    self._store.rollback()
+                    self._restore()
+                    if isinstance(exc, sqlite3.Error):
+                        raise StateWriteError(f"the state could not be saved "
+                                              f"({type(exc).__name__}: {exc})") from None
+                    raise
+                self._committed.update(changed)
+                self.dirty = False
+            finally:
+                self._depth = 0
 
     def save(self) -> None:
-        """Write the state to :attr:`path` atomically (no-op without a path)."""
-        with self.lock:
-            self.dirty = False
-            if self.path is None:
-                return
-            text = json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as out:
-                    out.write(text)
-                    out.flush()
-                    os.fsync(out.fileno())
-                os.replace(tmp, self.path)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+        """Commit the in-memory account now (every request already does; kept for callers)."""
+        with self.transaction():
+            pass
 
     @contextmanager
     def edit(self) -> Iterator[State]:
-        """Change the state from Python (outside the service) and persist it afterwards.
+        """Change the state from Python (outside the service) in one transaction.
 
         Example:
             >>> state = State()
             >>> with state.edit() as s:
             ...     s.credits["Message"] = 0
         """
-        with self.lock:
+        with self.transaction():
             yield self
-            self.save()
 
     # -- the account -------------------------------------------------------------------------
 
@@ -241,7 +297,7 @@ class State:
         """The agent record called ``name``."""
         return next(agent for agent in self.agents if agent["Name"] == name)
 
-    # -- numbers, sends and history ----------------------------------------------------------
+    # -- numbers, sends and reports ----------------------------------------------------------
 
     def on_messenger(self, number: str) -> bool:
         """True when ``number`` (international form) has a messenger account."""
@@ -258,41 +314,113 @@ class State:
         return value
 
     def append_report(self, record: Mapping[str, Any]) -> None:
-        """Add one report record (shaped by the dialect) to the log; the caller holds the lock."""
-        self.reports.append(dict(record))
-        self.dirty = True
+        """Add ``record`` (any JSON object, stored as given) to the report log."""
+        with self.transaction():
+            self._store.append_report(_dumps(record))
 
     def recent_reports(self, count: int) -> list[dict[str, Any]]:
-        """The newest ``count`` report records, newest first (copies)."""
+        """The newest ``count`` report records, newest first (fresh copies)."""
         with self.lock:
-            newest = self.reports[-count:] if count > 0 else []
-            return [dict(record) for record in reversed(newest)]
+            return [json.loads(text) for text in self._store.recent_reports(count)]
+
+    def iter_reports(self, batch: int = 1000) -> Iterator[dict[str, Any]]:
+        """Every report record, oldest first, read ``batch`` rows at a time under the lock."""
+        last = 0
+        while True:
+            with self.lock:
+                rows = self._store.reports_after(last, batch)
+            if not rows:
+                return
+            last = rows[-1][0]
+            for _, text in rows:
+                yield json.loads(text)
 
     def report_count(self) -> int:
-        """How many report records the log holds."""
+        """How many report records there are."""
         with self.lock:
-            return len(self.reports)
+            return self._store.report_count()
+
+    @property
+    def reports(self) -> ReportLog:
+        """The report log as a read-only sequence (indexing and slicing read the file)."""
+        return ReportLog(self)
+
+    def count_attempt(self, phone: str, delivered: bool) -> None:
+        """Count one send attempt: a delivered one adds to ``phone``'s deliveries."""
+        with self.transaction():
+            if delivered:
+                self._store.add_delivery(phone)
+                self.tallies["delivered"] += 1
+            else:
+                self.tallies["undelivered"] += 1
+
+    def delivered_to(self, phone: str) -> int:
+        """How many messages were delivered to ``phone`` (as sent)."""
+        with self.lock:
+            return self._store.deliveries(phone)
+
+    @property
+    def deliveries(self) -> Deliveries:
+        """Deliveries per number as a read-only mapping (0 for a number never delivered to)."""
+        return Deliveries(self)
+
+    # -- dialogs -----------------------------------------------------------------------------
 
     def add_history(self, phone: str, entry: Mapping[str, Any], now: datetime) -> None:
         """Append an outgoing message to the dialog with ``phone`` (created on first use)."""
-        dialog = self.dialogs.setdefault(phone, {"Phone": phone, "Messages": [],
-                                                 "ReadUpTo": 0})
-        dialog["Messages"].append({"Id": self.next_id("message"), "Time": utc_iso(now),
-                                   "Out": True, "Ads": self.ads, **entry})
-        self.dirty = True
+        with self.transaction():
+            message_id = self.next_id("message")
+            message = {"Id": message_id, "Time": utc_iso(now), "Out": True, "Ads": self.ads,
+                       **entry}
+            self._store.add_message(phone, message_id, _dumps(message))
+
+    def has_dialog(self, phone: str) -> bool:
+        """True when there is a dialog with ``phone``."""
+        with self.lock:
+            return self._store.has_dialog(phone)
+
+    def dialog_phones(self) -> list[str]:
+        """The numbers with a dialog, oldest dialog first."""
+        with self.lock:
+            return self._store.dialog_phones()
+
+    def history(self, phone: str, offset: int = 0, limit: int = 20) -> list[dict[str, Any]]:
+        """Messages of the dialog with ``phone``, newest first, skipping ``offset``."""
+        with self.lock:
+            return [json.loads(text) for text in self._store.history(phone, offset, limit)]
+
+    def history_count(self, phone: str) -> int:
+        """How many messages the dialog with ``phone`` holds (0 without a dialog)."""
+        with self.lock:
+            return self._store.history_count(phone)
+
+    def dialog_read(self, phone: str) -> bool:
+        """True when the dialog with ``phone`` has messages and is read up to the newest."""
+        with self.lock:
+            last = self._store.last_message_id(phone)
+            return bool(last) and self._store.read_up_to(phone) >= last
+
+    def mark_read(self, phone: str) -> None:
+        """Mark the dialog with ``phone`` read up to its newest message (no-op without one)."""
+        with self.transaction():
+            last = self._store.last_message_id(phone)
+            if last:
+                self._store.set_read_up_to(phone, last)
+
+    # -- inspection --------------------------------------------------------------------------
 
     def inspect(self) -> dict[str, Any]:
         """The inspection view: credits, counts and deliveries per number (never the secret)."""
         with self.lock:
-            delivered = sum(self.deliveries.values())
             return {
                 "credits": dict(self.credits),
                 "counts": {
                     "requests": self.counts["requests"], "sends": self.counts["sends"],
-                    "faults": self.counts["faults"], "reports": len(self.reports),
-                    "delivered": delivered, "undelivered": self.counts["undelivered"],
+                    "faults": self.counts["faults"], "reports": self.report_count(),
+                    "delivered": self.tallies["delivered"],
+                    "undelivered": self.tallies["undelivered"],
                 },
-                "deliveries": dict(self.deliveries),
+                "deliveries": self._store.all_deliveries(),
                 "agents": self.agent_names(),
                 "blocked": sorted(self.blocked),
                 "groups": sorted(self.groups),
@@ -303,7 +431,64 @@ class State:
     def __repr__(self) -> str:
         # Never the secret.
         return (f"State(agents={self.agent_names()!r}, credits={self.credits!r}, "
-                f"reports={len(self.reports)}, path={str(self.path) if self.path else None!r})")
+                f"reports={self.report_count()}, "
+                f"path={str(self.path) if self.path else None!r})")
+
+
+class ReportLog(Sequence[dict[str, Any]]):
+    """The report log as a read-only sequence over the file (oldest first; copies)."""
+
+    def __init__(self, state: State) -> None:
+        self._state = state
+
+    def __len__(self) -> int:
+        return self._state.report_count()
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        state = self._state
+        with state.lock:
+            size = state.report_count()
+            if isinstance(index, slice):
+                start, stop, step = index.indices(size)
+                if step != 1:
+                    return list(self)[index]
+                texts = state._store.reports_between(start, stop) if start < stop else []
+                return [json.loads(text) for text in texts]
+            position = index + size if index < 0 else index
+            if not 0 <= position < size:
+                raise IndexError("report index out of range")
+            (text,) = state._store.reports_between(position, position + 1)
+            return json.loads(text)  # type: ignore[no-any-return]
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return self._state.iter_reports()
+
+
+class Deliveries(Mapping[str, int]):
+    """Deliveries per number, read from the file; a number never delivered to counts 0."""
+
+    def __init__(self, state: State) -> None:
+        self._state = state
+
+    def __getitem__(self, phone: str) -> int:
+        return self._state.delivered_to(phone)
+
+    def __contains__(self, phone: object) -> bool:
+        return isinstance(phone, str) and self._state.delivered_to(phone) > 0
+
+    def __iter__(self) -> Iterator[str]:
+        with self._state.lock:
+            return iter(self._state._store.all_deliveries())
+
+    def __len__(self) -> int:
+        with self._state.lock:
+            return self._state._store.delivery_numbers()
 
 
 def _ip_list(value: str | Iterable[str]) -> list[str]:
