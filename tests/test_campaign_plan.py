@@ -66,9 +66,9 @@ def test_already_cleaned_frame_with_dedupe_off_is_still_deduplicated() -> None:
 
 
 def test_opt_out_sheet_of_the_sample_workbook() -> None:
-    book = sample_path("contacts.xlsx")
+    book = sample_path("excel_numbers.xlsx")
     unsubscribed = mg.read_contacts(book, sheet="Unsubscribed")
-    contacts = mg.read_contacts(sample_path("contacts.csv"))
+    contacts = mg.read_contacts(sample_path("messy_contacts.csv"))
     plan = build_plan(contacts, Content.text("Hi"), opt_out=(book, "Unsubscribed"))
     opted = set(plan.rows.loc[plan.rows["reason"] == "opted_out", "e164"])
     wanted = set(mg.to_e164(unsubscribed["Phone"]).dropna()) & set(plan.rows["e164"].dropna())
