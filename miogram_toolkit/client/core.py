@@ -335,10 +335,12 @@ class Client(ActionMethods):
                      time.monotonic() - started)
         try:
             answer = self._check(func, parse_answer(raw, func, self._scrub))
+        # Frames left out of the error: their locals hold the answer as received, which may echo
+        # the secret (shown by tracebacks that print locals); the message is already scrubbed.
         except BadResponse as exc:
-            return exc, read_only, None
+            return exc.with_traceback(None), read_only, None
         except APIError as exc:
-            return exc, exc.code in RETRYABLE_CODES, None
+            return exc.with_traceback(None), exc.code in RETRYABLE_CODES, None
         return None, False, answer
 
     def _check(self, func: str, answer: dict[str, Any]) -> dict[str, Any]:
