@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "DeliveryUnknown": "protocol.errors",
     "ERRORS": "protocol.errors",
     "FileRejected": "protocol.errors",
+    "GatewayCreditError": "protocol.errors",
     "MessageTooLong": "protocol.errors",
     "MioGramError": "protocol.errors",
     "NoAgentError": "protocol.errors",
@@ -48,6 +49,7 @@ _EXPORTS: dict[str, str] = {
     "write_excel": "sheets",
     "Simulator": "simulator",
     "connect": "client",
+    "message_bytes": "protocol.encode",
     "records_to_frame": "reports",
     "write_report": "reports",
 }
