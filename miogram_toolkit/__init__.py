@@ -47,6 +47,7 @@ _EXPORTS: dict[str, str] = {
     "write_excel": "sheets",
     "Simulator": "simulator",
     "connect": "client",
+    "dashboard": "dashboard",
     "records_to_frame": "reports",
     "write_report": "reports",
 }

@@ -29,6 +29,7 @@ EXPECTED = [
     "TransportError",
     "__version__",
     "connect",
+    "dashboard",
     "read_contacts",
     "records_to_frame",
     "to_e164",
