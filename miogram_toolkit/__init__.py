@@ -27,6 +27,7 @@ _EXPORTS: dict[str, str] = {
     "BadNumber": "protocol.errors",
     "BadRequest": "protocol.errors",
     "BadResponse": "protocol.errors",
+    "Campaign": "campaign",
     "Client": "client",
     "ConnectError": "protocol.errors",
     "CreditError": "protocol.errors",

@@ -90,7 +90,7 @@ def test_summary_counts_every_status(contacts: pd.DataFrame) -> None:
     counts = summary["count"].to_dict()
     assert counts == {
         "ok": 2, "duplicate": 1, "not_mobile": 1, "invalid": 0, "too_short": 0,
-        "too_long": 0, "multiple": 1, "empty": 1, "total": 6,
+        "too_long": 0, "multiple": 1, "rounded": 0, "empty": 1, "total": 6,
     }
     assert summary.loc["ok", "percent"] == pytest.approx(33.3)
     assert "not_mobile" in summary.to_string()

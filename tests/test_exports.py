@@ -11,6 +11,7 @@ EXPECTED = [
     "BadNumber",
     "BadRequest",
     "BadResponse",
+    "Campaign",
     "Client",
     "ConnectError",
     "ContactFileError",

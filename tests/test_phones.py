@@ -4,10 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import phonenumbers
 import pytest
 
 from miogram_toolkit import phones
-from miogram_toolkit.phones.normalise import kind_name, normalise_array, normalise_phone_text
+from miogram_toolkit.phones.normalise import (
+    kind_name,
+    normalise_array,
+    normalise_cell,
+    normalise_matrix,
+    normalise_phone_text,
+)
 
 MOBILE = "+989121234567"
 
@@ -81,7 +88,11 @@ TABLE: list[tuple[object, str | None, str, str | None]] = [
     # invalid
     ("hello", None, "invalid", None),
     ("n/a", None, "invalid", None),
-    ("-", None, "invalid", None),
+    # a lone dash means "no number"
+    ("-", None, "empty", None),
+    ("—", None, "empty", None),
+    (" – ", None, "empty", None),
+    ("--", None, "empty", None),
     ("0940 123 4567", None, "invalid", "UNKNOWN"),
     # 9 digits after the 0 is no possible length, so phonenumbers keeps the 0 and rejects it.
     ("0912 123 456", None, "invalid", "UNKNOWN"),
@@ -93,6 +104,27 @@ TABLE: list[tuple[object, str | None, str, str | None]] = [
     ("09121234567;+989351234567", None, "multiple", None),
     ("0912 123 4567\n0935 123 4567", None, "multiple", None),
     ("۰۹۱۲۱۲۳۴۵۶۷ ، ۰۹۳۵۱۲۳۴۵۶۷", None, "multiple", None),
+    ("09121234567 ::: 09351234567", None, "multiple", None),
+    ("+989121234567 ::: +989351234567", None, "multiple", None),
+    ("09121234567 or 09351234567", None, "multiple", None),
+    ("09121234567 و 09351234567", None, "multiple", None),
+    ("09121234567 09351234567", None, "multiple", None),
+    ("0912 1234567 0935 1234567", None, "multiple", None),
+    ("+98 9121234567 +98 9351234567", None, "multiple", None),
+    # Excel or an export rounded the number: its last digits are gone
+    ("9.89121E+11", None, "rounded", None),
+    ("9.12E+09", None, "rounded", None),
+    ("9.12e9", None, "rounded", None),
+    ("9.1212346E+09", None, "rounded", None),
+    ("9.121234560E+09", MOBILE[:-1] + "0", "ok", "MOBILE"),
+    # extensions, as phonenumbers reads them: the number is valid, the extension kept apart
+    ("0912 123 4567 ext 12", MOBILE, "ok", "MOBILE"),
+    ("0912 123 4567 ext. 12", MOBILE, "ok", "MOBILE"),
+    ("09121234567 x12", MOBILE, "ok", "MOBILE"),
+    ("09121234567#12", MOBILE, "ok", "MOBILE"),
+    ("+1 202-555-0123 x45", "+12025550123", "ok", "FIXED_LINE_OR_MOBILE"),
+    ("+1 202-555-0123 extension 45", "+12025550123", "ok", "FIXED_LINE_OR_MOBILE"),
+    ("0912 123 4567 داخلی ۱۲", MOBILE, "ok", "MOBILE"),
     # foreign numbers with + or 00
     ("+44 7400 123456", "+447400123456", "ok", "MOBILE"),
     ("0044 7400 123456", "+447400123456", "ok", "MOBILE"),
@@ -186,6 +218,11 @@ def test_a_single_string_is_not_a_column() -> None:
         (9121234567.0, ("number", "9121234567")),
         ("0912.0", ("number", "09120")),
         (1e16, ("number", "10000000000000000")),
+        ("1e16", ("rounded", "")),
+        ("9.121234567E9", ("number", "9121234567")),
+        ("0912 123 4567 ext 12", ("number", "09121234567")),
+        ("-", ("empty", "")),
+        ("0912 1234567 0935 1234567", ("multiple", "")),
         (None, ("empty", "")),
         ("\t", ("empty", "")),
     ],
@@ -201,10 +238,94 @@ def test_vectorised_normalisation_matches_the_per_cell_rules() -> None:
         (kind_name(k), ("+" if p else "") + d) for k, p, d in zip(kind, plus, digits, strict=True)
     ]
     assert got == [normalise_phone_text(c) for c in cells]
+    block = normalise_matrix(np.array(cells, dtype=object))
+    assert {cells[i]: e for i, e in block.extensions.items()} == {
+        c: normalise_cell(c)[2] for c in cells if normalise_cell(c)[2]
+    }
+
+
+EXTENSIONS = [
+    "0912 123 4567 ext 12",
+    "0912 123 4567 ext. 12",
+    "09121234567 x12",
+    "09121234567 X 12",
+    "09121234567#12",
+    "09121234567 ~ 12",
+    "09121234567;ext=12",
+    "+1 202-555-0123 x45",
+    "+1 (202) 555-0123 extension 4567",
+    "+44 20 7946 0958 ext 1234",
+    "09121234567 int 7",
+]
+
+
+@pytest.mark.parametrize("cell", EXTENSIONS)
+def test_extensions_follow_phonenumbers(cell: str) -> None:
+    number = phonenumbers.parse(cell, "IR")
+    report = phones.phone_report([cell], mobile_only=False)
+    assert report["extension"].tolist() == [number.extension]
+    expected = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    assert report["e164"].tolist() == [expected]
+    assert report["phone_status"].tolist() == ["ok"]
+
+
+def test_clean_phones_keeps_the_extension_in_a_column() -> None:
+    df = pd.DataFrame({"phone": ["0912 123 4567 ext 12", "09351234567"]})
+    cleaned = phones.clean_phones(df, "phone")
+    assert cleaned["e164"].tolist() == ["+989121234567", "+989351234567"]
+    assert cleaned["phone_extension"].tolist() == ["12", pd.NA]
+    plain = phones.clean_phones(df.iloc[1:], "phone")
+    assert "phone_extension" not in plain.columns
+    assert "phone_extension" in phones.clean_phones(df.iloc[1:], "phone", extension=True)
+
+
+def test_rounded_cells_never_become_numbers_or_sendable() -> None:
+    df = pd.DataFrame({"phone": ["9.89121E+11", "9.12E+09", "09121234567"]})
+    cleaned = phones.clean_phones(df, "phone")
+    assert cleaned["phone_status"].tolist() == ["rounded", "rounded", "ok"]
+    assert cleaned["e164"].isna().tolist() == [True, True, False]
+    assert phones.sendable(cleaned)["phone"].tolist() == ["09121234567"]
+    assert phones.to_e164(df["phone"]).isna().tolist() == [True, True, False]
+
+
+def test_split_multiple_explodes_cells_keeping_the_source_row() -> None:
+    df = pd.DataFrame(
+        {
+            "name": ["Sara", "Reza", "Mina"],
+            "phone": [
+                "09121234567 ::: 0935 123 4567",
+                "09011234567",
+                "+98 9901234567 or +98 9211234567 / 09361234567",
+            ],
+        },
+        index=["a", "b", "c"],
+    )
+    out = phones.clean_phones(df, "phone", split_multiple=True)
+    assert out.index.tolist() == ["a", "a", "b", "c", "c", "c"]
+    assert out["name"].tolist() == ["Sara", "Sara", "Reza", "Mina", "Mina", "Mina"]
+    assert out["e164"].tolist() == [
+        "+989121234567", "+989351234567", "+989011234567",
+        "+989901234567", "+989211234567", "+989361234567",
+    ]  # fmt: skip
+    assert set(out["phone_status"]) == {"ok"}
+    assert phones.clean_phones(df, "phone")["phone_status"].tolist() == [
+        "multiple", "ok", "multiple"
+    ]  # fmt: skip
+    assert df["phone"].iloc[0] == "09121234567 ::: 0935 123 4567"  # the input is unchanged
+
+
+def test_a_huge_integer_is_a_cell_like_any_other() -> None:
+    cells = pd.Series([10**5000, -(10**5000), 9121234567], dtype=object)
+    assert phones.to_e164(cells).tolist() == [pd.NA, pd.NA, MOBILE]
+    report = phones.phone_report(cells, dedupe=False)
+    assert report["phone_status"].tolist() == ["too_long", "too_long", "ok"]
+    naive = phones.naive_phone_report(cells, dedupe=False)
+    assert naive["phone_status"].tolist() == report["phone_status"].tolist()
 
 
 def test_statuses_are_listed_once() -> None:
     assert set(phones.STATUSES) >= {
-        "ok", "empty", "invalid", "not_mobile", "too_short", "too_long", "duplicate", "multiple"
+        "ok", "empty", "invalid", "not_mobile", "too_short", "too_long", "duplicate", "multiple",
+        "rounded",
     }
     assert len(set(phones.STATUSES)) == len(phones.STATUSES)

@@ -170,7 +170,9 @@ def test_matrix_normaliser_matches_per_cell_rules(values: list[object]) -> None:
 
 
 def test_matrix_normaliser_block_layout() -> None:
-    block = normalise_matrix(np.array(["0912 123 4567", None, "9.1E3", "x" * 60 + "12"], object))
-    assert block.count.tolist() == [11, 0, 4, 2]
-    assert block.texts(np.array([0, 2, 3])) == ["09121234567", "9100", "12"]
+    cells = ["0912 123 4567", None, "9.12E2", "x" * 60 + "12", "9.1E3"]
+    block = normalise_matrix(np.array(cells, object))
+    assert block.count.tolist() == [11, 0, 3, 2, 0]
+    assert block.texts(np.array([0, 2, 3])) == ["09121234567", "912", "12"]
+    assert [kind_name(k) for k in block.kind] == ["number", "empty", "number", "number", "rounded"]
     assert (block.digits[1] == 10).all()  # missing cells are all padding

@@ -123,6 +123,10 @@ def test_persistence_across_a_killed_process(tmp_path: Path):
     finally:
         proc.kill()  # no clean shutdown: what was answered must already be on disk
         proc.wait(timeout=10)
+    # What a kill leaves: the state file and its WAL companions, owner-only; no temporary file.
+    assert sorted(p.name for p in tmp_path.iterdir()) == \
+        ["sim.sqlite", "sim.sqlite-shm", "sim.sqlite-wal"]
+    assert {oct(p.stat().st_mode & 0o777) for p in tmp_path.iterdir()} == {"0o600"}
     proc, url, secret = _start_process(state, "--secret", "other")
     try:
         assert secret == new_secret

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from miogram_toolkit.client.transport import (
+    BadAnswer,
     NoAnswer,
     NotSent,
     RawResponse,
@@ -133,22 +134,29 @@ def test_the_secret_is_not_in_transport_errors(transport: RequestsTransport) -> 
 
 
 def test_redirects_are_not_followed(transport: RequestsTransport) -> None:
+    elsewhere: list[str] = []
+
     class Redirect(BaseHTTPRequestHandler):
         def log_message(self, *args: object) -> None:
             pass
 
         def do_POST(self) -> None:  # noqa: N802
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if self.path == "/elsewhere":
+                elsewhere.append(self.path)
             self.send_response(302)
-            self.send_header("Location", "http://127.0.0.1:1/elsewhere")
+            self.send_header("Location", "/elsewhere")
             self.send_header("Content-Length", "0")
             self.end_headers()
 
     httpd = QuietServer(("127.0.0.1", 0), Redirect)
     threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True).start()
     try:
-        raw = transport.post(f"http://127.0.0.1:{httpd.server_address[1]}/", FIELDS,
-                             headers=HEADERS, timeout=5)
-        assert raw.status_code == 302
+        with pytest.raises(BadAnswer) as info:
+            transport.post(f"http://127.0.0.1:{httpd.server_address[1]}/", FIELDS,
+                           headers=HEADERS, timeout=5)
+        assert info.value.status_code == 302
+        assert elsewhere == []
     finally:
         httpd.shutdown()
         httpd.server_close()

@@ -31,7 +31,6 @@ Example:
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 import random
@@ -42,7 +41,15 @@ from urllib.parse import quote, quote_plus, urlsplit
 
 from miogram_toolkit import __version__
 from miogram_toolkit.client.actions import ActionMethods
-from miogram_toolkit.client.transport import NoAnswer, NotSent, RequestsTransport, Transport
+from miogram_toolkit.client.transport import (
+    BadAnswer,
+    MaskedStr,
+    NoAnswer,
+    NotSent,
+    RequestsTransport,
+    Transport,
+)
+from miogram_toolkit.client.transport import is_loopback_host as _is_loopback
 from miogram_toolkit.protocol.catalogue import ACTIONS, FIELDS
 from miogram_toolkit.protocol.decode import normalize_status, parse_answer
 from miogram_toolkit.protocol.encode import mask_phone, robot_field, text_token
@@ -75,7 +82,7 @@ class _Secret:
     __slots__ = ("_value",)
 
     def __init__(self, value: str) -> None:
-        self._value = value
+        self._value = MaskedStr(value)  # so a form holding it shows <hidden> in any traceback
 
     def reveal(self) -> str:
         return self._value
@@ -102,15 +109,6 @@ def _check_base_url(url: str) -> str:
     return url
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 class Client(ActionMethods):
     """A client for the MioGram web service v1.2.
 
@@ -118,7 +116,7 @@ class Client(ActionMethods):
         secret: the account's secret; when None, ``MIOGRAM_SECRET`` is read.
         base_url: the service endpoint; must be https unless the host is loopback.
         robot: the default agent for agent actions (each method takes ``robot=`` to override).
-        timeout: seconds to wait for the connection and for the answer.
+        timeout: seconds one attempt may take in all: connecting, sending and the whole answer.
         retries: how many times a safely repeatable failure is retried (0 = never).
         backoff: the first pause's upper bound in seconds; it doubles on each retry.
         transport: the HTTP seam; a pooled :class:`RequestsTransport` when None (then owned and
@@ -325,6 +323,10 @@ class Client(ActionMethods):
                     f"{func}: the request left but no answer came ({why}); it may have taken "
                     "effect, so it is not repeated — check APIGetReport before sending again",
                     action=func)
+        except BadAnswer as exc:  # a redirect or an oversized body: not an answer to read
+            failure = BadResponse(f"{func}: {self._scrub(str(exc))}", action=func,
+                                  http_status=exc.status_code)
+            retryable = read_only
         if failure is not None:
             logger.debug("%s: %s after %.3f s", func, type(failure).__name__,
                          time.monotonic() - started)
@@ -333,10 +335,12 @@ class Client(ActionMethods):
                      time.monotonic() - started)
         try:
             answer = self._check(func, parse_answer(raw, func, self._scrub))
+        # Frames left out of the error: their locals hold the answer as received, which may echo
+        # the secret (shown by tracebacks that print locals); the message is already scrubbed.
         except BadResponse as exc:
-            return exc, read_only, None
+            return exc.with_traceback(None), read_only, None
         except APIError as exc:
-            return exc, exc.code in RETRYABLE_CODES, None
+            return exc.with_traceback(None), exc.code in RETRYABLE_CODES, None
         return None, False, answer
 
     def _check(self, func: str, answer: dict[str, Any]) -> dict[str, Any]:

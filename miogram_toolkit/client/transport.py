@@ -5,14 +5,37 @@ tells the client *how* a request failed, because that decides whether repeating 
 
 * :class:`NotSent` — the request never left (refused, DNS, TLS, connect timeout). Repeating is
   harmless: the service never saw it.
-* :class:`NoAnswer` — the request left and no complete answer came (read timeout, connection
+* :class:`NoAnswer` — the request left and no complete answer came (deadline passed, connection
   dropped or reset). The service may have acted on it; a send must not be blindly repeated.
+* :class:`BadAnswer` — an answer came that the client must not read: a redirect (3xx), or a body
+  larger than :data:`MAX_ANSWER_BYTES` once decoded. The client reports it as a bad response.
 
 Two transports ship: :class:`RequestsTransport` (the default, a pooled ``requests.Session``) and
 :class:`WSGITransport` (calls a WSGI application in-process, no socket — for the simulator).
 
-Neither exception keeps the underlying library error: those hold the prepared request, whose body
-carries the account's secret. They keep only a one-line description of what went wrong.
+Rules both keep (the first four are where the secret could travel, the last two where a hostile
+server could hold or flood the caller):
+
+* **Redirects are never followed**: the form carries the secret; a 3xx is a :class:`BadAnswer`,
+  whatever its body.
+* **Proxies** (``HTTPS_PROXY``/``ALL_PROXY``/``NO_PROXY`` from the environment, unless the
+  session's ``trust_env`` is off, or the session's ``proxies``) are used only for ``https`` to a
+  host that is not loopback, and then always as a ``CONNECT`` tunnel: TLS runs end to end with the
+  configured host, so a proxy sees its name and encrypted bytes, never the form. Plain ``http``
+  (which the client allows only to loopback) and loopback ``https`` always go direct.
+* **No exception keeps a library error**: those hold the prepared request, whose body carries the
+  secret. Only a one-line description of what went wrong is kept.
+* **No frame shows the secret**: the client hands the secret as a :class:`MaskedStr` and the body
+  is encoded into a :class:`FormBody`, both ``<hidden>`` in any repr, so a traceback printed with
+  its locals (``pytest --showlocals``, IPython's verbose mode) shows no secret on the way down.
+* **One deadline per attempt**: ``timeout`` bounds connect + send + the whole answer (see
+  :mod:`~miogram_toolkit.client.deadline`), not each socket read.
+* **Answers are capped**: at most ``max_answer_bytes`` (default :data:`MAX_ANSWER_BYTES`, 32 MiB)
+  after decompression, read in 64 KiB steps, so a small gzip body that expands to gigabytes is
+  refused with bounded memory. 32 MiB holds 1000 report or history rows of 4,096-byte Persian
+  texts (each letter escaped to six characters: about 13 MB) with room to spare; a report of
+  file sends (each row holds the file's whole base64) can exceed it — ask for fewer rows, or
+  pass a larger cap.
 
 Example:
     >>> def app(environ, start_response):
@@ -28,6 +51,7 @@ from __future__ import annotations
 
 import codecs
 import io
+import ipaddress
 import sys
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Protocol
@@ -35,18 +59,29 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 import urllib3.exceptions as u3
-from requests.adapters import HTTPAdapter
 
+from miogram_toolkit.client.deadline import Deadline, DeadlineAdapter
 from miogram_toolkit.protocol.decode import RawResponse
 
 __all__ = [
+    "MAX_ANSWER_BYTES",
+    "BadAnswer",
+    "FormBody",
+    "MaskedStr",
     "NoAnswer",
     "NotSent",
     "RawResponse",
     "RequestsTransport",
     "Transport",
     "WSGITransport",
+    "encode_form",
+    "is_loopback_host",
 ]
+
+#: The largest answer body read, in bytes after decompression (32 MiB); see the module docstring.
+MAX_ANSWER_BYTES = 32 * 1024 * 1024
+
+_CHUNK = 64 * 1024
 
 
 class NotSent(Exception):
@@ -54,7 +89,86 @@ class NotSent(Exception):
 
 
 class NoAnswer(Exception):
-    """The request left and no complete answer came (read timeout, connection dropped/reset)."""
+    """The request left and no complete answer came (deadline passed, connection dropped/reset)."""
+
+
+class BadAnswer(Exception):
+    """An answer came that is not to be read: a redirect, or a body over the size cap.
+
+    Attributes:
+        status_code: the HTTP status of the answer.
+    """
+
+    def __init__(self, status_code: int, message: str) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+
+
+class MaskedStr(str):
+    """A ``str`` in every use, except that its repr is ``<hidden>``: how the secret travels.
+
+    Example:
+        >>> form = {"Secret": MaskedStr("x32nv86ss5z"), "Func": "APIGetCredits"}
+        >>> form
+        {'Secret': <hidden>, 'Func': 'APIGetCredits'}
+        >>> form["Secret"] == "x32nv86ss5z"
+        True
+    """
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "<hidden>"
+
+
+class FormBody(bytes):
+    """An urlencoded form (it holds the secret) whose repr and str never show its bytes."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"<form body, {len(self)} bytes, hidden>"
+
+    __str__ = __repr__
+
+
+def encode_form(fields: Mapping[str, str]) -> FormBody:
+    """Encode ``fields`` as ``application/x-www-form-urlencoded`` (UTF-8), the last step before
+    the wire.
+
+    Example:
+        >>> body = encode_form({"Secret": MaskedStr("x32nv86ss5z"), "Message": "سلام & hi"})
+        >>> body
+        <form body, 58 bytes, hidden>
+        >>> bytes(body)
+        b'Secret=x32nv86ss5z&Message=%D8%B3%D9%84%D8%A7%D9%85+%26+hi'
+    """
+    return FormBody(urlencode(dict(fields)).encode("ascii"))
+
+
+def is_loopback_host(host: str) -> bool:
+    """``localhost`` or a loopback address (``127.0.0.0/8``, ``::1``).
+
+    Example:
+        >>> is_loopback_host("127.0.0.2"), is_loopback_host("localhost"), is_loopback_host("::1")
+        (True, True, True)
+        >>> is_loopback_host("miogram.net")
+        False
+    """
+    host = host.lower()
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _may_use_proxy(url: str) -> bool:
+    # A proxy only ever tunnels TLS to the configured host (urllib3 sends CONNECT for an https
+    # URL); plain http would hand the proxy the form, and a proxy would reach its own loopback.
+    parts = urlsplit(url)
+    return parts.scheme == "https" and not is_loopback_host(parts.hostname or "")
 
 
 class Transport(Protocol):
@@ -62,7 +176,11 @@ class Transport(Protocol):
 
     def post(self, url: str, fields: Mapping[str, str], *, headers: Mapping[str, str],
              timeout: float) -> RawResponse:
-        """POST ``fields`` form-urlencoded to ``url``; raise NotSent or NoAnswer on failure."""
+        """POST ``fields`` form-urlencoded to ``url`` within ``timeout`` seconds in total.
+
+        Raises NotSent, NoAnswer or BadAnswer on failure (a simple test double may raise only
+        the first two).
+        """
         ...
 
     def close(self) -> None:
@@ -107,6 +225,10 @@ def classify_requests_error(exc: BaseException) -> type[NotSent] | type[NoAnswer
 
     Anything not positively known to have failed before sending counts as :class:`NoAnswer`:
     guessing "not sent" wrongly would let the client repeat a delivered message.
+    :class:`RequestsTransport` first asks its connection what happened, which outranks this
+    guess: once a byte of the request went to a socket it never says "not sent" (a TLS error
+    can surface while the answer is read); a failure while connecting is always "not sent" (a
+    handshake timeout surfaces as a read timeout).
 
     Example:
         >>> classify_requests_error(requests.exceptions.ReadTimeout()).__name__
@@ -129,51 +251,123 @@ def classify_requests_error(exc: BaseException) -> type[NotSent] | type[NoAnswer
     return NoAnswer
 
 
-class RequestsTransport:
-    """The default transport: a pooled ``requests.Session``.
+def _charset(content_type: str) -> str:
+    """The charset a Content-Type names, if Python knows it; else UTF-8 (the service's)."""
+    lowered = content_type.lower()
+    if "charset=" not in lowered:
+        return "utf-8"
+    name = lowered.split("charset=", 1)[1].split(";")[0].strip().strip('"') or "utf-8"
+    try:
+        codecs.lookup(name)
+    except LookupError:
+        return "utf-8"
+    return name
 
-    Redirects are not followed: a redirected POST would lose its fields (or carry the secret to
-    another host); a 3xx answer reaches the client, which reports it as a bad response.
+
+def _too_big(status_code: int, limit: int) -> BadAnswer:
+    return BadAnswer(status_code, f"HTTP {status_code} answer is larger than {limit:,} bytes "
+                                  "(decoded), the most the client reads; refused")
+
+
+def _redirect(status_code: int) -> BadAnswer:
+    return BadAnswer(status_code, f"HTTP {status_code} is a redirect, not an answer; redirects "
+                                  "are not followed (the request holds the secret)")
+
+
+def _check_cap(max_answer_bytes: int) -> int:
+    if isinstance(max_answer_bytes, bool) or not isinstance(max_answer_bytes, int) \
+            or max_answer_bytes < 1:
+        raise ValueError(f"max_answer_bytes: must be a positive int, got {max_answer_bytes!r}")
+    return max_answer_bytes
+
+
+class RequestsTransport:
+    """The default transport: a pooled ``requests.Session``, one total deadline per request.
+
+    Redirects are not followed and proxies only tunnel https to a non-loopback host (see the
+    module docstring); ``timeout`` bounds each request as a whole; answers over
+    ``max_answer_bytes`` once decoded are refused.
 
     Args:
         pool_size: connections kept per host; size it to the number of concurrent senders.
-        session: an existing session to use (it is closed by :meth:`close`).
+        session: an existing session to use (it is closed by :meth:`close`); its ``trust_env``
+            and ``proxies`` are honoured under the rules above.
+        max_answer_bytes: the largest answer read, after decompression.
 
     Example:
         >>> t = RequestsTransport(pool_size=8)
         >>> t.close()
     """
 
-    def __init__(self, *, pool_size: int = 16, session: requests.Session | None = None) -> None:
+    def __init__(self, *, pool_size: int = 16, session: requests.Session | None = None,
+                 max_answer_bytes: int = MAX_ANSWER_BYTES) -> None:
         if pool_size < 1:
             raise ValueError(f"pool_size: must be at least 1, got {pool_size!r}")
+        self.max_answer_bytes = _check_cap(max_answer_bytes)
         self._session = session or requests.Session()
         # No library retries: the client alone decides what is safe to repeat.
-        adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+        adapter = DeadlineAdapter(pool_connections=pool_size, pool_maxsize=pool_size,
+                                  max_retries=0)
         self._session.mount("https://", adapter)
         self._session.mount("http://", adapter)
 
     def post(self, url: str, fields: Mapping[str, str], *, headers: Mapping[str, str],
              timeout: float) -> RawResponse:
-        """POST ``fields`` form-urlencoded; map every failure to NotSent or NoAnswer."""
+        """POST ``fields`` form-urlencoded; map every failure to NotSent, NoAnswer or BadAnswer."""
+        body = encode_form(fields)
         failure: type[Exception] | None = None
         detail = ""
+        with Deadline(timeout) as deadline:
+            try:
+                return self._exchange(url, body, headers, deadline)
+            except requests.exceptions.RequestException as exc:
+                failure, detail = classify_requests_error(exc), _describe(exc)
+            except (u3.HTTPError, OSError) as exc:  # a reset surfacing outside requests' wrappers
+                failure, detail = (NotSent if isinstance(exc, _BEFORE_SEND) else NoAnswer), \
+                    _describe(exc)
+        # What the connection saw outranks the error's type: a TLS error or a timeout can
+        # surface while connecting (never sent) as well as while the answer is read.
+        if deadline.wrote:
+            failure = NoAnswer
+        elif deadline.connect_failed:
+            failure = NotSent
+        if deadline.expired:
+            detail = (f"the {timeout:g} s deadline passed before the request left"
+                      if failure is NotSent else
+                      f"no complete answer within the {timeout:g} s deadline")
+        # Raised outside the except blocks so no library exception rides along as context.
+        raise (failure or NoAnswer)(detail)
+
+    def _exchange(self, url: str, body: FormBody, headers: Mapping[str, str],
+                  deadline: Deadline) -> RawResponse:
+        session = self._session
+        prepared = session.prepare_request(
+            requests.Request("POST", url, data=body, headers=dict(headers)))
+        settings = session.merge_environment_settings(prepared.url or url, {}, True, None, None)
+        proxies = settings["proxies"] if _may_use_proxy(url) else {}
+        wait = max(deadline.remaining(), 0.001)
+        resp = session.send(prepared, timeout=(wait, wait), allow_redirects=False, stream=True,
+                            proxies=proxies, verify=settings["verify"], cert=settings["cert"])
         try:
-            resp = self._session.post(url, data=dict(fields), headers=dict(headers),
-                                      timeout=timeout, allow_redirects=False)
-            content = resp.content  # read the whole body here, inside the mapped region
-        except requests.exceptions.RequestException as exc:
-            failure, detail = classify_requests_error(exc), _describe(exc)
-        except (u3.HTTPError, OSError) as exc:  # a reset surfacing outside requests' wrappers
-            failure, detail = (NotSent if isinstance(exc, _BEFORE_SEND) else NoAnswer), \
-                _describe(exc)
-        if failure is not None:
-            # Raised outside the except block so no library exception rides along as context.
-            raise failure(detail)
+            if 300 <= resp.status_code < 400:
+                raise _redirect(resp.status_code)
+            content = self._read(resp)
+        finally:
+            resp.close()  # a body left unread closes the connection instead of pooling it
         ctype = resp.headers.get("Content-Type", "")
-        # The service speaks UTF-8; requests would guess Latin-1 for text/html without charset.
-        text = resp.text if "charset=" in ctype.lower() else content.decode("utf-8", "replace")
-        return RawResponse(resp.status_code, text, dict(resp.headers))
+        return RawResponse(resp.status_code, content.decode(_charset(ctype), "replace"),
+                           dict(resp.headers))
+
+    def _read(self, resp: requests.Response) -> bytes:
+        # urllib3 decompresses at most one step's worth at a time, so memory stays near the cap.
+        parts: list[bytes] = []
+        size = 0
+        for part in resp.iter_content(chunk_size=_CHUNK):
+            size += len(part)
+            if size > self.max_answer_bytes:
+                raise _too_big(resp.status_code, self.max_answer_bytes)
+            parts.append(part)
+        return b"".join(parts)
 
     def close(self) -> None:
         """Close the session and its pooled connections."""
@@ -193,11 +387,14 @@ class WSGITransport:
     :class:`NotSent`; ``ConnectionResetError``, any other ``ConnectionError`` and
     ``TimeoutError`` (raised before or while the body is produced) become :class:`NoAnswer`.
     ``timeout`` is not enforced in-process; an application simulates one by raising
-    ``TimeoutError``. Any other exception is a bug in the application and propagates.
+    ``TimeoutError``. Any other exception is a bug in the application and propagates. A 3xx and
+    a body over ``max_answer_bytes`` are a :class:`BadAnswer`, as with
+    :class:`RequestsTransport`.
 
     Args:
         app: the WSGI application.
         remote_addr: the caller's address the application sees (``REMOTE_ADDR``).
+        max_answer_bytes: the largest answer read.
 
     Example:
         >>> def app(environ, start_response):
@@ -208,9 +405,11 @@ class WSGITransport:
         'Func=X'
     """
 
-    def __init__(self, app: WSGIApp, remote_addr: str = "127.0.0.1") -> None:
+    def __init__(self, app: WSGIApp, remote_addr: str = "127.0.0.1", *,
+                 max_answer_bytes: int = MAX_ANSWER_BYTES) -> None:
         self.app = app
         self.remote_addr = remote_addr
+        self.max_answer_bytes = _check_cap(max_answer_bytes)
 
     def _environ(self, url: str, body: bytes, headers: Mapping[str, str]) -> dict[str, Any]:
         parts = urlsplit(url)
@@ -244,8 +443,7 @@ class WSGITransport:
     def post(self, url: str, fields: Mapping[str, str], *, headers: Mapping[str, str],
              timeout: float) -> RawResponse:
         """Run the application on an urlencoded POST of ``fields``."""
-        body = urlencode(dict(fields)).encode("ascii")
-        environ = self._environ(url, body, headers)
+        environ = self._environ(url, encode_form(fields), headers)
         status: list[str] = []
         response_headers: list[tuple[str, str]] = []
         chunks: list[bytes] = []
@@ -258,11 +456,15 @@ class WSGITransport:
 
         failure: type[Exception] | None = None
         detail = ""
+        size = 0
         try:
             result = self.app(environ, start_response)
             try:
                 for chunk in result:
                     chunks.append(chunk)
+                    size += len(chunk)
+                    if size > self.max_answer_bytes:
+                        break
             finally:
                 close = getattr(result, "close", None)
                 if close is not None:
@@ -276,16 +478,13 @@ class WSGITransport:
         if not status:
             raise NoAnswer("the application returned without starting a response")
         code = int(status[0].split(" ", 1)[0])
+        if 300 <= code < 400:
+            raise _redirect(code)
+        if sum(map(len, chunks)) > self.max_answer_bytes:
+            raise _too_big(code, self.max_answer_bytes)
         hdrs = {name: value for name, value in response_headers}
         ctype = hdrs.get("Content-Type", hdrs.get("content-type", ""))
-        charset = "utf-8"
-        if "charset=" in ctype.lower():
-            charset = ctype.lower().split("charset=", 1)[1].split(";")[0].strip() or "utf-8"
-        try:
-            codecs.lookup(charset)
-        except LookupError:
-            charset = "utf-8"
-        return RawResponse(code, b"".join(chunks).decode(charset, "replace"), hdrs)
+        return RawResponse(code, b"".join(chunks).decode(_charset(ctype), "replace"), hdrs)
 
     def close(self) -> None:
         """Nothing to release in-process."""

@@ -20,14 +20,16 @@ Status reason codes (``phone_status``), one per row:
 ``invalid``    not a valid number (wrong pattern, unknown country code, no digits at all)
 ``too_short``  too few digits for the country (phonenumbers' TOO_SHORT reasons)
 ``too_long``   too many digits for the country (phonenumbers' TOO_LONG reasons)
-``multiple``   the cell holds two or more numbers, e.g. ``"0912 123 4567 / 0935 123 4567"``
-``empty``      None, NaN or a blank string
+``multiple``   the cell holds two or more numbers, e.g. ``"0912 123 4567 / 0935 123 4567"``,
+               ``"09121234567 or 09351234567"``
+``rounded``    scientific notation that lost digits (``"9.89121E+11"``): never a number
+``empty``      None, NaN, a blank string or a lone dash (``"-"``, ``"—"``)
 =============  ==================================================================================
 
 Two numbers in one cell are never merged or silently cut to one: the row gets ``multiple``, no
 E.164, and is not sendable, so the summary shows how many need a look. To send to every number,
-split such cells first, for example
-``df.assign(phone=df["phone"].str.split("/")).explode("phone")``, then clean again.
+``clean_phones(df, split_multiple=True)`` gives each number its own row (a copy of its source
+row). Only ``ok`` rows are sendable: ``rounded`` cells, whose digits are lost, never are.
 
 Example:
     >>> import pandas as pd
@@ -51,6 +53,7 @@ from miogram_toolkit.phones.fast import (
     MULTIPLE,
     NOT_MOBILE,
     OK,
+    ROUNDED,
     STATUS_NAMES,
     TYPE_NAMES,
     reference_one,
@@ -59,9 +62,11 @@ from miogram_toolkit.phones.matrix import parse_matrix
 from miogram_toolkit.phones.normalise import (
     KIND_MULTIPLE,
     KIND_NUMBER,
+    KIND_ROUNDED,
+    normalise_cell,
     normalise_matrix,
-    normalise_phone_text,
 )
+from miogram_toolkit.phones.split import split_numbers
 
 __all__ = [
     "STATUSES",
@@ -110,7 +115,7 @@ def _as_series(values: pd.Series | Iterable[Any]) -> pd.Series:
 
 
 def _rows(values: pd.Series, region: str, mobile_only: bool, dedupe: bool) -> tuple[Any, ...]:
-    """Row-level (e164 object array with pd.NA, type codes, status codes).
+    """Row-level (e164 object array with pd.NA, type codes, status codes, extensions by row).
 
     Every row is classified where it stands, in blocks of :data:`_CHUNK` rows so the numpy work
     matrices stay small. Equal cells are not grouped first: hashing a million mostly distinct
@@ -123,9 +128,12 @@ def _rows(values: pd.Series, region: str, mobile_only: bool, dedupe: bool) -> tu
     key = np.zeros(n, dtype=np.uint64)  # the E.164 digits as an integer, 0 when none
     ntype = np.full(n, -1, dtype=np.int8)
     status = np.full(n, EMPTY, dtype=np.int8)
+    extensions: dict[int, str] = {}
     for start in range(0, n, _CHUNK):
         block = normalise_matrix(cells[start : start + _CHUNK])
         status[start : start + len(block.kind)][block.kind == KIND_MULTIPLE] = MULTIPLE
+        status[start : start + len(block.kind)][block.kind == KIND_ROUNDED] = ROUNDED
+        extensions.update((start + i, ext) for i, ext in block.extensions.items())
         number = np.flatnonzero(block.kind == KIND_NUMBER)
         if len(number) == 0:
             continue
@@ -147,7 +155,14 @@ def _rows(values: pd.Series, region: str, mobile_only: bool, dedupe: bool) -> tu
     e164 = np.full(n, pd.NA, dtype=object)
     valid = np.flatnonzero(key)
     e164[valid] = [f"+{x}" for x in key[valid].tolist()]
-    return e164, ntype, status
+    return e164, ntype, status, extensions
+
+
+def _extension_column(n: int, extensions: dict[int, str]) -> pd.arrays.StringArray:
+    out = np.full(n, pd.NA, dtype=object)
+    if extensions:
+        out[list(extensions)] = list(extensions.values())
+    return pd.arrays.StringArray(out)
 
 
 def _string_series(values: np.ndarray, index: pd.Index, name: str | None) -> pd.Series:
@@ -173,7 +188,7 @@ def to_e164(
         ['+989121234567', <NA>]
     """
     series = _as_series(values)
-    e164, _, status = _rows(series, region, mobile_only, dedupe=False)
+    e164, _, status, _ = _rows(series, region, mobile_only, dedupe=False)
     # not_mobile rows keep their E.164 in reports, but have none here.
     e164 = np.where(status == OK, e164, pd.NA)
     return _string_series(e164, series.index, series.name)
@@ -197,15 +212,16 @@ def phone_report(
     Returns:
         A DataFrame with the input's index and columns ``raw``, ``e164`` (``"string"``, set for
         every valid number, including ``not_mobile`` and ``duplicate`` rows), ``phone_status``
-        and ``number_type`` (categoricals; the type is missing where the value did not parse).
+        and ``number_type`` (categoricals; the type is missing where the value did not parse),
+        plus ``extension`` (``"string"``) when a cell ends in an extension (``"... ext 12"``).
 
     Example:
         >>> phone_report(["09121234567", "0912 123 4567", "021 8888 1234"])["phone_status"].tolist()
         ['ok', 'duplicate', 'not_mobile']
     """
     series = _as_series(values)
-    e164, ntype, status = _rows(series, region, mobile_only, dedupe)
-    return pd.DataFrame(
+    e164, ntype, status, extensions = _rows(series, region, mobile_only, dedupe)
+    report = pd.DataFrame(
         {
             "raw": series.to_numpy(dtype=object),
             "e164": pd.arrays.StringArray(e164),
@@ -214,6 +230,9 @@ def phone_report(
         },
         index=series.index,
     )
+    if extensions:
+        report["extension"] = _extension_column(len(series), extensions)
+    return report
 
 
 def _phone_column(df: pd.DataFrame, column: str | None) -> str:
@@ -239,11 +258,15 @@ def clean_phones(
     *,
     mobile_only: bool = True,
     dedupe: bool = True,
+    split_multiple: bool = False,
+    extension: bool | None = None,
 ) -> pd.DataFrame:
     """Return a new frame with every row and column of ``df`` plus ``e164`` and ``phone_status``.
 
     ``df`` itself is never changed. Existing ``e164`` / ``phone_status`` columns (from an earlier
-    cleaning) are replaced in the returned frame.
+    cleaning) are replaced in the returned frame. Where a cell ends in an extension
+    (``"0912 123 4567 ext 12"``) the number is cleaned without it and the extension's digits go
+    to a ``phone_extension`` column.
 
     Args:
         df: the contacts.
@@ -252,11 +275,19 @@ def clean_phones(
         region: the region numbers without a country code belong to.
         mobile_only: only mobile numbers are ``ok`` (others are ``not_mobile``).
         dedupe: repeats of an earlier ``ok`` number are ``duplicate``.
+        split_multiple: a cell holding several numbers (``multiple``) becomes one row per
+            number, each a copy of its source row (same index label and other cells) with that
+            number in the phone column; every part is then cleaned like any cell.
+        extension: add the ``phone_extension`` column always (True), never (False), or when a
+            cell has an extension (None).
 
     Example:
         >>> df = pd.DataFrame({"name": ["A", "B"], "phone": ["0912 123 4567", "+989121234567"]})
         >>> clean_phones(df, "phone")["phone_status"].tolist()
         ['ok', 'duplicate']
+        >>> two = pd.DataFrame({"name": ["A"], "phone": ["09121234567 or 09351234567"]})
+        >>> clean_phones(two, "phone", split_multiple=True)[["name", "e164"]].values.tolist()
+        [['A', '+989121234567'], ['A', '+989351234567']]
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"clean_phones expects a DataFrame, got {type(df).__name__}.")
@@ -264,13 +295,34 @@ def clean_phones(
     values = df[column]
     if isinstance(values, pd.DataFrame):
         raise ValueError(f"Column name {column!r} appears more than once; rename one first.")
-    e164, _, status = _rows(values, region, mobile_only, dedupe)
-    return df.assign(
+    e164, _, status, extensions = _rows(values, region, mobile_only, dedupe)
+    if split_multiple and (status == MULTIPLE).any():
+        cells = values.to_numpy(dtype=object)
+        pieces = np.empty(len(cells), dtype=object)
+        pieces[:] = [[c] for c in cells.tolist()]
+        for i in np.flatnonzero(status == MULTIPLE).tolist():
+            pieces[i] = split_numbers(cells[i])
+        exploded = df.assign(**{column: pieces}).explode(column)
+        return clean_phones(
+            exploded,
+            column,
+            region,
+            mobile_only=mobile_only,
+            dedupe=dedupe,
+            split_multiple=False,
+            extension=extension,
+        )
+    out = df.assign(
         e164=_string_series(e164, df.index, "e164"),
         phone_status=pd.Series(
             pd.Categorical.from_codes(status, dtype=_STATUS_DTYPE), index=df.index
         ),
     )
+    if extension or (extension is None and extensions):
+        out["phone_extension"] = pd.Series(
+            _extension_column(len(df), extensions), index=df.index
+        )
+    return out
 
 
 def _require_cleaned(df: pd.DataFrame, what: str) -> None:
@@ -345,8 +397,11 @@ def naive_phone_report(
     types: list[Any] = []
     statuses: list[str] = []
     seen: set[str] = set()
-    for value in series.tolist():
-        kind, canonical = normalise_phone_text(value)
+    extensions: dict[int, str] = {}
+    for i, value in enumerate(series.tolist()):
+        kind, canonical, ext = normalise_cell(value)
+        if ext:
+            extensions[i] = ext
         if kind != "number":
             e164_out.append(pd.NA)
             types.append(None)
@@ -362,7 +417,7 @@ def naive_phone_report(
         e164_out.append(e164 or pd.NA)
         types.append(TYPE_NAMES[type_code] if type_code >= 0 else None)
         statuses.append(name)
-    return pd.DataFrame(
+    report = pd.DataFrame(
         {
             "raw": series.to_numpy(dtype=object),
             "e164": pd.array(e164_out, dtype="string"),
@@ -371,3 +426,6 @@ def naive_phone_report(
         },
         index=series.index,
     )
+    if extensions:
+        report["extension"] = _extension_column(len(series), extensions)
+    return report

@@ -43,9 +43,10 @@ STATUS_NAMES = (
     "too_short",
     "too_long",
     "multiple",
+    "rounded",
     "empty",
 )
-OK, DUPLICATE, NOT_MOBILE, INVALID, TOO_SHORT, TOO_LONG, MULTIPLE, EMPTY = range(8)
+OK, DUPLICATE, NOT_MOBILE, INVALID, TOO_SHORT, TOO_LONG, MULTIPLE, ROUNDED, EMPTY = range(9)
 
 #: Number type names, as ``phonenumbers.PhoneNumberType`` spells them.
 TYPE_NAMES = (

@@ -312,6 +312,9 @@ def parse_matrix(
     md_region = _metadata(region)
     cc_region = int(md_region.country_code or 0)
     fallback = (count < _MIN_FAST_DIGITS) | (count > _MAX_FAST_DIGITS)
+    if long:
+        # Their matrix rows hold no digits: only the string parser sees them.
+        fallback[list(long)] = True
     cc = np.zeros(n, dtype=np.int64)
     start = np.zeros(n, dtype=np.int64)  # where the national number starts in the row
     extracted = np.zeros(n, dtype=bool)  # the country code came from the number itself

@@ -8,16 +8,25 @@ other.
 
 Rules, in order:
 
-1. Missing values (None, NaN, pd.NA) and blank strings are ``empty``.
+1. Missing values (None, NaN, pd.NA), blank strings and a lone dash (``"-"``, ``"—"``: "no
+   number") are ``empty``.
 2. Numbers Excel produced are written back as integers: ``9121234567.0`` (a float) and the texts
    ``"9.121234567E9"``, ``"9.121234567e+09"``, ``"9121234567.0"`` all become ``"9121234567"``.
    A text only counts as an Excel number when it has no leading zero, since Excel drops those.
-3. Persian ``۰–۹``, Arabic-Indic ``٠–٩`` and full-width ``０–９`` digits become ASCII digits.
-4. A cell holding two or more numbers is ``multiple``: it is split on ``, ; | / \\ newline`` and
-   the Persian comma and semicolon, and two or more parts carry at least
-   :data:`MULTIPLE_MIN_DIGITS` digits each (``"0912 123 4567 / 0935 123 4567"``). A slash between
-   short groups (``"0912/123/4567"``) stays formatting.
-5. Everything else that is not a digit is dropped, labels included (``"tel: 0912 123 4567"``,
+   A text in scientific notation whose exponent goes past its last written digit
+   (``"9.89121E+11"``, ``"9.12E+09"``) was rounded by Excel or an export: its last digits are
+   gone, and it is ``rounded``, never a number. A float *value* is exact and is its integer.
+3. An extension at the end, as phonenumbers reads it (``"0912 123 4567 ext 12"``,
+   ``"+1 202-555-0123 x45"``, ``#12``, ``~12``, ``;ext=12``, ``int 12``; we also read the Persian
+   ``داخلی``) is split off when at least :data:`MULTIPLE_MIN_DIGITS` digits stand before it.
+4. Persian ``۰–۹``, Arabic-Indic ``٠–٩`` and full-width ``０–９`` digits become ASCII digits.
+5. A cell holding two or more numbers is ``multiple``: two or more of its parts carry at least
+   :data:`MULTIPLE_MIN_DIGITS` digits each, where the parts are split either on
+   ``, ; : | / \\``, line breaks and the Persian comma and semicolon
+   (``"0912 123 4567 / 0935 123 4567"``, `` ::: ``), or on those and spaces too
+   (``"09121234567 09351234567"``, `` or ``, `` و ``). Short groups (``"0912/123/4567"``,
+   ``"0912 123 4567"``) stay formatting.
+6. Everything else that is not a digit is dropped, labels included (``"tel: 0912 123 4567"``,
    ``"موبایل: ۰۹۱۲ ..."``); a ``+`` written before the first digit is kept.
 
 Example:
@@ -41,14 +50,34 @@ import pandas as pd
 KIND_NUMBER = 0
 KIND_EMPTY = 1
 KIND_MULTIPLE = 2
-_KIND_NAMES = {KIND_NUMBER: "number", KIND_EMPTY: "empty", KIND_MULTIPLE: "multiple"}
+KIND_ROUNDED = 3
+_KIND_NAMES = {
+    KIND_NUMBER: "number",
+    KIND_EMPTY: "empty",
+    KIND_MULTIPLE: "multiple",
+    KIND_ROUNDED: "rounded",
+}
+_KIND_CODES = {name: code for code, name in _KIND_NAMES.items()}
 
 #: A part of a cell needs this many digits to count as a separate phone number.
 MULTIPLE_MIN_DIGITS = 7
 
 _DIGIT_BASES = (0x30, 0x6F0, 0x660, 0xFF10)  # ASCII, Persian, Arabic-Indic, full-width
 _PLUS_CHARS = ("+", "\uff0b")
-_SEPARATORS = ",;|/\\\n\u060c\u061b"
+_SPACES = " \t\r\n\v\f\u00a0\u1680\u202f\u205f\u3000" + "".join(map(chr, range(0x2000, 0x200B)))
+_SEPARATORS = ",;:|/\\\n\u060c\u061b"
+# A cell of dashes only means "no number".
+_DASHES = re.compile(r"[\s\-\u2010-\u2015\u2212]+")
+_DIGIT_CLASS = "0-9\u06f0-\u06f9\u0660-\u0669\uff10-\uff19"
+# phonenumbers' extension markers (_EXTN_PATTERNS_FOR_PARSING, without the comma forms, which are
+# our separators), plus the Persian word for an extension; the extension is the last digits.
+_EXTENSION = re.compile(
+    r"(?:;ext=|[\s,]*(?:e?xt(?:ensi(?:o\u0301?|ó))?n?|ｅ?ｘｔｎ?|доб|anexo|داخلی|[xｘ#＃~～]|int|ｉｎｔ)"
+    rf"[:.．]?[\s,-]*)([{_DIGIT_CLASS}]{{1,9}})#?\s*$",
+    re.IGNORECASE,
+)
+# Characters one of those markers holds: only cells with one of them try the regex.
+_EXTENSION_CHARS = "xXｘＸ#＃~～nNｎＮдДخ"
 _EXCEL_NUMBER = re.compile(r" *([1-9][0-9]*(?:\.[0-9]*)?[eE]\+?[0-9]{1,2}|[1-9][0-9]*\.0+) *")
 
 # Cells longer than this take the per-cell path: one very long cell must not make the
@@ -60,11 +89,14 @@ def cell_to_text(value: Any) -> str | None:
     """Return the text of one cell (``str(value)``), or None when the cell is missing.
 
     Floats keep Python's spelling here (``"9121234567.0"``, ``"1e+16"``); the Excel-number rule
-    of :func:`normalise_phone_text` then turns them back into integers.
+    of :func:`normalise_phone_text` then turns them back into integers. Integers of any size
+    give their digits (Python refuses ``str()`` beyond 4300 digits; a cell never raises).
 
     Example:
         >>> cell_to_text(9121234567.0), cell_to_text(float("nan"))
         ('9121234567.0', None)
+        >>> len(cell_to_text(10**5000))
+        5001
     """
     if isinstance(value, str):
         return value
@@ -73,11 +105,31 @@ def cell_to_text(value: Any) -> str | None:
             return None
     except (TypeError, ValueError):  # array-likes in a cell are just text
         pass
+    if isinstance(value, int):
+        return _int_text(value)
     return str(value)
 
 
+# Python's limit on int -> str conversion; below it str() is fine and fast.
+_INT_CHUNK = 10**1000
+
+
+def _int_text(value: int) -> str:
+    """``str(value)`` for an integer of any size."""
+    try:
+        return str(value)
+    except ValueError:
+        sign, value = ("-", -value) if value < 0 else ("", value)
+        parts: list[str] = []
+        while value:
+            value, low = divmod(value, _INT_CHUNK)
+            parts.append(f"{low:01000d}" if value else str(low))
+        return sign + "".join(reversed(parts))
+
+
 def _excel_text_to_integer(text: str) -> str | None:
-    """Return the integer an Excel-number text stands for, or None if it is not one."""
+    """Return the integer an Excel-number text stands for, ``"rounded"`` when its exponent
+    appends digits that were never written, or None if it is not an Excel number."""
     match = _EXCEL_NUMBER.fullmatch(text)
     if match is None:
         return None
@@ -87,17 +139,28 @@ def _excel_text_to_integer(text: str) -> str | None:
         return None
     if number != number.to_integral_value():
         return None
+    exponent = number.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0:
+        return "rounded"
     return str(int(number))
 
 
-def _float_text(value: Any) -> str:
-    """``str(value)``, with the Excel-number rule already applied to whole floats.
+def _whole_float(value: Any) -> bool:
+    return isinstance(value, float) and value >= 1.0 and value.is_integer()
 
-    Below 1e16 a whole float's text is its integer plus ``".0"``, which rule 2 turns into the
-    integer: writing the integer straight away spares the matrix path the Excel check.
+
+def _float_text(value: Any) -> str:
+    """The text of a cell that is not a string, as :func:`normalise_phone_text` reads it.
+
+    A whole float's text is its integer (rule 2: a float value is exact); writing it straight
+    away spares the matrix path the Excel check.
     """
     if type(value) is float and 1.0 <= value < 1e16 and value.is_integer():
-        return str(int(value))
+        return str(int(value))  # the common case first
+    if _whole_float(value):
+        return _int_text(int(value))
+    if isinstance(value, int):
+        return _int_text(value)
     return str(value)
 
 
@@ -116,45 +179,98 @@ def normalise_phone_text(value: Any) -> tuple[str, str]:
         value: a cell as read from a sheet: str, int, float, None or NaN.
 
     Returns:
-        ``kind`` is ``"number"``, ``"empty"`` or ``"multiple"``; ``canonical`` is ``+?digits``
-        for numbers and ``""`` otherwise.
+        ``kind`` is ``"number"``, ``"empty"``, ``"multiple"`` or ``"rounded"``; ``canonical`` is
+        ``+?digits`` for numbers and ``""`` otherwise. :func:`normalise_cell` also gives the
+        extension.
 
     Example:
         >>> normalise_phone_text("0912 123 4567 / 0935 123 4567")
         ('multiple', '')
         >>> normalise_phone_text("tel: +98 (912) 123-4567")
         ('number', '+989121234567')
+        >>> normalise_phone_text("9.89121E+11")
+        ('rounded', '')
     """
-    text = cell_to_text(value)
-    if text is None or not text.strip():
-        return "empty", ""
+    kind, canonical, _ = normalise_cell(value)
+    return kind, canonical
+
+
+def _digit_count(text: str) -> int:
+    return sum(_digit_of(char) is not None for char in text)
+
+
+def split_extension(text: str) -> tuple[str, str]:
+    """Split an extension off the end of a cell's text: ``(number_text, extension_digits)``.
+
+    The extension is split off only when at least :data:`MULTIPLE_MIN_DIGITS` digits stand
+    before it; otherwise ``(text, "")``.
+
+    Example:
+        >>> split_extension("+1 202-555-0123 x45")
+        ('+1 202-555-0123', '45')
+        >>> split_extension("0912 123 4567")
+        ('0912 123 4567', '')
+    """
+    if not any(char in _EXTENSION_CHARS for char in text):
+        return text, ""
+    match = _EXTENSION.search(text)
+    if match is None or _digit_count(text[: match.start()]) < MULTIPLE_MIN_DIGITS:
+        return text, ""
+    extension = "".join(_digit_of(char) or "" for char in match.group(1))
+    return text[: match.start()], extension
+
+
+def normalise_cell(value: Any) -> tuple[str, str, str]:
+    """Normalise one cell to ``(kind, canonical, extension)``: the rules, cell by cell.
+
+    Example:
+        >>> normalise_cell("0912 123 4567 ext 12")
+        ('number', '09121234567', '12')
+    """
+    text = cell_to_text(value) if not _whole_float(value) else _int_text(int(value))
+    if text is None or not text.strip() or _DASHES.fullmatch(text):
+        return "empty", "", ""
     excel = _excel_text_to_integer(text)
+    if excel == "rounded":
+        return "rounded", "", ""
     if excel is not None:
         text = excel
+    text, extension = split_extension(text)
     digits: list[str] = []
     plus = False
-    parts_with_digits = 0
-    part_digits = 0
+    parts = tokens = 0  # parts and space-split tokens with enough digits to be a number
+    part_digits = token_digits = 0
     for char in text:
         digit = _digit_of(char)
         if digit is not None:
             digits.append(digit)
             part_digits += 1
-        elif char in _PLUS_CHARS and not digits:
+            token_digits += 1
+            continue
+        if char in _PLUS_CHARS and not digits:
             plus = True
-        elif char in _SEPARATORS:
-            parts_with_digits += part_digits >= MULTIPLE_MIN_DIGITS
+        if char in _SEPARATORS:
+            parts += part_digits >= MULTIPLE_MIN_DIGITS
             part_digits = 0
-    parts_with_digits += part_digits >= MULTIPLE_MIN_DIGITS
-    if parts_with_digits >= 2:
-        return "multiple", ""
-    return "number", ("+" if plus else "") + "".join(digits)
+        if char in _SEPARATORS or char in _SPACES:
+            tokens += token_digits >= MULTIPLE_MIN_DIGITS
+            token_digits = 0
+    parts += part_digits >= MULTIPLE_MIN_DIGITS
+    tokens += token_digits >= MULTIPLE_MIN_DIGITS
+    if parts >= 2 or tokens >= 2:
+        return "multiple", "", ""
+    return "number", ("+" if plus else "") + "".join(digits), extension
 
 
 # One look-up table over every code point: digits (any script) give their value 0-9; every other
 # character gives _NOT_DIGIT plus flag bits for what the rules need to know about it. Flags live
 # in the high bits so one bitwise OR along a row tells which kinds of character it holds.
-_PLUS, _SEP, _DOT_OR_E, _NOT_DIGIT = 0x10, 0x20, 0x40, 0x80
+_MARK, _SEP, _DOT_OR_E, _NOT_DIGIT = 0x10, 0x20, 0x40, 0x80
+# A digit's code is its value, so the low bits tell non-digits apart only where a row is looked
+# at closely; the high bit _MARK says a row has a "+" or an extension marker worth that look.
+_PLUS = 0x01
+_EXT = 0x02  # a character an extension marker holds
+_SPACE = 0x04
 
 
 def _code_table() -> np.ndarray:
@@ -162,11 +278,15 @@ def _code_table() -> np.ndarray:
     for base in _DIGIT_BASES:
         table[base : base + 10] = np.arange(10, dtype=np.uint8)
     for char in _PLUS_CHARS:
-        table[ord(char)] |= _PLUS
+        table[ord(char)] |= _PLUS | _MARK
     for char in _SEPARATORS:
         table[ord(char)] |= _SEP
     for char in ".eE":
         table[ord(char)] |= _DOT_OR_E
+    for char in _EXTENSION_CHARS:
+        table[ord(char)] |= _EXT | _MARK
+    for char in _SPACES:
+        table[ord(char)] |= _SPACE
     return table
 
 
@@ -256,27 +376,49 @@ def normalise_matrix(values: np.ndarray) -> Normalised:
     flags = np.bitwise_or.reduce(code, axis=1) if width else np.zeros(m, np.uint8)
 
     multiple = np.zeros(m, dtype=bool)
-    rows = np.flatnonzero((flags & _SEP).astype(bool) & (nd >= 2 * MULTIPLE_MIN_DIGITS))
+    enough = nd >= 2 * MULTIPLE_MIN_DIGITS
+    rows = np.flatnonzero((flags & _SEP).astype(bool) & enough)
     if len(rows):
         multiple[rows] = _holds_several(is_digit[rows], (code[rows] & _SEP).astype(bool))
+    rows = np.flatnonzero(enough & ~multiple)
+    rows = rows[np.strings.str_len(arr[rows]) > nd[rows]]  # something between the digits
+    if len(rows):
+        # Split on spaces too (the low bits hold a digit's value: non-digits only).
+        soft = (code[rows] & _SEP).astype(bool) | (
+            (code[rows] & _SPACE).astype(bool) & ~is_digit[rows]
+        )
+        multiple[rows] = _holds_several(is_digit[rows], soft)
 
     has_plus = np.zeros(m, dtype=bool)
-    rows = np.flatnonzero((flags & _PLUS).astype(bool))
+    has_ext = np.zeros(m, dtype=bool)
+    rows = np.flatnonzero((flags & _MARK).astype(bool))
     if len(rows):
+        marks = np.where(is_digit[rows], np.uint8(0), code[rows])
+        plus_at = (marks & _PLUS).astype(bool)
         # A "+" counts when it comes before the first digit.
-        first_plus = np.argmax((code[rows] & _PLUS).astype(bool), axis=1)
-        has_plus[rows] = first_plus < np.argmax(is_digit[rows], axis=1)
+        has_plus[rows] = plus_at.any(axis=1) & (
+            np.argmax(plus_at, axis=1) < np.argmax(is_digit[rows], axis=1)
+        )
+        has_ext[rows] = (marks & _EXT).astype(bool).any(axis=1)
 
-    # Cells without a digit are blank, labels or junk: rare, and the per-cell rule decides which.
+    # Cells without a digit are blank, dashes, labels or junk: rare, and the per-cell rule
+    # decides which. So are cells that end in an extension.
     odd = nd == 0
+    rows = np.flatnonzero(has_ext & (nd > MULTIPLE_MIN_DIGITS))
+    if len(rows):
+        odd[rows] = [_EXTENSION.search(text) is not None for text in arr[rows].tolist()]
     keep = is_digit  # from here on: the characters whose digits make the number
     extra = np.zeros(m, dtype=np.int64)  # zeros an Excel exponent appends
+    rounded = np.zeros(m, dtype=bool)
     xl = np.flatnonzero((flags & _DOT_OR_E).astype(bool) & ~odd)
     if len(xl):
         xl, cut, zeros = _excel_numbers(cp[xl], code[xl], texts[xl], xl)
         if len(xl):
             too_wide = nd[xl] - cut + zeros > _MAX_DIGITS
             odd[xl[too_wide]] = True
+            # An exponent past the last written digit: digits were lost (rule 2).
+            rounded[xl[(zeros > 0) & ~too_wide]] = True
+            too_wide |= zeros > 0
             xl, cut, zeros = xl[~too_wide], cut[~too_wide], zeros[~too_wide]
             part = keep[xl]
             # Digits after the mantissa's last kept one (the exponent, trailing zeros) go.
@@ -285,7 +427,7 @@ def normalise_matrix(values: np.ndarray) -> Normalised:
             nd[xl] -= cut
             extra[xl] = zeros
 
-    bad = np.flatnonzero(odd | multiple)
+    bad = np.flatnonzero(odd | multiple | rounded)
     keep[bad] = False
     nd[bad] = 0
     total = nd + extra
@@ -299,17 +441,21 @@ def normalise_matrix(values: np.ndarray) -> Normalised:
     else:
         digits = np.full((n, len(columns)), PAD, dtype=np.uint8)
         digits[idx] = block
-    good = ~odd & ~multiple
+    good = ~odd & ~multiple & ~rounded
     kind[idx[good]] = KIND_NUMBER
     plus[idx] = has_plus & good
-    count[idx] = total
+    count[idx] = np.where(good, total, 0)
     kind[idx[multiple & ~odd]] = KIND_MULTIPLE
+    kind[idx[rounded]] = KIND_ROUNDED
     slow.extend(idx[odd].tolist())
 
     long: dict[int, str] = {}
+    extensions: dict[int, str] = {}
     for i in slow:
-        name, canonical = normalise_phone_text(values[i])
-        kind[i] = KIND_MULTIPLE if name == "multiple" else KIND_EMPTY if name == "empty" else 0
+        name, canonical, extension = normalise_cell(values[i])
+        kind[i] = _KIND_CODES[name]
+        if extension:
+            extensions[i] = extension
         plus[i] = canonical.startswith("+")
         text = canonical.lstrip("+")
         count[i] = len(text)
@@ -317,7 +463,7 @@ def normalise_matrix(values: np.ndarray) -> Normalised:
             digits[i, : len(text)] = np.frombuffer(text.encode("ascii"), np.uint8) - 0x30
         else:
             long[i] = text  # wider than the matrix: kept as text for the per-row parser
-    return Normalised(kind, plus, digits, count, long)
+    return Normalised(kind, plus, digits, count, long, extensions)
 
 
 def _excel_numbers(
@@ -393,6 +539,7 @@ class Normalised:
             :data:`PAD` (all :data:`PAD` for empty and multiple cells).
         count: number of digits per cell.
         long: digit texts too wide for the matrix, by row (their matrix rows are not used).
+        extensions: the extension digits split off a cell, by row (rule 3).
     """
 
     kind: np.ndarray
@@ -400,6 +547,7 @@ class Normalised:
     digits: np.ndarray
     count: np.ndarray
     long: dict[int, str]
+    extensions: dict[int, str]
 
     def texts(self, rows: np.ndarray | None = None) -> list[str]:
         """The digits of ``rows`` (all rows by default) as ASCII strings."""

@@ -39,7 +39,8 @@ as follows; each choice is tested in ``tests/test_simulator_*.py``:
 6. Credit: "0 or 1 means used up", so a kind at 1 or less → 305 No Credit. A request may
    deliver at most ``credit − 1`` messages: a Mass request with more well-formed numbers than
    that → 306 Low Credit, nothing sent, nothing charged. Only deliveries are charged.
-7. Rates: no request-rate or per-agent limit, and no cap on numbers per Mass request.
+7. Rates: no request-rate or per-agent limit. A request's ``Phone`` holds at most 1,000
+   numbers, its body at most room for the largest legal file; beyond either → 812.
 8. Getters answer ``Status: null`` (JSON null, not the string ``"NULL"``).
 
 Further choices: several numbers (or anything but one international number) to a one-number

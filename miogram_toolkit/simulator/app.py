@@ -10,6 +10,12 @@ Paths:
   ``inspect=False``): credits, counts and deliveries per number. Never holds the secret.
 * anything else — HTTP 404 with the JSON of 812 Bad Request.
 
+Limits, checked before anything else and before the account's lock is taken, each answering
+812 with nothing changed: a body whose ``Content-Length`` is not a number, or over
+:func:`request_cap` (room for the largest legal file; 81 MiB with the default limits — the body
+is then not read), or shorter than announced; a ``Phone`` with more than :data:`MAX_NUMBERS`
+numbers.
+
 Faults (see :mod:`.faults`) apply to POSTs to ``/dojob.php`` only. To drop a connection the
 application raises ``ConnectionResetError``; the simulator's server closes the socket without a
 byte, and :class:`miogram_toolkit.client.transport.WSGITransport` reports "no answer".
@@ -31,7 +37,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -39,12 +45,19 @@ from miogram_toolkit.simulator.actions import error_answer, perform
 from miogram_toolkit.simulator.faults import FaultPlan
 from miogram_toolkit.simulator.state import State
 
-__all__ = ["INSPECT_PATH", "SERVICE_PATH", "SimulatorApp"]
+__all__ = ["INSPECT_PATH", "MAX_NUMBERS", "SERVICE_PATH", "SimulatorApp", "request_cap"]
 
 SERVICE_PATH = "/dojob.php"
 INSPECT_PATH = "/_simulator/state"
 #: Set by the simulator's own server: a late answer can really wait (the value is a stop event).
 DELAY_KEY = "miogram.simulator.stop_event"
+#: The most numbers one request's ``Phone`` may hold: a request is one transaction under the
+#: account's lock, and this keeps the longest one short (``benchmarks/bench_simulator_state.py``
+#: measures it: 0.05 s, 0.2 s on a busy machine). The service itself pays a second per number.
+MAX_NUMBERS = 1_000
+
+_MB = 1024 * 1024
+_FILE_KINDS = ("Photo", "Video", "File")
 
 _JSON = [("Content-Type", "application/json; charset=utf-8")]
 _BAD_GATEWAY = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
@@ -58,13 +71,32 @@ def _encode(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def _read_body(environ: dict[str, Any]) -> bytes:
-    try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
+def request_cap(limits: Mapping[str, int]) -> int:
+    """The largest request body accepted, in bytes: room for the largest legal file.
+
+    A file of ``L`` MB is at most ``4·L`` MB once base64-encoded (4/3) and form-encoded (every
+    ``+``, ``/`` and ``=`` written as ``%2B``…, at worst 3×), plus 1 MiB for the other fields.
+    """
+    largest = max((limits.get(kind, 0) for kind in _FILE_KINDS), default=0)
+    return 4 * largest * _MB + _MB
+
+
+def _read_body(environ: dict[str, Any], cap: int) -> bytes | None:
+    """The whole body, or None when its length is not a number, is over ``cap``, or the body
+    ends before it (an incomplete request is never acted on)."""
+    text = str(environ.get("CONTENT_LENGTH") or "0").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 12 or int(text) > cap:
+        return None
+    length = int(text)
     stream = environ.get("wsgi.input")
-    return stream.read(length) if stream is not None and length > 0 else b""
+    if length == 0 or stream is None:
+        return b"" if length == 0 else None
+    body: bytes = stream.read(length)
+    return body if len(body) == length else None
+
+
+def _too_many_numbers(fields: Mapping[str, str]) -> bool:
+    return fields.get("Phone", "").count(",") >= MAX_NUMBERS
 
 
 def _parse_form(environ: dict[str, Any], body: bytes) -> dict[str, str] | None:
@@ -100,6 +132,15 @@ class SimulatorApp:
         self.latency_ms = float(latency_ms)
         self.error_codes = error_codes
 
+    @property
+    def max_request_bytes(self) -> int:
+        """The largest request body served (:func:`request_cap` of the account's limits)."""
+        return request_cap(self.state.limits)
+
+    def refusal(self) -> bytes:
+        """The body of 812 Bad Request, for a request the server could not read whole."""
+        return _encode(self._error(812))
+
     def _json(self, start_response: StartResponse, value: Any,
               status: str = "200 OK") -> list[bytes]:
         start_response(status, list(_JSON))
@@ -119,8 +160,8 @@ class SimulatorApp:
             return self._json(start_response, self._error(812), "404 Not Found")
         with self.state.lock:
             self.state.counts["requests"] += 1
-        body = _read_body(environ)
-        if method != "POST":
+        body = _read_body(environ, self.max_request_bytes)
+        if method != "POST" or body is None:
             return self._json(start_response, self._error(812))
         fault = self.faults.draw()
         if fault is not None:
@@ -136,7 +177,7 @@ class SimulatorApp:
         if self.latency_ms > 0:
             time.sleep(self.latency_ms / 1000)
         fields = _parse_form(environ, body)
-        if fields is None:
+        if fields is None or _too_many_numbers(fields):
             result = self._error(812)
         else:
             result = perform(self.state, fields, environ.get("REMOTE_ADDR") or "",

@@ -19,21 +19,33 @@ from __future__ import annotations
 import io
 import ipaddress
 import logging
+import re
 import socket
 import sys
 import threading
+import time
 from collections.abc import Callable, Iterable
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from socketserver import TCPServer, ThreadingMixIn
 from typing import Any
 
-from miogram_toolkit.simulator.app import DELAY_KEY, SERVICE_PATH
+from miogram_toolkit.simulator.app import DELAY_KEY, SERVICE_PATH, request_cap
+from miogram_toolkit.simulator.state import DEFAULT_LIMITS
 
 __all__ = ["SimulatorServer", "check_loopback"]
 
 logger = logging.getLogger("miogram_toolkit.simulator")
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+_MAX_REQUEST_LINE = 65536  # the stdlib's own limit; longer request lines are refused
+_MAX_LINE = 4096  # a chunk-size or trailer line
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+_DEFAULT_CAP = request_cap(DEFAULT_LIMITS)
+_REFUSAL = b'{"Result":false,"Status":"error","Message":"Bad Request"}'
+# After refusing an oversized body, how long to read and drop what the client still sends.
+_DRAIN_S = 10.0
+_DRAIN_READ_S = 1.0
 
 
 def check_loopback(host: str) -> str:
@@ -50,6 +62,14 @@ def check_loopback(host: str) -> str:
     except ValueError:
         pass
     raise ValueError(f"the simulator listens on loopback addresses only, not {host!r}")
+
+
+class _Refused(Exception):
+    """The request cannot be read whole (malformed, incomplete or over the size cap)."""
+
+    def __init__(self, drain: int = 0) -> None:
+        super().__init__("request refused")
+        self.drain = drain
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -75,18 +95,120 @@ class _Handler(BaseHTTPRequestHandler):
         """Silent: nothing about a request is logged."""
 
     def _body(self) -> bytes:
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
-            chunks: list[bytes] = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    while self.rfile.readline().strip():
-                        pass  # trailers
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
+        """The whole body, or :class:`_Refused` when it cannot be read whole and within the cap.
+
+        An incomplete body (shorter than ``Content-Length``, or chunked without its last chunk)
+        is refused, never acted on.
+        """
+        cap = self.server.max_request_bytes()
+        codings = self.headers.get_all("Transfer-Encoding") or []
+        lengths = self.headers.get_all("Content-Length") or []
+        if codings:
+            if lengths or ",".join(codings).strip().lower() != "chunked":
+                raise _Refused()
+            return self._chunked(cap)
+        values = {value.strip() for value in lengths}
+        if len(values) > 1:
+            raise _Refused()
+        text = values.pop() if values else "0"
+        if not (text.isascii() and text.isdigit()):
+            raise _Refused()
+        if len(text) > 12 or int(text) > cap:
+            raise _Refused(drain=int(text) if len(text) <= 12 else cap)
+        length = int(text)
+        body = self.rfile.read(length) if length else b""
+        if len(body) < length:
+            raise _Refused()
+        return body
+
+    def _chunked(self, cap: int) -> bytes:
+        chunks: list[bytes] = []
+        total = 0
+        while True:
+            size_text = self._line().split(b";", 1)[0].strip()
+            if not _HEX.fullmatch(size_text):
+                raise _Refused()
+            size = int(size_text, 16)
+            if size == 0:
+                break
+            total += size
+            if total > cap:
+                raise _Refused(drain=cap)
+            chunk = self.rfile.read(size)
+            if len(chunk) < size or self._line().strip():
+                raise _Refused()
+            chunks.append(chunk)
+        trailers = 0
+        while self._line().strip():
+            trailers += 1
+            if trailers > 100:
+                raise _Refused()
+        return b"".join(chunks)
+
+    def _line(self) -> bytes:
+        """One line of chunk framing; a line cut short by the end of input is refused."""
+        line = self.rfile.readline(_MAX_LINE + 1)
+        if not line.endswith(b"\n") or len(line) > _MAX_LINE:
+            raise _Refused()
+        return line
+
+    def _refuse(self, drain: int = 0) -> None:
+        """Answer the 812 JSON and close; read and drop up to ``drain`` unread body bytes first
+        so that a client still sending reads the answer instead of a reset."""
+        self.close_connection = True
+        if getattr(self, "request_version", "") not in ("HTTP/1.0", "HTTP/1.1"):
+            self.request_version = "HTTP/1.1"  # the stdlib writes no status line for HTTP/0.9
+        payload = self.server.refusal()
+        try:
+            self.send_response(200, "OK")
+            self.send_header("Content-Type", "application/json; charset=utf-8")
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("Connection", "close")
+            self.end_headers()
+            self.wfile.write(payload)
+            self.wfile.flush()
+            if drain:
+                self._drain(drain)
+        except OSError:
+            pass  # the client is gone: nothing to tell
+
+    def _drain(self, limit: int) -> None:
+        self.connection.settimeout(_DRAIN_READ_S)
+        deadline = time.monotonic() + _DRAIN_S
+        while limit > 0 and time.monotonic() < deadline:
+            data = self.rfile.read1(min(limit, 1 << 16))
+            if not data:
+                return
+            limit -= len(data)
+
+    def send_error(self, code: int, message: str | None = None,
+                   explain: str | None = None) -> None:
+        """Every error the HTTP layer finds (bad request line, URL or headers too long…) is
+        answered with the 812 JSON, never an HTML page."""
+        self._refuse()
+
+    def handle_one_request(self) -> None:
+        # The stdlib's, except that every method goes to the application (no 501 page) and a
+        # request line over the limit is refused like any other unreadable request.
+        try:
+            self.raw_requestline = self.rfile.readline(_MAX_REQUEST_LINE + 1)
+            if len(self.raw_requestline) > _MAX_REQUEST_LINE:
+                self.requestline = self.command = ""
+                self._refuse()
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if not self.parse_request():
+                return
+            if self.request_version == "HTTP/0.9":
+                self._refuse()
+                return
+            self._serve()
+            self.wfile.flush()
+        except TimeoutError:
+            # A client that stopped sending mid-request: nothing was acted on.
+            self.close_connection = True
 
     def _environ(self, body: bytes) -> dict[str, Any]:
         path, _, query = self.path.partition("?")
@@ -108,7 +230,11 @@ class _Handler(BaseHTTPRequestHandler):
         return environ
 
     def _serve(self) -> None:
-        body = self._body()
+        try:
+            body = self._body()
+        except _Refused as refused:
+            self._refuse(refused.drain)
+            return
         started: list[Any] = []
 
         def start_response(status: str, headers: list[tuple[str, str]],
@@ -137,7 +263,6 @@ class _Handler(BaseHTTPRequestHandler):
             # The client gave up first (a late answer after its timeout): nothing to tell.
             self.close_connection = True
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _serve
 
 
 class _ThreadingServer(ThreadingMixIn, HTTPServer):
@@ -147,6 +272,11 @@ class _ThreadingServer(ThreadingMixIn, HTTPServer):
 
     def __init__(self, address: tuple[str, int], app: WSGIApp) -> None:
         self.app = app
+        # A SimulatorApp sets the cap from the account's limits and words the refusal; any
+        # other WSGI application gets the defaults.
+        self._cap: Callable[[], int] = lambda: int(getattr(app, "max_request_bytes",
+                                                           _DEFAULT_CAP))
+        self.refusal: Callable[[], bytes] = getattr(app, "refusal", lambda: _REFUSAL)
         self.stop_event = threading.Event()
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
@@ -164,6 +294,10 @@ class _ThreadingServer(ThreadingMixIn, HTTPServer):
         if isinstance(error, ConnectionError | TimeoutError):
             return
         logger.exception("simulator: error while serving a request")
+
+    def max_request_bytes(self) -> int:
+        """The largest request body this server reads."""
+        return self._cap()
 
     def track(self, conn: socket.socket, is_open: bool) -> None:
         with self._open_lock:

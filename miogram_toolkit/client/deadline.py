@@ -1,0 +1,206 @@
+"""A total deadline for one HTTP exchange — connect, send and read — however slowly a server drips.
+
+``requests`` (through urllib3) applies its timeout to each socket operation: a server that sends
+one byte just inside each timeout holds a request for as long as it likes (a 35-byte answer
+dripped at 0.4 s a byte took 14 s under ``timeout=1``). :class:`Deadline` bounds the whole
+exchange instead. While one is active (a ``with`` block in the calling thread), every connection
+urllib3 opens or reuses *in that thread* registers its socket with it; when the time is up a timer
+thread shuts that socket down, so whatever read or write is blocked on it returns at once and the
+request fails.
+
+::
+
+    with Deadline(t):                                  timer thread (started on entry)
+      connect  _new_conn: socket watched               │
+               (TCP, proxy CONNECT, TLS handshake)     │
+               fails? connect_failed = True            │  t seconds pass before the exit?
+      send     send(): socket watched, wrote = True    ├─► expired = True, shutdown(socket):
+      read     headers, body (streamed)                │   the blocked read or write fails now
+    exit: finished = True, timer cancelled
+
+    after a failure:  wrote            → it may have arrived: never "not sent"
+                      connect_failed   → the request never left (safe to repeat)
+
+What is watched is a duplicate of the socket's descriptor, owned by the deadline and closed on
+exit, so the timer can never shut a descriptor number that meanwhile belongs to another
+connection. A socket shut just as its answer completed goes back to the pool dead; urllib3 checks
+an idle connection before reusing it (``is_connection_dropped``) and opens a new one instead.
+
+:func:`watch_pools` installs the hooks into a urllib3 pool manager (plain, proxy or SOCKS) by
+subclassing its connection classes; :class:`DeadlineAdapter` does it for a ``requests`` session.
+
+Example:
+    >>> with Deadline(5.0) as deadline:
+    ...     0 < deadline.remaining() <= 5.0
+    True
+    >>> deadline.expired, deadline.wrote, deadline.connect_failed
+    (False, False, False)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import socket
+import threading
+import time
+from typing import Any
+
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection
+
+__all__ = ["Deadline", "DeadlineAdapter", "current_deadline", "watch_pools"]
+
+_active = threading.local()
+
+
+def current_deadline() -> Deadline | None:
+    """The deadline active in this thread, if any."""
+    return getattr(_active, "deadline", None)
+
+
+class Deadline:
+    """Bound one exchange to ``seconds`` in total; see the module docstring.
+
+    Attributes:
+        seconds: the total allowed.
+        expired: the time ran out before the exchange finished.
+        wrote: a byte of the request itself (not a proxy's CONNECT) was handed to a socket.
+        connect_failed: opening a connection failed (TCP, proxy tunnel or TLS handshake), so
+            the request was never written on it.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = float(seconds)
+        self.expired = False
+        self.wrote = False
+        self.connect_failed = False
+        self._ends = time.monotonic() + self.seconds
+        self._lock = threading.Lock()
+        self._finished = False
+        self._watched: socket.socket | None = None  # a duplicate, owned here
+        self._watched_of: Any = None  # the socket object it duplicates
+        self._previous: Deadline | None = None
+        self._timer = threading.Timer(self.seconds, self._expire)
+        self._timer.daemon = True
+
+    def remaining(self) -> float:
+        """Seconds left (0.0 once passed)."""
+        return max(0.0, self._ends - time.monotonic())
+
+    def __enter__(self) -> Deadline:
+        self._previous = current_deadline()
+        _active.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with self._lock:
+            self._finished = True
+            self._drop_watch()
+        self._timer.cancel()
+        _active.deadline = self._previous
+
+    def watch(self, sock: Any) -> None:
+        """Shut ``sock`` down when the time is up (at once if it already is)."""
+        with self._lock:
+            if self._finished or sock is self._watched_of:
+                return
+            try:
+                dup = socket.fromfd(sock.fileno(), sock.family, sock.type)
+            except (OSError, ValueError):  # already closed: nothing left to interrupt
+                return
+            self._drop_watch()
+            self._watched, self._watched_of = dup, sock
+            if self.expired:
+                _shut(dup)
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._finished:
+                return
+            self.expired = True
+            if self._watched is not None:
+                _shut(self._watched)
+
+    def _drop_watch(self) -> None:
+        if self._watched is not None:
+            self._watched.close()
+        self._watched = self._watched_of = None
+
+
+def _shut(sock: socket.socket) -> None:
+    # shutdown acts on the connection itself, so the original descriptor sees it too.
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _WatchedConnection(HTTPConnection):
+    """Put in front of a urllib3 connection class: reports sockets and writes to the deadline."""
+
+    _connecting = False
+
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        deadline = current_deadline()
+        if deadline is not None:
+            deadline.watch(sock)  # from the first byte of a proxy CONNECT or a TLS handshake on
+        return sock
+
+    def connect(self) -> None:
+        self._connecting = True  # a proxy's CONNECT goes through send(): not the request
+        try:
+            super().connect()
+        except BaseException:
+            deadline = current_deadline()
+            if deadline is not None:
+                deadline.connect_failed = True
+            raise
+        finally:
+            self._connecting = False
+
+    def send(self, data: Any) -> None:
+        deadline = current_deadline()
+        if deadline is not None and not self._connecting:
+            if self.sock is None:  # http.client connects lazily on the first write
+                self.connect()
+            deadline.watch(self.sock)  # a pooled connection was opened by an earlier exchange
+            deadline.wrote = True
+        super().send(data)
+
+
+@functools.cache
+def _watched_pool(pool_cls: Any) -> Any:
+    conn_cls = pool_cls.ConnectionCls
+    if issubclass(conn_cls, _WatchedConnection):
+        return pool_cls
+    watched = type(f"Watched{conn_cls.__name__}", (_WatchedConnection, conn_cls), {})
+    return type(f"Watched{pool_cls.__name__}", (pool_cls,), {"ConnectionCls": watched})
+
+
+def watch_pools(manager: Any) -> None:
+    """Make every connection ``manager`` (a urllib3 PoolManager) creates report to the deadline.
+
+    Idempotent; call it before the manager opens its first pool.
+    """
+    manager.pool_classes_by_scheme = {
+        scheme: _watched_pool(cls) for scheme, cls in manager.pool_classes_by_scheme.items()}
+
+
+class DeadlineAdapter(HTTPAdapter):
+    """A ``requests`` adapter whose connections (direct, proxied, SOCKS) honour a :class:`Deadline`.
+
+    Example:
+        >>> adapter = DeadlineAdapter(max_retries=0)
+        >>> adapter.poolmanager.pool_classes_by_scheme["https"].__name__
+        'WatchedHTTPSConnectionPool'
+    """
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        watch_pools(self.poolmanager)
+
+    def proxy_manager_for(self, proxy: str, **proxy_kwargs: Any) -> Any:
+        manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+        watch_pools(manager)
+        return manager
