@@ -11,7 +11,6 @@ import pytest
 
 import miogram_toolkit as mg
 from miogram_toolkit.dashboard.app import Dashboard
-from miogram_toolkit.demo import sample_path
 from miogram_toolkit.simulator import Simulator
 
 A, B, C = "+989121234567", "+989351234567", "+989101234567"
@@ -83,11 +82,21 @@ def _upload(path: Path) -> tuple[dict[str, Any], ...]:
              "last_modified": dt.datetime(2026, 1, 1, tzinfo=dt.UTC)},)
 
 
-def _compose(board: Dashboard) -> Any:
+def _contacts(folder: Path) -> Path:
+    """Twelve contacts: eleven good mobiles written every way, one that is no number."""
+    rows = ["name,mobile,city"]
+    rows += [f"Person {i},0912 100 {i:04d},Tehran" for i in range(1, 11)]
+    rows += ["سارا,+98 935 100 0011,شیراز", "Nobody,12,Tabriz"]
+    path = folder / "contacts.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+def _compose(board: Dashboard, folder: Path) -> Any:
     compose = board.compose
-    compose.upload.value = _upload(sample_path("contacts.csv"))
+    compose.upload.value = _upload(_contacts(folder))
     assert compose.column.value == "mobile"  # detected
-    assert "ok" in compose.cleaning.value or "Sendable" in compose.cleaning.value
+    assert "Sendable" in compose.cleaning.value and "<td>11</td>" in compose.cleaning.value
     compose.column.value = "name"  # changeable: the wrong column cleans to nothing sendable
     compose.column.value = "mobile"
     compose.message.value = "سلام {name}"
@@ -101,7 +110,7 @@ def test_compose_dry_run_send_results_and_download(sim: Any, tmp_path: Path) -> 
     pytest.importorskip("miogram_toolkit.campaign", reason="the campaign room lands separately")
     board = _board(sim.client(), tmp_path)
     before = int(board.account.credits.loc["Message", "remaining"])
-    compose = _compose(board)
+    compose = _compose(board, tmp_path)
     compose.dry_run_button.click()
     assert not compose.send_button.disabled, compose.plan.value
     assert "<table" in compose.plan.value
@@ -111,6 +120,7 @@ def test_compose_dry_run_send_results_and_download(sim: Any, tmp_path: Path) -> 
     assert "Done:" in compose.outcome.value
     table = compose.results_table.value
     assert "<table" in table and "Delivered" in table and "+989121000001" in table
+    assert compose.progress.max == 11
     after = int(board.account.credits.loc["Message", "remaining"])
     assert after < before
     compose.download_button.click()
@@ -122,7 +132,7 @@ def test_pause_holds_the_next_request_and_resume_finishes(sim: Any, tmp_path: Pa
     pytest.importorskip("miogram_toolkit.campaign", reason="the campaign room lands separately")
     client = sim.client()
     board = _board(client, tmp_path)
-    compose = _compose(board)
+    compose = _compose(board, tmp_path)
     compose.dry_run_button.click()
     sends = threading.Event()
     original = client.send_message_mass

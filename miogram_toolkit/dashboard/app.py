@@ -19,6 +19,14 @@ def _samples() -> dict[str, Path]:
         path = sample_path(name)
         if path.exists():
             found[f"sample {name}"] = path
+    if not found:  # an installed package has no sample_data/: generate the samples
+        import tempfile
+
+        from miogram_toolkit.samples import write_samples
+
+        written = write_samples(Path(tempfile.mkdtemp(prefix="miogram-samples-")))
+        found = {f"sample {path.name}": path for path in written.values()
+                 if path.suffix in (".csv", ".xlsx")}
     return found
 
 
