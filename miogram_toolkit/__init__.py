@@ -34,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "DeliveryUnknown": "protocol.errors",
     "ERRORS": "protocol.errors",
     "FileRejected": "protocol.errors",
+    "GatewayCreditError": "protocol.errors",
     "MessageTooLong": "protocol.errors",
     "MioGramError": "protocol.errors",
     "NoAgentError": "protocol.errors",
@@ -49,6 +50,7 @@ _EXPORTS: dict[str, str] = {
     "Simulator": "simulator",
     "connect": "client",
     "dashboard": "dashboard",
+    "message_bytes": "protocol.encode",
     "records_to_frame": "reports",
     "write_report": "reports",
 }

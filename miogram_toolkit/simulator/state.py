@@ -335,28 +335,6 @@ class State:
         """Deliveries per number as a read-only mapping (0 for a number never delivered to)."""
         return Deliveries(self)
 
-    def record_send(self, *, func: str, phone: str, robot: str, channel: str, kind: str,
-                    delivered: bool, reason: str | None, message: str | None,
-                    file: str | None, now: datetime) -> dict[str, Any]:
-        """Log one send attempt; a delivered one is charged and lands in the number's history.
-
-        The caller holds :attr:`lock` and has checked the credit.
-        """
-        record = {
-            "Id": self.next_id("report"), "Time": utc_iso(now), "Func": func, "Phone": phone,
-            "Robot": robot, "Channel": channel, "Kind": kind, "Delivered": delivered,
-            "Charged": 1 if delivered else 0, "Message": message, "File": file,
-            "Reason": reason,
-        }
-        with self.transaction():
-            self.append_report(record)
-            self.count_attempt(phone, delivered)
-            if delivered:
-                self.credits[kind] -= 1
-                self.add_history(phone, {"Func": func, "Robot": robot, "Message": message,
-                                         "File": file, "Channel": channel}, now)
-        return record
-
     # -- dialogs -----------------------------------------------------------------------------
 
     def add_history(self, phone: str, entry: Mapping[str, Any], now: datetime) -> None:
