@@ -2,7 +2,10 @@
 
 (a) 100,000 recipients, no per-number delay: ``Campaign.run`` (journal, reconciliation-ready
     report archive, preflight) against a bare ``requests.Session`` loop posting the same chunks
-    (40 numbers, agents rotated). Each side gets a fresh simulator. Target: ratio >= 0.9.
+    (40 numbers, agents rotated). Each side gets a fresh simulator; the two alternate, twice, and
+    the faster run of each counts (the machine is shared). The simulator's default dialect (the
+    real service's: one report row per Mass request) decides the ratio; the document dialect's
+    (a report row per number, so 100,000 rows to harvest) is printed too. Target: ratio >= 0.9.
 (b) the gateway's per-number time scaled down 50x (``per_number_s=0.02``): one request in
     flight (the default) against its limit of 1 / 0.02 = 50 numbers a second (target >= 90%),
     and ``max_in_flight`` = 1, 2, 4 with 4 agents (target: >= 3.5x at 4). Pacing is off here
@@ -41,10 +44,10 @@ def simulator(**options: object) -> Simulator:
     return Simulator(seed=1, credits={"Message": 10_000_000}, **options)  # type: ignore[arg-type]
 
 
-def bare_loop(count: int, chunk: int = 40) -> float:
+def bare_loop(count: int, dialect: str, chunk: int = 40) -> float:
     """Seconds for a plain requests.Session loop posting every chunk, agents rotated."""
     numbers = frame(count)["e164"].tolist()
-    with simulator() as sim, requests.Session() as session:
+    with simulator(dialect=dialect) as sim, requests.Session() as session:
         agents = ["MioBot1", "MioBot2", "MioBot3"]
         start = time.perf_counter()
         for i in range(0, count, chunk):
@@ -52,13 +55,14 @@ def bare_loop(count: int, chunk: int = 40) -> float:
                 "Secret": sim.secret, "Func": "SendMessageMass",
                 "Phone": ",".join(numbers[i:i + chunk]), "Message": TEXT,
                 "Robot": agents[(i // chunk) % len(agents)]}, timeout=60).json()
-            assert answer["Status"] in ("checking", "success"), answer
+            assert isinstance(answer.get("Result"), dict), answer
         return time.perf_counter() - start
 
 
 def toolkit(count: int, folder: str, **options: object) -> tuple[float, float, int]:
     """(seconds to plan, seconds to run, numbers delivered) for a Campaign of ``count``."""
-    sim_options = {k: options.pop(k) for k in ("per_number_s", "agents") if k in options}
+    sim_options = {k: options.pop(k) for k in ("per_number_s", "agents", "dialect")
+                   if k in options}
     with simulator(**sim_options) as sim, sim.client() as client:
         start = time.perf_counter()
         campaign = Campaign(frame(count), TEXT, client=client, rate_per_minute=None,
@@ -75,13 +79,20 @@ def toolkit(count: int, folder: str, **options: object) -> tuple[float, float, i
 
 
 def part_a(count: int, folder: str) -> None:
-    bare = bare_loop(count)
-    plan_s, run_s, delivered = toolkit(count, folder)
-    print(f"(a) {count:,} recipients, 40 per request, no per-number delay")
-    print(f"    bare requests.Session loop : {bare:7.2f} s  ({count / bare:,.0f} numbers/s)")
-    print(f"    Campaign.run with journal  : {run_s:7.2f} s  ({count / run_s:,.0f} numbers/s; "
-          f"planning {plan_s:.2f} s more)")
-    print(f"    ratio (toolkit / bare throughput): {bare / run_s:.2f}   target >= 0.90")
+    print(f"(a) {count:,} recipients, 40 per request, no per-number delay (best of 2 each)")
+    for dialect in ("reference", "document"):
+        bare, run_s, plan_s = float("inf"), float("inf"), 0.0
+        for _ in range(2):
+            bare = min(bare, bare_loop(count, dialect))
+            planned, ran, _ = toolkit(count, folder, dialect=dialect)
+            if ran < run_s:
+                run_s, plan_s = ran, planned
+        print(f"    [{dialect}] bare requests.Session loop : {bare:6.2f} s "
+              f"({count / bare:,.0f} numbers/s)")
+        print(f"    [{dialect}] Campaign.run with journal  : {run_s:6.2f} s "
+              f"({count / run_s:,.0f} numbers/s; planning {plan_s:.2f} s more)")
+        print(f"    [{dialect}] ratio (toolkit / bare throughput): {bare / run_s:.2f}"
+              f"{'   target >= 0.90' if dialect == 'reference' else ''}")
 
 
 def part_b(folder: str) -> None:
@@ -89,7 +100,7 @@ def part_b(folder: str) -> None:
         print("(b) skipped: this simulator has no per_number_s")
         return
     per = 0.02
-    count = 1200
+    count = 600
     _, seconds, _ = toolkit(count, folder, per_number_s=per)
     limit = 1 / per
     print(f"(b) per_number_s={per}: {count} recipients, default (one request in flight)")

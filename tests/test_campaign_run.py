@@ -162,6 +162,30 @@ def test_lost_answer_is_reconciled_from_the_report_log(journal: str, dialect: st
         else {"Phone", "Delivered", "Func"} <= set(archive[0])
 
 
+def test_resume_reads_the_report_log_back_past_what_another_process_sent(journal: str) -> None:
+    # Run 1 loses the answer of its first request, sends four more (160 report rows in the
+    # document's shape) and dies. Run 2 must read far enough back to find the first one's rows.
+    frame = frame_of(240)
+    with mg.Simulator(start=False, seed=6, dialect="document") as sim:
+
+        def lose_then_die(number: int, form: dict[str, str]) -> None:
+            if number == 0:
+                sim.faults.queue("lost_answer")
+            if number == 5:
+                raise Crash
+
+        slow = {**FAST, "timeout_base": 30.0}  # the lost request is not settled in run 1
+        with pytest.raises(Crash):
+            Campaign(frame, "Hi", client=client_for(sim, Meddler(sim, on_send=lose_then_die)),
+                     journal=journal, **slow).run(progress=False)
+        assert Campaign.status(journal).counts["unknown"] == 40
+        results, paused = run(Campaign(frame, "Hi", client=client_for(sim), journal=journal,
+                                       **FAST))
+    assert paused == []
+    assert_each_deliverable_once(sim, numbers(240), results)
+    assert results.loc[results["chunk"] == 1, "attempts"].unique().tolist() == [1]
+
+
 def test_on_unknown_skip_leaves_rows_unknown_and_resend_sends_again(tmp_path: Path) -> None:
     with mg.Simulator(start=False, seed=3, unreachable_share=0.0) as sim:
         lost = client_for(sim, fault_on_sends(sim, {0: "lost_answer"}))

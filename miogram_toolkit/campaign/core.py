@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from miogram_toolkit.campaign.journal import FINAL_STATES, Journal
+from miogram_toolkit.campaign.journal import Journal
 from miogram_toolkit.campaign.pacing import DEFAULT_RATE_PER_MINUTE, QuietHours
 from miogram_toolkit.campaign.plan import DEFAULT_CHUNK, Content, Plan, build_plan
 from miogram_toolkit.campaign.preflight import (
@@ -500,6 +500,6 @@ def _ints(values: pd.Series) -> list[int | None]:
 def _progress_bar(counts: dict[str, int], total: int) -> Any:
     from tqdm.auto import tqdm
 
-    done = sum(counts[s] for s in FINAL_STATES if s != "skipped")
+    done = counts["delivered"] + counts["failed"]
     return tqdm(total=total, initial=min(done, total), desc="campaign", unit="row",
                 dynamic_ncols=True)
