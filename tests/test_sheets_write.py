@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from miogram_toolkit.sheets import ContactFileError, write_excel
+from miogram_toolkit.sheets import ContactFileError, read_contacts, write_excel
 
 
 def test_a_list_cell_names_the_file_and_the_column(tmp_path):
@@ -58,7 +58,7 @@ def test_the_file_gets_the_normal_mode(tmp_path):
 def test_failures_print_nothing_to_stderr(tmp_path):
     script = (
         "import pandas as pd\n"
-        "from miogram_toolkit.sheets import ContactFileError, write_excel\n"
+        "from miogram_toolkit.sheets import ContactFileError, read_contacts, write_excel\n"
         f"for target in [{str(tmp_path / 'a.xlsx')!r}, {str(tmp_path / 'no' / 'b.xlsx')!r}]:\n"
         "    try:\n"
         "        write_excel(pd.DataFrame({'x': [[1, 2]]}), target)\n"
@@ -92,7 +92,9 @@ def test_every_kind_of_cell_round_trips(tmp_path):
         "+989121000001", 3, 2.5, True, dt.datetime(2024, 1, 5, 10, 30),
         dt.datetime(2024, 1, 5), "=1+1",
     ]  # fmt: skip
-    assert rows[2] == [None, 4, None, False, None, None, "linebreak"]
+    # A control character is stored the way Excel stores it (_x0001_) and read back as written.
+    assert rows[2] == [None, 4, None, False, None, None, "line_x0001_break"]
+    assert read_contacts(path, phone_column="e164")["note"].tolist() == ["=1+1", "line\x01break"]
 
 
 def test_write_excel_accepts_a_str_path(tmp_path):

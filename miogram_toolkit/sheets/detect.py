@@ -196,10 +196,12 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, float) and value != value) or value == ""
 
 
+_VALUE = re.compile(r"[\d\s\-/.:,+()]*\d[\d\s\-/.:,+()]*\d[\d\s\-/.:,+()]*")
+
+
 def _numeric(text: str) -> bool:
-    """A value rather than a name: a date, an amount, a number (mostly digits)."""
-    digits = sum(c.isdigit() for c in text)
-    return digits >= 2 and digits * 2 >= len(text.replace(" ", ""))
+    """A value rather than a name: a date, an amount, a number (digits and separators only)."""
+    return _VALUE.fullmatch(text.translate(_DIGITS).strip()) is not None
 
 
 def find_header_row(rows: Sequence[Sequence[Any]]) -> int | None:

@@ -159,7 +159,7 @@ def read_workbook(
                 values = book.get_sheet_by_name(chosen.name).to_python(skip_empty_area=False)
             except CalamineError as exc:
                 fail(path, f"has a sheet {chosen.name!r} that cannot be read ({exc})")
-            rows = [[cell_text(v) for v in row] for row in values]
+            rows = _texts(values)
         return _rows_to_frame(rows, chosen.name)
 
     if sheet is not None:
@@ -199,26 +199,60 @@ def _pick(path: Path, sheets: list[_Sheet], sheet: str | int, listing: str) -> _
     fail(path, f"has no sheet {sheet!r}; its sheets are {listing}")
 
 
-def _rows_to_frame(rows: list[list[Any]], name: str) -> pd.DataFrame | None:
-    numbers = [i for i, row in enumerate(rows) if not all(pd.isna(v) for v in row)]
-    rows = [rows[i] for i in numbers]
-    if not rows:
+def _grid(rows: list[list[Any]]) -> np.ndarray:
+    """Rows (of any lengths) as a 2-D object array."""
+    width = max((len(row) for row in rows), default=0)
+    grid = np.empty((len(rows), width), dtype=object)
+    grid[:] = np.nan
+    for i, row in enumerate(rows):
+        grid[i, : len(row)] = row
+    return grid
+
+
+def _texts(values: list[list[Any]]) -> np.ndarray:
+    """calamine's cell values as :func:`cell_text` gives them, a column at a time."""
+    grid = _grid(values)
+    for j in range(grid.shape[1]):
+        column = grid[:, j]
+        cells = column.tolist()
+        text = np.fromiter((type(v) is str and v != "" for v in cells), bool, len(cells))
+        number = np.fromiter((type(v) is float for v in cells), bool, len(cells))
+        blank = np.fromiter((v == "" for v in cells), bool, len(cells))
+        out = np.full(len(column), np.nan, dtype=object)
+        out[text] = column[text]
+        floats = np.flatnonzero(number)
+        if len(floats):
+            numbers = column[floats].astype(np.float64)
+            whole = np.isfinite(numbers) & (numbers == np.floor(numbers))
+            whole &= np.abs(numbers) < _EXACT_FLOAT
+            out[floats[whole]] = numbers[whole].astype(np.int64).astype(str).astype(object)
+            rest = floats[~whole]
+            out[rest] = [cell_text(v) for v in column[rest].tolist()]
+        other = np.flatnonzero(~text & ~number & ~blank)
+        out[other] = [cell_text(v) for v in column[other].tolist()]
+        grid[:, j] = out
+    return grid
+
+
+def _rows_to_frame(rows: list[list[Any]] | np.ndarray, name: str) -> pd.DataFrame | None:
+    grid = rows if isinstance(rows, np.ndarray) else _grid(rows)
+    filled = ~pd.isna(grid) if grid.size else np.zeros(grid.shape, dtype=bool)
+    numbers = np.flatnonzero(filled.any(axis=1))
+    if len(numbers) == 0:
         return None
     # Formatting can stretch a sheet's dimensions; drop columns with neither header nor data.
-    width = max(
-        max((i + 1 for i, v in enumerate(row) if not pd.isna(v)), default=0) for row in rows
-    )
-    rows = [(row + [np.nan] * width)[:width] for row in rows]
-    header_row = find_header_row(rows)
+    width = int(np.flatnonzero(filled.any(axis=0)).max()) + 1
+    grid = grid[numbers, :width]
+    header_row = find_header_row(grid[:30].tolist())
     if header_row is None:
         columns = [f"column_{i + 1}" for i in range(width)]
     else:
-        columns = unique_headers(rows[header_row])
-        rows = rows[header_row + 1 :]
-    df = pd.DataFrame(rows, columns=columns, dtype=object)
+        columns = unique_headers(grid[header_row].tolist())
+        grid = grid[header_row + 1 :]
+    df = pd.DataFrame(grid, columns=columns, dtype=object)
     df.attrs["sheet"] = name
     if header_row:
-        df.attrs["header_row"] = numbers[header_row] + 1
+        df.attrs["header_row"] = int(numbers[header_row]) + 1
     return df
 
 

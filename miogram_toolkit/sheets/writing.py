@@ -35,8 +35,6 @@ from miogram_toolkit.sheets.errors import ContactFileError, quoted
 __all__ = ["write_excel"]
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
-# Characters XML 1.0 cannot hold; Excel would refuse the file.
-_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 _MAX_TEXT = 32767  # Excel's limit on one cell's text
 _NOT_CELLS = (list, tuple, dict, set, frozenset, np.ndarray, pd.Series, pd.DataFrame)
 
@@ -204,10 +202,10 @@ def _write(target: Path, sheets: list[tuple[str, pd.DataFrame, set[Any]]]) -> No
                 ws.set_column(i, i, min(max(longest + 2, 8), 60))
             ws.freeze_panes(1, 0)
             for i, header in enumerate(headers):
-                ws.write_string(0, i, _ILLEGAL.sub("", header), bold)
+                ws.write_string(0, i, header, bold)
             writers = [
-                _phone_writer(ws, text) if col in phones else _cell_writer(ws, formats)
-                for col in frame.columns
+                _column_writer(ws, frame.iloc[:, i], frame.columns[i] in phones, text, formats)
+                for i in range(frame.shape[1])
             ]
             columns = [frame.iloc[:, i].tolist() for i in range(frame.shape[1])]
             for r, row in enumerate(zip(*columns, strict=True), start=1):
@@ -220,54 +218,64 @@ def _write(target: Path, sheets: list[tuple[str, pd.DataFrame, set[Any]]]) -> No
 Writer = Callable[[int, int, Any], Any]
 
 
-def _phone_writer(ws: Any, text: Any) -> Writer:
-    write_string, write_blank = ws.write_string, ws.write_blank
+def _methods(ws: Any) -> tuple[Writer, ...]:
+    # The cell methods without their A1-notation wrapper (a fifth of the time per cell); the
+    # public ones where a version lacks them.
+    names = ("write_string", "write_number", "write_blank", "write_boolean", "write_datetime")
+    return tuple(getattr(ws, "_" + n, getattr(ws, n)) for n in names)
 
-    def write(r: int, c: int, value: Any) -> None:
+
+def _column_writer(
+    ws: Any, values: pd.Series, phone: bool, text: Any, formats: dict[str, Any]
+) -> Writer:
+    """The function that writes one cell of this column (chosen once per column)."""
+    string, number, blank, boolean, datetime = _methods(ws)
+    if phone:
+
+        def write_phone(r: int, c: int, value: Any) -> None:
+            shown = value if isinstance(value, str) else _phone_text(value)
+            if shown is None:
+                blank(r, c, None, text)
+            else:
+                string(r, c, shown, text)
+
+        return write_phone
+    if pd.api.types.is_float_dtype(values.dtype) and values.dtype.kind == "f":
+
+        def write_float(r: int, c: int, value: Any) -> None:
+            if math.isfinite(value):
+                number(r, c, value)
+
+        return write_float
+    if values.dtype.kind in "iu":
+        return number
+
+    def write_cell(r: int, c: int, value: Any) -> None:
         if isinstance(value, str):
-            write_string(r, c, _ILLEGAL.sub("", value) if _ILLEGAL.search(value) else value, text)
-            return
-        shown = _phone_text(value)
-        if shown is None:
-            write_blank(r, c, None, text)
-        else:
-            write_string(r, c, shown, text)
-
-    return write
-
-
-def _cell_writer(ws: Any, formats: dict[str, Any]) -> Writer:
-    write_string, write_number = ws.write_string, ws.write_number
-    write_boolean, write_datetime = ws.write_boolean, ws.write_datetime
-
-    def write(r: int, c: int, value: Any) -> None:
-        if isinstance(value, str):
-            write_string(r, c, _ILLEGAL.sub("", value) if _ILLEGAL.search(value) else value)
+            string(r, c, value)
         elif isinstance(value, bool | np.bool_):
-            write_boolean(r, c, bool(value))
+            boolean(r, c, bool(value))
         elif isinstance(value, int | float | np.integer | np.floating):
-            if not (isinstance(value, int | np.integer) or math.isfinite(value)):
-                return  # NaN and infinities are empty cells
-            write_number(r, c, value)
+            if isinstance(value, int | np.integer) or math.isfinite(value):
+                number(r, c, value)  # NaN and infinities are empty cells
         elif value is None or value is pd.NA or value is pd.NaT:
             return
         elif isinstance(value, pd.Timestamp | dt.datetime):
             value = pd.Timestamp(value)
             # Excel has no time zones: keep the wall-clock time the frame shows.
             value = (value.tz_localize(None) if value.tzinfo else value).to_pydatetime()
-            write_datetime(r, c, value, formats["datetime"])
+            datetime(r, c, value, formats["datetime"])
         elif isinstance(value, dt.date):
-            write_datetime(r, c, value, formats["date"])
+            datetime(r, c, value, formats["date"])
         elif isinstance(value, dt.time):
-            write_datetime(r, c, value, formats["time"])
-        elif isinstance(value, dt.timedelta | pd.Timedelta | np.timedelta64):
-            if pd.isna(value):
-                return
-            write_datetime(r, c, pd.Timedelta(value).to_pytimedelta(), formats["timedelta"])
+            datetime(r, c, value, formats["time"])
+        elif isinstance(value, dt.timedelta | np.timedelta64):
+            if not pd.isna(value):
+                datetime(r, c, pd.Timedelta(value).to_pytimedelta(), formats["timedelta"])
         elif isinstance(value, np.datetime64):
             if not pd.isna(value):
-                write_datetime(r, c, pd.Timestamp(value).to_pydatetime(), formats["datetime"])
+                datetime(r, c, pd.Timestamp(value).to_pydatetime(), formats["datetime"])
         else:
-            write_string(r, c, str(value))
+            string(r, c, str(value))
 
-    return write
+    return write_cell
