@@ -19,7 +19,7 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 	touch $@ $(VENV)/.installed
 
 demo: $(VENV)/.installed
-	$(BIN)/miogram demo --out out
+	$(BIN)/miogram demo --out out --contacts sample_data/contacts.xlsx
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check miogram_toolkit tests benchmarks

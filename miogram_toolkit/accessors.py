@@ -17,8 +17,12 @@ Example:
 from __future__ import annotations
 
 from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from miogram_toolkit.campaign import Campaign
 
 
 def _phones() -> ModuleType:
@@ -122,3 +126,38 @@ class MiogramFrameAccessor:
             np.int64(1)
         """
         return _phones().phone_summary(self._obj)
+
+    def campaign(self, message: str | None = None, **options: Any) -> Campaign:
+        """A :class:`miogram_toolkit.campaign.Campaign` of this frame (nothing is sent yet).
+
+        Takes the same options as ``Campaign``; the frame may be cleaned or not.
+
+        Example:
+            >>> df = pd.DataFrame({"mobile": ["09121000001", "x"]})
+            >>> df.miogram.campaign("Hi", client=object(), journal=":memory:").plan.rows[
+            ...     "reason"].tolist()
+            [<NA>, 'phone_invalid']
+        """
+        from miogram_toolkit.campaign import Campaign
+
+        return Campaign(self._obj, message, **options)
+
+    def send(self, message: str | None = None, *, dry_run: bool = False,
+             progress: bool = True, **options: Any) -> pd.DataFrame:
+        """Run a campaign of this frame and return its results (or the plan with ``dry_run``).
+
+        Same options as :class:`miogram_toolkit.campaign.Campaign`; running it again with the
+        same journal resumes.
+
+        Example:
+            >>> import os, tempfile
+            >>> from miogram_toolkit.simulator import Simulator
+            >>> df = pd.DataFrame({"mobile": ["09121000001", "09121000001"]})
+            >>> with Simulator(start=False, unreachable_share=0.0) as sim:
+            ...     out = df.miogram.send("Hi", client=sim.client(), rate_per_minute=None,
+            ...                           journal=os.path.join(tempfile.mkdtemp(), "j.sqlite"),
+            ...                           progress=False)
+            >>> out["state"].tolist()
+            ['delivered', 'skipped']
+        """
+        return self.campaign(message, **options).run(progress=progress, dry_run=dry_run)

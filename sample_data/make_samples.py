@@ -1,7 +1,10 @@
-"""Regenerate the sample contact sheets in this folder.
+"""Regenerate the sample files in this folder.
 
-The rows are written out by hand below, so each messy form is there on purpose and the files are
-the same every time (the .xlsx differs only in the timestamps inside the zip). Every number is
+The campaign sample (``contacts.xlsx``, ``contacts.csv``, ``photo.png``, ``message.txt``) comes
+from :mod:`miogram_toolkit.samples`, which the demo also uses when the toolkit is installed
+without this folder. The messy sheets below are written out by hand, so each messy form is there
+on purpose; all files are the same every time (an .xlsx differs only in the timestamps inside
+the zip). Every number is
 fictional: Iranian mobiles use subscriber numbers like ``100 00xx``; the foreign ones use
 ``000`` blocks or the US ``555-01xx`` range kept for fiction.
 
@@ -16,6 +19,8 @@ import sys
 from pathlib import Path
 
 import openpyxl
+
+from miogram_toolkit.samples import write_samples
 
 HERE = Path(__file__).resolve().parent
 
@@ -158,8 +163,9 @@ def write_xlsx(path: Path) -> None:
 
 
 def main(folder: Path = HERE) -> None:
-    write_csv(folder / "contacts.csv")
-    write_xlsx(folder / "contacts.xlsx")
+    write_samples(folder)
+    write_csv(folder / "messy_contacts.csv")
+    write_xlsx(folder / "excel_numbers.xlsx")
     write_windows_1256(folder / "contacts_windows1256.csv")
 
 

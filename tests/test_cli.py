@@ -1,14 +1,65 @@
-"""The ``miogram`` command: help, version and the demo entry point."""
+"""The ``miogram`` command: every subcommand's help, a success path and its failure paths.
+
+A failure must be one sentence on stderr naming the thing, a non-zero exit, no traceback, and
+nothing created.
+"""
 
 from __future__ import annotations
 
+import shlex
+import socket
 import subprocess
 import sys
+from pathlib import Path
 
+import openpyxl
 import pytest
 
 from miogram_toolkit import __version__
-from miogram_toolkit.cli import main
+from miogram_toolkit import commands as commands_module
+from miogram_toolkit.cli import build_parser, main
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
+COMMANDS = ["clean", "credits", "report", "simulator", "dashboard", "demo"]
+
+
+@pytest.fixture(autouse=True)
+def _no_real_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MIOGRAM_URL", raising=False)
+    monkeypatch.delenv("MIOGRAM_SECRET", raising=False)
+    monkeypatch.delenv("MIOGRAM_ROBOT", raising=False)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def error_line(err: str, command: str) -> str:
+    """The one error sentence; fails when there is a traceback or more than one."""
+    assert "Traceback" not in err
+    lines = [line for line in err.splitlines() if line.startswith(f"miogram {command}: ")]
+    assert len(lines) == 1, err
+    return lines[0].removeprefix(f"miogram {command}: ")
+
+
+@pytest.fixture
+def no_phone_sheet(tmp_path: Path) -> Path:
+    path = tmp_path / "people.csv"
+    path.write_text("name,city\nSara,Tehran\nAli,Qom\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def closed_port_url() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    return f"http://127.0.0.1:{port}/dojob.php"
+
+
+# -- the parser ---------------------------------------------------------------------------------
 
 
 def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -18,13 +69,25 @@ def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) 
     assert capsys.readouterr().out.strip() == f"miogram-toolkit {__version__}"
 
 
-def test_help_lists_the_demo_command(capsys: pytest.CaptureFixture[str]) -> None:
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_info:
         main(["--help"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    assert "usage: miogram" in out
-    assert "demo" in out
+    for name in COMMANDS:
+        assert f"\n    {name} " in out
+    assert "MIOGRAM_URL" in out
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_each_command_has_help_with_an_example(name: str,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([name, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: miogram {name}")
+    assert "example:\n  " in out and f"miogram {name}" in out.split("example:")[1]
 
 
 def test_no_command_prints_help_and_succeeds(capsys: pytest.CaptureFixture[str]) -> None:
@@ -39,6 +102,314 @@ def test_unknown_command_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert "invalid choice" in capsys.readouterr().err
 
 
+def test_flags_work_before_and_after_the_command() -> None:
+    parser = build_parser()
+    assert parser.parse_args(["--quiet", "credits"]).quiet is True
+    assert parser.parse_args(["credits", "--quiet"]).quiet is True
+    assert not hasattr(parser.parse_args(["credits"]), "quiet")  # main() fills in False
+
+
+# -- clean --------------------------------------------------------------------------------------
+
+
+def test_clean_writes_every_row_with_its_status(tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "clean.xlsx"
+    code, stdout, _ = run(capsys, "clean", str(SAMPLES / "contacts.xlsx"), "--out", str(out))
+    assert code == 0
+    rows = list(openpyxl.load_workbook(out)["contacts"].iter_rows(values_only=True))
+    header, body = rows[0], rows[1:]
+    assert len(body) == 300
+    assert header[-2:] == ("e164", "phone_status")
+    statuses = [row[-1] for row in body]
+    assert statuses.count("duplicate") >= 4 and "ok" in statuses
+    assert "phone column 'mobile'" in stdout and "duplicate" in stdout
+    assert str(out) in stdout
+
+
+def test_clean_names_the_column_and_sheet_and_writes_csv(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "optouts.csv"
+    code, _, _ = run(capsys, "clean", str(SAMPLES / "contacts.xlsx"), "--sheet", "Unsubscribed",
+                     "--column", "Phone", "--out", str(out))
+    assert code == 0
+    lines = out.read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0] == "Name,Phone,Date,e164,phone_status"
+    assert len(lines) == 11 and all(line.endswith(",ok") for line in lines[1:])
+
+
+def test_clean_default_output_lands_in_the_current_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, _ = run(capsys, "clean", str(SAMPLES / "contacts.csv"), "--quiet")
+    assert code == 0
+    assert [p.name for p in tmp_path.iterdir()] == ["contacts_clean.xlsx"]
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["missing.xlsx"], "Contact file 'missing.xlsx' does not exist."),
+    (["{samples}"], "is a folder; give the file inside it."),
+    (["{samples}/contacts.xlsx", "--sheet", "Customers"],
+     "has no sheet 'Customers'; its sheets are 'Contacts', 'Unsubscribed'."),
+    (["{samples}/contacts.xlsx", "--column", "phone"], "has no column 'phone'"),
+    (["{samples}/contacts.xlsx", "--out", "{tmp}"], "is a folder; give a file name ending in"),
+    (["{samples}/contacts.xlsx", "--out", "{tmp}/x.txt"], "must end in .xlsx or .csv."),
+    (["{samples}/contacts.xlsx", "--region", "XX"], "Unknown region 'XX'"),
+])
+def test_clean_refuses_bad_input_in_one_sentence(
+        argv: list[str], expected: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    argv = [a.format(samples=SAMPLES, tmp=tmp_path) for a in argv]
+    code, stdout, err = run(capsys, "clean", *argv)
+    assert code == 1
+    assert expected in error_line(err, "clean")
+    assert stdout == ""
+    assert list(work.iterdir()) == [] and sorted(p.name for p in tmp_path.iterdir()) == ["work"]
+
+
+def test_clean_without_a_phone_column_points_at_the_option(
+        no_phone_sheet: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = run(capsys, "clean", str(no_phone_sheet))
+    assert code == 1
+    message = error_line(err, "clean")
+    assert message.startswith(f"Contact file '{no_phone_sheet}' has no phone-like column")
+    assert "--column" in message and "phone_column=" not in message
+
+
+# -- credits and report: the service ------------------------------------------------------------
+
+
+def test_credits_against_the_simulator_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    code, stdout, err = run(capsys, "credits")
+    assert code == 0
+    assert "built-in simulator" in err
+    lines = stdout.splitlines()
+    assert lines[0].split()[0] == "remaining"
+    table = {line.split()[0]: line.split()[1] for line in lines[2:7]}
+    assert table == {"Message": "10000", "Photo": "2000", "Video": "1000", "File": "2000",
+                     "Other": "2000"}
+    assert "limit" in stdout
+
+
+@pytest.mark.parametrize("command", ["credits", "report"])
+def test_a_url_without_a_secret_is_refused_before_any_request(
+        command: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MIOGRAM_URL", "https://miogram.example/dojob.php")
+    code, stdout, err = run(capsys, command)
+    assert code == 1
+    assert error_line(err, command) == (
+        "MIOGRAM_URL is set but MIOGRAM_SECRET is not: export the account's secret key "
+        "(shown in the MioGram web panel) as well.")
+    assert stdout == "" and "simulator" not in err
+
+
+@pytest.mark.parametrize("command", ["credits", "report"])
+def test_an_unreachable_url_is_one_sentence_without_the_secret(
+        command: str, closed_port_url: str, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MIOGRAM_URL", closed_port_url)
+    monkeypatch.setenv("MIOGRAM_SECRET", "s3cretvalue42")
+    code, stdout, err = run(capsys, command)
+    assert code == 1
+    message = error_line(err, command)
+    assert "never reached the service" in message
+    assert "s3cretvalue42" not in err + stdout
+    assert stdout == ""
+
+
+def test_a_plain_http_url_names_the_setting(monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MIOGRAM_URL", "http://miogram.example/dojob.php")
+    monkeypatch.setenv("MIOGRAM_SECRET", "s3cretvalue42")
+    code, _, err = run(capsys, "credits")
+    assert code == 1
+    message = error_line(err, "credits")
+    assert message.startswith("MIOGRAM_URL: plain http is only allowed to a loopback host")
+    assert "base_url" not in message
+
+
+def test_report_of_a_fresh_simulator_writes_an_empty_table(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "report.csv"
+    code, stdout, err = run(capsys, "report", "--count", "50", "--out", str(out))
+    assert code == 0
+    assert "holds no records" in stdout and "built-in simulator" in err
+    assert out.exists()
+
+
+def test_report_against_a_served_simulator_summarises_its_records(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import miogram_toolkit as mg
+
+    with mg.Simulator(seed=7) as sim:
+        with sim.client() as client:
+            sent = client.send_message_mass([f"+98912100{i:04d}" for i in range(20)], "سلام")
+        monkeypatch.setenv("MIOGRAM_URL", sim.url)
+        monkeypatch.setenv("MIOGRAM_SECRET", sim.secret)
+        out = tmp_path / "report.xlsx"
+        code, stdout, err = run(capsys, "report", "--out", str(out))
+    assert code == 0
+    delivered = sum(sent.values())
+    assert f"20 records: {delivered} delivered, {20 - delivered} not." in stdout
+    assert "Using the MioGram service at 127.0.0.1" in err and sim.secret not in err + stdout
+    assert openpyxl.load_workbook(out)["report"].max_row == 21
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["--count", "0"], "--count must be 1 to 999"),
+    (["--journal", "missing.sqlite"], "Journal 'missing.sqlite' does not exist."),
+    (["--journal", "{tmp}"], "is a folder; give the file inside it."),
+    (["--out", "{tmp}/r.json"], "must end in .xlsx or .csv."),
+])
+def test_report_refuses_bad_input_in_one_sentence(
+        argv: list[str], expected: str, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, stdout, err = run(capsys, "report", *[a.format(tmp=tmp_path) for a in argv])
+    assert code == 1
+    assert expected in error_line(err, "report")
+    assert stdout == "" and list(tmp_path.iterdir()) == []
+
+
+# -- simulator and dashboard --------------------------------------------------------------------
+
+
+def test_simulator_serves_until_stopped() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "miogram_toolkit.cli", "simulator",
+                             "--port", "0", "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        first = proc.stdout.readline()
+        assert first.startswith("MIOGRAM_URL=http://127.0.0.1:")
+        url = first.split()[0].removeprefix("MIOGRAM_URL=")
+        secret = first.split()[1].removeprefix("MIOGRAM_SECRET=")
+        from miogram_toolkit import Client
+
+        with Client(secret, base_url=url) as client:
+            assert client.get_credits()["Message"] == 10000
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert proc.returncode == 0
+
+
+def test_simulator_on_a_busy_port_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, stdout, err = run(capsys, "simulator", "--port", str(port), "--quiet")
+    assert code != 0
+    assert "Traceback" not in err and stdout == ""
+    assert len(err.splitlines()) == 1 and "Address already in use" in err
+
+
+def test_dashboard_runs_voila_on_the_dashboard_notebook(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    notebook = tmp_path / "00_dashboard.ipynb"
+    notebook.write_text("{}", encoding="utf-8")
+    calls: list[list[str]] = []
+    monkeypatch.setattr(commands_module, "dashboard_notebook", lambda: notebook)
+    monkeypatch.setattr(commands_module, "run_voila", lambda argv: calls.append(argv) or 0)
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: object())
+    code, _, _ = run(capsys, "dashboard", "--port", "8900")
+    assert code == 0
+    assert calls == [[sys.executable, "-m", "voila", str(notebook), "--port=8900"]]
+
+
+def test_dashboard_without_voila_says_how_to_get_it(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    notebook = tmp_path / "00_dashboard.ipynb"
+    notebook.write_text("{}", encoding="utf-8")
+    monkeypatch.setattr(commands_module, "dashboard_notebook", lambda: notebook)
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
+    code, _, err = run(capsys, "dashboard")
+    assert code == 1
+    assert "needs Voila, which is not installed: pip install voila" in error_line(err,
+                                                                                 "dashboard")
+
+
+def test_dashboard_outside_a_checkout_is_one_sentence(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(commands_module, "dashboard_notebook", lambda: tmp_path / "none.ipynb")
+    code, _, err = run(capsys, "dashboard")
+    assert code == 1
+    assert "is not here" in error_line(err, "dashboard")
+
+
+# -- demo failures (its success path is in test_demo.py) -----------------------------------------
+
+
+@pytest.mark.parametrize(("contacts", "expected"), [
+    ("missing.xlsx", "Contact file 'missing.xlsx' does not exist."),
+    ("{samples}", "is a folder; give the file inside it."),
+    ("{no_phone}", "has no phone-like column; its columns are 'name', 'city'."),
+])
+def test_demo_refuses_bad_contacts_and_creates_nothing(
+        contacts: str, expected: str, tmp_path: Path, no_phone_sheet: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    code, stdout, err = run(capsys, "demo", "--out", str(out), "--contacts",
+                            contacts.format(samples=SAMPLES, no_phone=no_phone_sheet))
+    assert code == 1
+    message = error_line(err, "demo")
+    assert message.endswith(expected)
+    assert "phone_column=" not in message and "--column" not in message  # demo has neither
+    assert not out.exists() and stdout == ""
+
+
+def test_demo_refuses_an_output_that_is_a_file(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "out"
+    out.write_text("mine", encoding="utf-8")
+    code, _, err = run(capsys, "demo", "--out", str(out))
+    assert code == 1
+    assert "is a file; give a folder" in error_line(err, "demo")
+    assert out.read_text(encoding="utf-8") == "mine"
+
+
+# -- errors at the top level ----------------------------------------------------------------------
+
+
+def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str]) -> None:
+    from miogram_toolkit.commands import CommandError
+
+    with pytest.raises(CommandError, match="does not exist"):
+        main(["clean", "missing.xlsx", "--debug"])
+
+
+def test_an_unexpected_error_is_one_line_with_a_hint(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    def broken(args: object) -> int:
+        raise KeyError("boom")
+
+    monkeypatch.setattr(commands_module, "credits", broken)
+    code, _, err = run(capsys, "credits")
+    assert code == 1
+    assert error_line(err, "credits") == "unexpected KeyError: 'boom'. Run it again with --debug " \
+                                         "to see where."
+
+
+def test_a_terminal_user_sees_one_line_and_no_traceback(tmp_path: Path) -> None:
+    done = subprocess.run([sys.executable, "-m", "miogram_toolkit.cli", "clean",
+                           str(tmp_path / "missing.xlsx")],
+                          capture_output=True, text=True, check=False, cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr == f"miogram clean: Contact file '{tmp_path / 'missing.xlsx'}' does not " \
+                          f"exist.\n"
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_console_script_runs_as_a_module() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "miogram_toolkit.cli", "--version"],
@@ -46,3 +417,15 @@ def test_console_script_runs_as_a_module() -> None:
     )
     assert done.returncode == 0
     assert __version__ in done.stdout
+
+
+def test_the_readme_command_examples_parse() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## The `miogram` command", 1)[1].split("```")[1]
+    lines = [shlex.split(line.split("  #")[0]) for line in section.splitlines() if line.strip()]
+    assert {line[1] for line in lines} >= set(COMMANDS)
+    parser = build_parser()
+    for line in lines:
+        assert line[0] == "miogram"
+        args = parser.parse_args(line[1:])
+        assert args.command == line[1]

@@ -108,7 +108,8 @@ def test_post_goes_to_base_url_with_the_documented_headers() -> None:
     assert sent.url == LOCAL_URL
     assert sent.headers["Accept-Charset"] == "UTF-8"
     assert sent.headers["Content-Type"] == "application/x-www-form-urlencoded"
-    assert sent.timeout == 7.5
+    # The base timeout plus the default per-number allowance (1.5 s) for the one number.
+    assert sent.timeout == 7.5 + 1.5
 
 
 def test_call_sends_fields_as_named_and_returns_the_answer() -> None:
@@ -272,10 +273,13 @@ def test_unknown_error_text_raises_the_root_api_error() -> None:
     assert info.value.message == "Something New"
 
 
-def test_getter_no_data_error() -> None:
+def test_no_data_is_an_empty_report_but_an_error_elsewhere() -> None:
+    # The implementation answers 111 No DATA for an empty log: that is an empty report.
+    client, _, _ = make_client({"Status": "error", "Message": "No DATA"})
+    assert client.get_report() == []
     client, _, _ = make_client({"Status": "error", "Message": "No DATA"})
     with pytest.raises(NoData):
-        client.get_report()
+        client.get_credits()
 
 
 def test_bool_result_must_be_a_boolean() -> None:
@@ -300,11 +304,11 @@ def test_table_missing_a_documented_key_is_a_bad_response() -> None:
         client.get_credits()
 
 
-def test_table_keeps_fractions() -> None:
+def test_limits_in_megabyte_fractions_become_whole_bytes() -> None:
     client, _, _ = make_client({"Status": "checking", "Result": {
         "Message": "4096", "Photo": "2.5", "Video": 20, "File": "10", "canGet": "1",
         "isSuper": "0"}})
-    assert client.get_limits()["Photo"] == 2.5
+    assert client.get_limits()["Photo"] == 2621440  # 2.5 * 1024 * 1024
 
 
 # -- open point 5: Mass answer keys --------------------------------------------------------------

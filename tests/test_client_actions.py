@@ -12,6 +12,7 @@ from fake_transport import SECRET, make_client
 
 from miogram_toolkit.client.core import Client
 from miogram_toolkit.protocol.catalogue import ACTIONS
+from miogram_toolkit.protocol.decode import Limits
 
 A = "+989121234567"
 B = "+989351234567"
@@ -96,7 +97,9 @@ CASES = [
     ("APIGetLimits", "get_limits", (), {}, {},
      {"Status": "checking", "Result": {"Message": "4096", "Photo": "5", "Video": "20",
                                        "File": "10", "canGet": "1", "isSuper": "0"}},
-     {"Message": 4096, "Photo": 5, "Video": 20, "File": 10, "canGet": 1, "isSuper": 0}),
+     # Megabytes in the document's dialect, bytes in the result; the flags are not sizes.
+     Limits({"Message": 4096, "Photo": 5242880, "Video": 20971520, "File": 10485760},
+            can_get=True, is_super=False)),
     ("APIGetCredits", "get_credits", (), {}, {},
      {"Status": "checking", "Result": {"Message": "5000", "Photo": 200, "Video": "50",
                                        "File": "100", "Other": "1"}},
@@ -121,6 +124,15 @@ CASES = [
 ]
 
 
+def test_limits_flags_are_attributes_not_sizes() -> None:
+    client, _, _ = make_client({"Status": "checking", "Result": {
+        "Message": "4096", "Photo": "5", "Video": "20", "File": "10", "canGet": "1",
+        "isSuper": "0"}})
+    limits = client.get_limits()
+    assert (limits.can_get, limits.is_super) == (True, False)
+    assert set(limits) == {"Message", "Photo", "Video", "File"}
+
+
 def test_the_table_covers_all_43_actions() -> None:
     assert len(CASES) == 43
     assert {c[0] for c in CASES} == set(ACTIONS)
@@ -133,7 +145,7 @@ def test_every_catalogue_action_has_its_method_and_vice_versa() -> None:
     assert methods <= public
     # Everything else public on Client is infrastructure (and report_frame, the report log as
     # a frame), listed here by hand.
-    assert public - methods == {"call", "close", "from_env", "report_frame"}
+    assert public - methods == {"call", "close", "from_env", "read_timeout", "report_frame"}
     assert {c[1] for c in CASES} == methods
     for func, method, *_ in CASES:
         assert ACTIONS[func].method == method

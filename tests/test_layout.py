@@ -22,6 +22,7 @@ ALLOWED: dict[str, set[str]] = {
     "phones": set(),
     "sheets": {"phones"},
     "client": {"protocol"},
+    "campaign": {"client", "protocol", "phones", "sheets"},
     "reports": {"protocol"},
 }
 

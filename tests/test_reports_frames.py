@@ -44,7 +44,8 @@ def test_reference_rows_are_exploded_per_number_with_tehran_times() -> None:
 
 
 def test_document_records_from_the_simulator() -> None:
-    with Simulator(seed=7, not_on_messenger=[B], agents=["MioBot1", "MioBot2"]) as sim, \
+    with Simulator(seed=7, not_on_messenger=[B], agents=["MioBot1", "MioBot2"],
+                   dialect="document") as sim, \
             sim.client() as client:
         client.send_message_mass([A, B], "Hello", robot="MioBot2")
         client.send_photo(C, b"\x89PNG fake image bytes", extension="png")

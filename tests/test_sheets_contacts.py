@@ -168,7 +168,7 @@ def test_missing_sheet_lists_the_sheets(tmp_path):
 
 
 def test_sample_csv():
-    df = read_contacts(SAMPLES / "contacts.csv")
+    df = read_contacts(SAMPLES / "messy_contacts.csv")
     assert df.shape == (60, 6)
     assert df.attrs["phone_column"] == "mobile"
     mobile = df.set_index("customer_id")["mobile"]
@@ -181,13 +181,13 @@ def test_sample_csv():
 
 
 def test_sample_workbook_both_sheets():
-    customers = read_contacts(SAMPLES / "contacts.xlsx")
+    customers = read_contacts(SAMPLES / "excel_numbers.xlsx")
     assert customers.shape == (12, 5)
     assert customers.attrs["phone_column"] == "Mobile"
     assert customers["Mobile"].tolist()[:5] == [
         "9121000101", "9121000102", "989121000103", "0912 100 0104", "09121000105",
     ]  # fmt: skip
-    unsubscribed = read_contacts(SAMPLES / "contacts.xlsx", sheet="Unsubscribed")
+    unsubscribed = read_contacts(SAMPLES / "excel_numbers.xlsx", sheet="Unsubscribed")
     assert unsubscribed["Phone"].tolist() == ["+98 935 200 0017", "۰۹۱۲ ۱۰۰ ۰۰۱۸", "09121000026"]
 
 
@@ -206,10 +206,10 @@ def test_sample_text_files_match_their_generator(tmp_path):
     module = module_from_spec(spec)
     spec.loader.exec_module(module)
     module.main(tmp_path)
-    for name in ("contacts.csv", "contacts_windows1256.csv"):
+    for name in ("messy_contacts.csv", "contacts_windows1256.csv"):
         assert (tmp_path / name).read_bytes() == (SAMPLES / name).read_bytes()
-    fresh = read_contacts(tmp_path / "contacts.xlsx")
-    pd.testing.assert_frame_equal(fresh, read_contacts(SAMPLES / "contacts.xlsx"))
+    fresh = read_contacts(tmp_path / "excel_numbers.xlsx")
+    pd.testing.assert_frame_equal(fresh, read_contacts(SAMPLES / "excel_numbers.xlsx"))
 
 
 # --------------------------------------------------------------------------- bad files
@@ -416,7 +416,7 @@ def test_write_excel_never_writes_a_formula(tmp_path):
 
 
 def test_write_then_read_round_trip(tmp_path):
-    original = read_contacts(SAMPLES / "contacts.csv")
+    original = read_contacts(SAMPLES / "messy_contacts.csv")
     path = write_excel({"contacts": original}, tmp_path / "round.xlsx")
     again = read_contacts(path)
     pd.testing.assert_frame_equal(again, original, check_dtype=False)

@@ -189,7 +189,7 @@ def test_deliverability_is_deterministic_from_the_seed():
     numbers = [f"+98912{i:07d}" for i in range(400)]
 
     def run(seed: int) -> dict:
-        with Simulator(seed=seed) as sim:
+        with Simulator(seed=seed, dialect="document") as sim:
             return poster(sim)("SendMessageMass", Phone=",".join(numbers), Message="x")["Result"]
 
     first, again, other = run(11), run(11), run(12)
@@ -201,9 +201,9 @@ def test_deliverability_is_deterministic_from_the_seed():
 
 def test_unreachable_share_is_configurable():
     numbers = ",".join(f"+98912{i:07d}" for i in range(50))
-    with Simulator(unreachable_share=0.0) as sim:
+    with Simulator(unreachable_share=0.0, dialect="document") as sim:
         assert all(poster(sim)("SendMessageMass", Phone=numbers, Message="x")["Result"].values())
-    with Simulator(unreachable_share=1.0) as sim:
+    with Simulator(unreachable_share=1.0, dialect="document") as sim:
         assert not any(poster(sim)("SendMessageMass", Phone=numbers, Message="x")["Result"]
                        .values())
 

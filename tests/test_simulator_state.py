@@ -69,7 +69,7 @@ def test_state_persists_in_process(tmp_path: Path):
         post("SendMessage", Phone=ON, Message="kept")
         post("CreateGroupChat", Phone=ON, Misc="G")
         post("BlockUser", Phone=ON)
-    with Simulator(state_file=path, secret="ignored") as again:
+    with Simulator(state_file=path, secret="ignored", dialect="document") as again:
         assert again.secret == secret
         post = poster(again)
         assert post("APIGetReport", Misc="9")["Result"][0]["Message"] == "kept"
@@ -100,7 +100,7 @@ def test_state_repr_hides_the_secret():
 def _start_process(state: Path, *extra: str) -> tuple[subprocess.Popen, str, str]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "miogram_toolkit.simulator", "--port", "0", "--state", str(state),
-         "--seed", "3", *extra],
+         "--seed", "3", "--dialect", "document", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     line = proc.stdout.readline().strip()
     url, secret = (part.split("=", 1)[1] for part in line.split(" "))
@@ -123,6 +123,10 @@ def test_persistence_across_a_killed_process(tmp_path: Path):
     finally:
         proc.kill()  # no clean shutdown: what was answered must already be on disk
         proc.wait(timeout=10)
+    # What a kill leaves: the state file and its WAL companions, owner-only; no temporary file.
+    assert sorted(p.name for p in tmp_path.iterdir()) == \
+        ["sim.sqlite", "sim.sqlite-shm", "sim.sqlite-wal"]
+    assert {oct(p.stat().st_mode & 0o777) for p in tmp_path.iterdir()} == {"0o600"}
     proc, url, secret = _start_process(state, "--secret", "other")
     try:
         assert secret == new_secret

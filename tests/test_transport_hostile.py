@@ -36,6 +36,7 @@ from miogram_toolkit.protocol.errors import (
     BadResponse,
     ConnectError,
     DeliveryUnknown,
+    MioGramError,
     ResponseTimeout,
 )
 
@@ -283,6 +284,23 @@ def test_no_frame_on_the_way_into_a_wsgi_app_shows_the_secret() -> None:
     client = Client(SECRET, base_url="http://127.0.0.1/", transport=WSGITransport(app))
     with pytest.raises(RuntimeError) as info:
         client.get_credits()
+    assert _locals_showing_the_secret(info.tb.tb_next) == []
+
+
+@pytest.mark.parametrize("echo", [
+    b"<html>Secret=%(s)s was not accepted</html>",
+    b'{"Status": "error", "Message": "Invalid Secret %(s)s"}',
+])
+def test_no_frame_shows_a_secret_the_server_echoes(echo: bytes) -> None:
+    def app(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/html")])
+        return [echo % {b"s": SECRET.encode()}]
+
+    client = Client(SECRET, base_url="http://127.0.0.1/", transport=WSGITransport(app),
+                    retries=0)
+    with pytest.raises(MioGramError) as info:
+        client.send_message("+989121234567", "Hi")
+    assert SECRET not in str(info.value)
     assert _locals_showing_the_secret(info.tb.tb_next) == []
 
 

@@ -5,10 +5,15 @@ Each method validates its Python arguments, builds the document's fields (``Phon
 works through an agent (all but the ``API…`` ones) takes ``robot=`` to override the client's
 default agent — campaigns rotate agents.
 
-Results by kind: Bool actions -> ``bool`` (Status "fail" is ``False``, not an exception); Mass
-actions -> ``dict[str, bool]`` keyed by the numbers as passed; limits and credits ->
-``dict[str, int | float]``; the ``1``/``0`` flags -> ``bool``; objects -> the objects, or
-``None`` when there are none; the report -> ``list[dict]``.
+Results by kind, the same in both dialects the service speaks: Bool actions -> ``bool``
+(Status "fail" is ``False``, not an exception; so is the implementation's ``"Number Not Exist or
+Wrong"`` error for a number that is not on the messenger — nothing was delivered or charged);
+Mass actions -> ``dict[str, bool]`` keyed by the numbers as passed (a WhatsApp Mass answered
+with a single ``true`` -> every number ``True``); credits -> ``dict[str, int]``; limits ->
+:class:`~miogram_toolkit.protocol.decode.Limits` (sizes in bytes, ``can_get``/``is_super``
+apart); the ``1``/``0`` flags -> ``bool``; agents and IPs -> ``list[str]``; objects -> the
+objects, or ``None`` when there are none; the report -> ``list[dict]``, the records as the
+service gives them (``[]`` for 111 No DATA).
 
 Example:
     >>> from miogram_toolkit.simulator import Simulator
@@ -22,15 +27,19 @@ Example:
 from __future__ import annotations
 
 import ipaddress
+import logging
 import warnings
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from miogram_toolkit.protocol.catalogue import CREDIT_KINDS, LIMIT_KINDS
+from miogram_toolkit.protocol.catalogue import CREDIT_KINDS
 from miogram_toolkit.protocol.decode import (
+    Limits,
+    limits,
     normalize_status,
     number_map,
     objects,
+    reading,
     report_records,
     split_list,
     table,
@@ -47,9 +56,13 @@ from miogram_toolkit.protocol.encode import (
     phones_field,
     text_token,
 )
-from miogram_toolkit.protocol.errors import BadResponse
+from miogram_toolkit.protocol.errors import BadNumber, BadResponse, NoData
 
 __all__ = ["WHATSAPP_BATCH", "ActionMethods"]
+
+logger = logging.getLogger("miogram_toolkit.client.core")
+
+T = TypeVar("T")
 
 #: The vendor's recommended number of WhatsApp recipients per request.
 WHATSAPP_BATCH = 100
@@ -64,11 +77,29 @@ class ActionMethods:
 
     # -- shapes of answer ---------------------------------------------------------------------
 
-    def _bool(self, func: str, fields: dict[str, str], robot: str | None = None) -> bool:
+    def _read(self, func: str, fields: dict[str, str], decode: Callable[[dict[str, Any]], T],
+              robot: str | None = None) -> T:
+        """Request, then decode; anything failing in the decoder is a BadResponse."""
         answer = self._request(func, fields, robot=robot)
-        if normalize_status(answer["Status"]) == "fail":
+        with reading(func):
+            value = decode(answer)
+        return value
+
+    def _bool(self, func: str, fields: dict[str, str], robot: str | None = None) -> bool:
+        try:
+            answer = self._request(func, fields, robot=robot)
+        except BadNumber as exc:
+            if "Phone" not in fields:
+                raise
+            # The implementation's answer for a number not on the messenger: not delivered,
+            # not charged — the same outcome as the document's Status "fail".
+            logger.info("%s: %s; read as not delivered", func, exc.message)
             return False
-        return to_bool(answer.get("Result"), func)
+        with reading(func):
+            if normalize_status(answer.get("Status")) == "fail":
+                return False
+            value = to_bool(answer.get("Result"), func)
+        return value
 
     def _mass(self, func: str, phones: Sequence[str], fields: dict[str, str],
               robot: str | None) -> dict[str, bool]:
@@ -78,15 +109,15 @@ class ActionMethods:
             warnings.warn(f"{func}: {len(sent)} numbers in one request; MioGram recommends at "
                           f"most {WHATSAPP_BATCH} per WhatsApp request", UserWarning,
                           stacklevel=3)
-        answer = self._request(func, {"Phone": joined, **fields}, robot=robot)
-        return number_map(answer.get("Result"), sent, func)
+        return self._read(func, {"Phone": joined, **fields},
+                          lambda answer: number_map(answer.get("Result"), sent, func), robot)
 
     def _objects(self, func: str, fields: dict[str, str], robot: str | None) -> Any:
-        answer = self._request(func, fields, robot=robot)
-        return objects(normalize_status(answer["Status"]), answer.get("Result"))
+        return self._read(func, fields, lambda answer: objects(
+            normalize_status(answer.get("Status")), answer.get("Result")), robot)
 
     def _flag(self, func: str) -> bool:
-        return to_bool(self._request(func, {}).get("Result"), func)
+        return self._read(func, {}, lambda answer: to_bool(answer.get("Result"), func))
 
     def _string(self, func: str) -> str:
         result = self._request(func, {}).get("Result")
@@ -280,19 +311,32 @@ class ActionMethods:
 
     # -- the account's own settings -----------------------------------------------------------
 
-    def get_limits(self) -> dict[str, int | float]:
-        """Message length (characters), Photo/Video/File size (MB), canGet/isSuper (1/0)."""
-        return table(self._request("APIGetLimits", {}).get("Result"), LIMIT_KINDS,
-                     "APIGetLimits")
+    def get_limits(self) -> Limits:
+        """The limits in bytes: ``Message`` (length), ``Photo``/``Video``/``File`` (size).
+
+        Whatever the dialect (the document gives megabytes, the service's implementation
+        bytes; see :func:`~miogram_toolkit.protocol.decode.limits`). The permission flags are
+        the attributes ``can_get`` and ``is_super``, not entries.
+        """
+        return self._read("APIGetLimits", {}, lambda answer: limits(answer.get("Result")))
 
     def get_credits(self) -> dict[str, int | float]:
-        """Remaining credit per kind; 0 or 1 means that kind is used up."""
-        return table(self._request("APIGetCredits", {}).get("Result"), CREDIT_KINDS,
-                     "APIGetCredits")
+        """Remaining credit per kind, as integers (the implementation sends strings).
+
+        The document says 0 or 1 means used up; the implementation still sends a single
+        message at 0 (and goes to -1).
+        """
+        return self._read("APIGetCredits", {}, lambda answer: table(
+            answer.get("Result"), CREDIT_KINDS, "APIGetCredits"))
 
     def get_ip(self) -> list[str]:
-        """The IP addresses allowed to call the service (``['*']`` = all)."""
-        return split_list(self._request("APIGetIP", {}).get("Result"), "APIGetIP")
+        """The IP addresses the service answers with (``['*']`` = all).
+
+        The document: the allowed addresses. The service's implementation answers the
+        caller's own address instead.
+        """
+        return self._read("APIGetIP", {},
+                          lambda answer: split_list(answer.get("Result"), "APIGetIP"))
 
     def set_ip(self, ips: str | Sequence[str]) -> list[str]:
         """Replace the allowed IP addresses (``"*"`` = all); returns the allowed IPs now.
@@ -308,15 +352,19 @@ class ActionMethods:
             raise ValueError("ips: '*' (all addresses) cannot be combined with others")
         answer = self._request("APISetIP", {"Misc": ",".join(checked)})
         result = answer.get("Result")
-        return split_list(result, "APISetIP") if isinstance(result, str) and result else checked
+        with reading("APISetIP"):
+            now = split_list(result, "APISetIP") if isinstance(result, str) and result \
+                else checked
+        return now
 
     def change_secret(self) -> str:
         """Replace the account's secret; returns the new one, which this client now uses."""
         return self._string("APIChangeSecret")
 
     def get_robots(self) -> list[str]:
-        """The names of the active agents."""
-        return split_list(self._request("APIGetRobot", {}).get("Result"), "APIGetRobot")
+        """The names of the active agents (from ``"A,B"`` or a JSON list)."""
+        return self._read("APIGetRobot", {},
+                          lambda answer: split_list(answer.get("Result"), "APIGetRobot"))
 
     def get_active(self) -> bool:
         """Whether the account is active."""
@@ -339,10 +387,18 @@ class ActionMethods:
         return self._flag("APIGetAds")
 
     def get_report(self, count: int = 100) -> list[dict[str, Any]]:
-        """The newest ``count`` (1 to 999) message-sending report records."""
+        """The newest ``count`` (1 to 999) message-sending report records, as given.
+
+        Either dialect's records (the document-shaped ones, or the implementation's
+        ``{Username, DATE, TIME, IP, DATA, Number, Delivered}`` rows); ``[]`` when there are
+        none (also when the service answers 111 No DATA).
+        """
         misc = non_negative_int("count", count, 1, 999)
-        return report_records(self._request("APIGetReport", {"Misc": misc}).get("Result"),
-                              "APIGetReport")
+        try:
+            return self._read("APIGetReport", {"Misc": misc}, lambda answer: report_records(
+                answer.get("Result"), "APIGetReport"))
+        except NoData:
+            return []
 
 
 def _ip(name: str, value: object) -> str:

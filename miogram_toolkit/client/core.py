@@ -10,6 +10,16 @@ What is retried, with exponential backoff and full jitter (``sleep`` is injectab
 * an answer with code 999, 813 or 814 (the service or its gateway was unavailable) — any action;
 * any transport failure (no answer, a malformed answer) of a read-only action.
 
+A send waits longer than a read: the service's gateway works through the numbers one by one
+(about a second each), so a send's read timeout is ``timeout + per_number_timeout × numbers``
+(:meth:`Client.read_timeout`; 30 s + 1.5 s a number by default, so a 100-number Mass waits
+180 s). A healthy Mass therefore answers instead of turning into ``DeliveryUnknown``.
+
+Answers are read in either dialect the service speaks (:mod:`miogram_toolkit.protocol.dialects`),
+without being told which. Whatever fails while an answer is read — hostile nesting, ``1e400``,
+integers of thousands of digits — is a :class:`~miogram_toolkit.protocol.errors.BadResponse`:
+every failure of a client call is a :class:`~miogram_toolkit.protocol.errors.MioGramError`.
+
 A send whose request left with no answer is never repeated: it raises
 :class:`~miogram_toolkit.protocol.errors.DeliveryUnknown`, and the campaign reconciles it against
 ``APIGetReport``. A malformed answer to a send (say a 502 page from a proxy) raises
@@ -51,7 +61,8 @@ from miogram_toolkit.client.transport import (
 )
 from miogram_toolkit.client.transport import is_loopback_host as _is_loopback
 from miogram_toolkit.protocol.catalogue import ACTIONS, FIELDS
-from miogram_toolkit.protocol.decode import normalize_status, parse_answer
+from miogram_toolkit.protocol.decode import normalize_status, parse_answer, reading
+from miogram_toolkit.protocol.dialects import accepted_statuses
 from miogram_toolkit.protocol.encode import mask_phone, robot_field, text_token
 from miogram_toolkit.protocol.errors import (
     RETRYABLE_CODES,
@@ -74,6 +85,10 @@ DEFAULT_URL = "https://miogram.net/dojob.php"
 
 #: The longest single pause between two attempts, whatever ``backoff`` and the attempt number.
 MAX_DELAY = 30.0
+
+#: Seconds a send's read timeout grows per number: the service's gateway pauses about 1 s per
+#: number it sends to; half a second more leaves room for the messenger itself.
+PER_NUMBER_TIMEOUT = 1.5
 
 
 class _Secret:
@@ -116,7 +131,10 @@ class Client(ActionMethods):
         secret: the account's secret; when None, ``MIOGRAM_SECRET`` is read.
         base_url: the service endpoint; must be https unless the host is loopback.
         robot: the default agent for agent actions (each method takes ``robot=`` to override).
-        timeout: seconds one attempt may take in all: connecting, sending and the whole answer.
+        timeout: seconds one attempt may take in all: connecting, sending and the whole answer
+            (the base; a send gets more, see ``per_number_timeout``).
+        per_number_timeout: seconds a send's allowance grows per number it names
+            (:meth:`read_timeout`).
         retries: how many times a safely repeatable failure is retried (0 = never).
         backoff: the first pause's upper bound in seconds; it doubles on each retry.
         transport: the HTTP seam; a pooled :class:`RequestsTransport` when None (then owned and
@@ -134,7 +152,8 @@ class Client(ActionMethods):
     """
 
     def __init__(self, secret: str | None = None, *, base_url: str = DEFAULT_URL,
-                 robot: str | None = None, timeout: float = 30.0, retries: int = 3,
+                 robot: str | None = None, timeout: float = 30.0,
+                 per_number_timeout: float = PER_NUMBER_TIMEOUT, retries: int = 3,
                  backoff: float = 0.5, transport: Transport | None = None,
                  sleep: Callable[[float], None] = time.sleep,
                  rng: random.Random | None = None) -> None:
@@ -152,11 +171,15 @@ class Client(ActionMethods):
             raise ValueError(f"timeout: must be more than 0 seconds, got {timeout!r}")
         if not backoff >= 0:
             raise ValueError(f"backoff: must be 0 or more seconds, got {backoff!r}")
+        if not per_number_timeout >= 0:
+            raise ValueError(f"per_number_timeout: must be 0 or more seconds, got "
+                             f"{per_number_timeout!r}")
         self._secret = _Secret(secret)
         self._old_secrets: list[_Secret] = []
         self.base_url = _check_base_url(base_url)
         self.robot = robot_field(robot) if robot is not None else None
         self.timeout = float(timeout)
+        self.per_number_timeout = float(per_number_timeout)
         self.retries = retries
         self.backoff = float(backoff)
         self._owns_transport = transport is None
@@ -283,13 +306,16 @@ class Client(ActionMethods):
             fields["Robot"] = robot_field(robot)
         action = ACTIONS.get(func)
         read_only = action.read_only if action is not None else False
+        numbers = len(fields.get("Phone", "").split(",")) \
+            if action is not None and action.is_send else 0
+        timeout = self.read_timeout(numbers)
         last: MioGramError | None = None
         for attempt in range(self.retries + 1):
             if attempt:
                 self._pause(func, attempt, last)
             form = {"Secret": self._secret.reveal(), "Func": func, **fields}
             self._log_request(func, fields, attempt)
-            failure, retryable, answer = self._attempt(func, form, read_only)
+            failure, retryable, answer = self._attempt(func, form, read_only, timeout)
             if failure is None:
                 assert answer is not None
                 if func == "APIChangeSecret":
@@ -300,7 +326,19 @@ class Client(ActionMethods):
             last = failure
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
-    def _attempt(self, func: str, form: dict[str, str], read_only: bool
+    def read_timeout(self, numbers: int = 0) -> float:
+        """Seconds to wait for the answer to a request naming ``numbers`` numbers.
+
+        ``timeout`` plus ``per_number_timeout`` for each number of a send (reads name none).
+
+        Example:
+            >>> Client("x32nv86ss5z", timeout=30, per_number_timeout=1.5).read_timeout(100)
+            180.0
+        """
+        return self.timeout + self.per_number_timeout * max(0, numbers)
+
+    def _attempt(self, func: str, form: dict[str, str], read_only: bool,
+                 timeout: float | None = None
                  ) -> tuple[MioGramError | None, bool, dict[str, Any] | None]:
         """One POST: (failure, whether repeating it is safe, answer)."""
         started = time.monotonic()
@@ -308,7 +346,7 @@ class Client(ActionMethods):
         retryable = False
         try:
             raw = self._transport.post(self.base_url, form, headers=self._headers,
-                                       timeout=self.timeout)
+                                       timeout=self.timeout if timeout is None else timeout)
         except NotSent as exc:
             failure = ConnectError(f"{func}: the request never reached the service "
                                    f"({self._scrub(str(exc))})", action=func)
@@ -334,17 +372,20 @@ class Client(ActionMethods):
         logger.debug("%s: HTTP %d, %d chars in %.3f s", func, raw.status_code, len(raw.text),
                      time.monotonic() - started)
         try:
-            answer = self._check(func, parse_answer(raw, func, self._scrub))
+            with reading(func, self._scrub, raw.text):
+                answer = self._check(func, parse_answer(raw, func, self._scrub))
+        # Frames left out of the error: their locals hold the answer as received, which may echo
+        # the secret (shown by tracebacks that print locals); the message is already scrubbed.
         except BadResponse as exc:
-            return exc, read_only, None
+            return exc.with_traceback(None), read_only, None
         except APIError as exc:
-            return exc, exc.code in RETRYABLE_CODES, None
+            return exc.with_traceback(None), exc.code in RETRYABLE_CODES, None
         return None, False, answer
 
     def _check(self, func: str, answer: dict[str, Any]) -> dict[str, Any]:
         """Raise for an error answer or an undocumented Status; pass confirmations."""
         # Scrubbed before lower-casing: a Status echoing the secret must not leak it in any case.
-        status = normalize_status(self._scrub(answer["Status"]))
+        status = normalize_status(self._scrub(answer.get("Status")))
         logger.debug("%s: Status %r", func, status if status is None else status[:30])
         if is_confirmation(answer, func):
             return answer
@@ -352,7 +393,7 @@ class Client(ActionMethods):
             raise error_for_answer(self._scrub(answer), func, self._secret.reveal())
         action = ACTIONS.get(func)
         if action is not None:
-            allowed = {normalize_status(s) for s in action.ok_status}
+            allowed = accepted_statuses(action)
             if status not in allowed:
                 shown = "null" if status is None else repr(status[:30])
                 raise BadResponse(f"{func}: unexpected Status {shown}; expected one of "

@@ -5,17 +5,23 @@ What lives here is data and pure functions, with no import of the rest of the to
 * :mod:`~miogram_toolkit.protocol.catalogue`: the 43 actions, their fields, results and rules;
 * :mod:`~miogram_toolkit.protocol.errors`: the 23 error codes and the exception tree;
 * :mod:`~miogram_toolkit.protocol.encode`: turning arguments into form fields;
-* :mod:`~miogram_toolkit.protocol.decode`: turning answers into typed results.
+* :mod:`~miogram_toolkit.protocol.decode`: turning answers into typed results;
+* :mod:`~miogram_toolkit.protocol.dialects`: the two dialects the service answers in (the
+  document's and its own implementation's), as data the decoders read.
 
 Example:
     >>> from miogram_toolkit.protocol import ACTIONS, ERRORS
     >>> ACTIONS["SendMessageMass"].func, ERRORS[305].message
     ('SendMessageMass', 'No Credit')
+    >>> from miogram_toolkit.protocol import message_bytes
+    >>> message_bytes("سلام", ad="Ad")
+    11
 """
 
 from __future__ import annotations
 
 from miogram_toolkit.protocol.catalogue import ACTIONS
+from miogram_toolkit.protocol.encode import message_bytes
 from miogram_toolkit.protocol.errors import ERRORS
 
-__all__ = ["ACTIONS", "ERRORS"]
+__all__ = ["ACTIONS", "ERRORS", "message_bytes"]

@@ -38,6 +38,7 @@ __all__ = [
     "extension_field",
     "file_fields",
     "mask_phone",
+    "message_bytes",
     "message_field",
     "misc_item",
     "non_negative_int",
@@ -130,6 +131,24 @@ def message_field(value: object, name: str = "message") -> str:
     if not value.strip():
         raise ValueError(f"{name}: the message is empty")
     return value
+
+
+def message_bytes(text: str, ad: str | None = None) -> int:
+    """The length the service checks against the ``Message`` limit: UTF-8 bytes.
+
+    The service's implementation appends the account's advertisement as a new line plus the ad
+    (``text + "\\n" + ad``) before it compares ``strlen`` with the limit, so a Persian letter
+    counts 2 and an emoji 4. Pass ``ad`` when the account has one (``None`` or ``""``: none).
+
+    Example:
+        >>> message_bytes("Hello"), message_bytes("سلام"), message_bytes("Hi", ad="MioGram")
+        (5, 8, 10)
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"text: must be a str, got {type(text).__name__}")
+    if ad:
+        text = f"{text}\n{ad}"
+    return len(text.encode("utf-8", "surrogatepass"))
 
 
 def misc_item(name: str, value: object) -> str:

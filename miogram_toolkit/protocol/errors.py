@@ -9,6 +9,7 @@
     │   ├── NoAgentError              827 No Robot Has Been Set Yet
     │   ├── PermissionDenied          309 Permission Denied
     │   ├── CreditError               305 No Credit, 306 Low Credit
+    │   │   └── GatewayCreditError        306 from the agent's gateway, before anything was sent
     │   ├── MessageTooLong            304 Message Length is Too High
     │   ├── FileRejected              303 File Size is Too High, 400 No Valid File
     │   ├── BadNumber                 307 Number Not Exist or Wrong
@@ -24,11 +25,22 @@
         └── BadResponse               an HTML page, empty body, invalid JSON, JSON that is not an
                                       object, or an object without Status
 
-How an error answer is recognised (the document shows only ``Message``; see "Open points"):
-by a ``Code`` element when present, else by the message text (trimmed, case-insensitive, with or
-without the document's trailing ``*``), else by a bare code (``"801"``). Text that matches nothing
-still raises :class:`APIError` with ``code=None``. "Invalid IP Address" is the text of both 802 and
+How an error answer is recognised, whatever the dialect (the document shows only ``Message``;
+the service's own implementation adds ``"Code": "801"`` to its own errors and writes its agent
+gateway's as ``"Error 306 : Low Credit"``): by a ``Code`` element when present (a number or a
+string), else by a code written into the text (``"Error NNN : …"``), else by a code the body
+carried after its JSON (``…}302``), else by the message text (trimmed, case-insensitive, with or
+without the document's trailing ``*``; the implementation's own wordings such as ``"Bad Request
+of Functions"`` are known too), else by a bare code (``"801"``). Text that matches nothing still
+raises :class:`APIError` with ``code=None``. "Invalid IP Address" is the text of both 802 and
 814; without a ``Code`` it is read as 802, the public one the document marks with ``*``.
+
+An error written ``"Error NNN : text"`` without a ``Code`` comes from the agent's gateway
+(:attr:`APIError.source` ``"gateway"``); everything else from the public endpoint
+(``"service"``). The gateway's ``306 Low Credit`` is :class:`GatewayCreditError`: the agent's own
+credit record refused the request before anything was sent (the implementation's per-agent credit
+file is corrupted by overlapping requests), so nothing was delivered or charged, and another
+agent may still work. The account's own credit is not the cause; that is 305.
 
 407 Secret Changed and 409 Allow IP Sets are the confirmations of ``APIChangeSecret`` and
 ``APISetIP``, not failures; :func:`is_confirmation` tells them apart.
@@ -64,6 +76,7 @@ __all__ = [
     "DeliveryUnknown",
     "ErrorInfo",
     "FileRejected",
+    "GatewayCreditError",
     "MessageTooLong",
     "MioGramError",
     "NoAgentError",
@@ -94,11 +107,12 @@ class APIError(MioGramError):
     """
 
     def __init__(self, message: str, *, code: int | None = None, action: str | None = None,
-                 raw: Any = None) -> None:
+                 raw: Any = None, source: str = "service") -> None:
         self.code = code
         self.message = message
         self.action = action
         self.raw = raw
+        self.source = source
         super().__init__(message)
 
     def __str__(self) -> str:
@@ -125,6 +139,14 @@ class PermissionDenied(APIError):
 
 class CreditError(APIError):
     """The credit for this kind of send is used up (305) or low (306)."""
+
+
+class GatewayCreditError(CreditError):
+    """The agent's gateway answered ``Error 306 : Low Credit`` before sending anything.
+
+    Nothing was delivered or charged. The cause is the agent's own credit record, not the
+    account's credit: try another agent, or this one again later.
+    """
 
 
 class MessageTooLong(APIError):
@@ -267,6 +289,20 @@ for _info in sorted(ERRORS.values(), key=lambda i: not i.public):
 del _info
 
 _BARE_CODE = re.compile(r"\s*(\d{3})\s*\*?\s*")
+# The gateway writes its errors "Error 306 : Low Credit" (no Code element).
+_CODE_IN_TEXT = re.compile(r"\s*error\s+(\d{3})\s*:", re.IGNORECASE)
+
+# The implementation's own wordings of some errors, besides the document's table.
+_ALIASES = {
+    "bad request of functions": 302,
+    "message length is high": 304,
+    "not valid file": 400,
+}
+_BY_TEXT.update(_ALIASES)
+
+#: Key under which :func:`~miogram_toolkit.protocol.decode.parse_answer` keeps a code that
+#: followed the JSON (``…}302``); it never comes from the service itself.
+TRAILING_CODE = "_trailing_code"
 
 
 def lookup_error(value: object) -> ErrorInfo | None:
@@ -295,13 +331,32 @@ def lookup_error(value: object) -> ErrorInfo | None:
     return ERRORS[code] if code is not None else None
 
 
+def _code_in_text(text: object) -> int | None:
+    if not isinstance(text, str):
+        return None
+    found = _CODE_IN_TEXT.match(text)
+    return int(found.group(1)) if found else None
+
+
 def _answer_code(answer: Mapping[str, Any]) -> ErrorInfo | None:
     for key in ("Code", "code"):
         if key in answer:
             info = lookup_error(answer[key])
             if info is not None:
                 return info
+    written = _code_in_text(answer.get("Message"))
+    if written is not None and written in ERRORS:
+        return ERRORS[written]
+    trailing = lookup_error(answer.get(TRAILING_CODE))
+    if trailing is not None:
+        return trailing
     return lookup_error(answer.get("Message"))
+
+
+def _source(answer: Mapping[str, Any]) -> str:
+    from_gateway = "Code" not in answer and "code" not in answer and \
+        _code_in_text(answer.get("Message")) is not None
+    return "gateway" if from_gateway else "service"
 
 
 def is_confirmation(answer: Mapping[str, Any], action: str) -> bool:
@@ -323,13 +378,18 @@ def error_for_answer(answer: Mapping[str, Any], action: str | None = None,
         secret: the account's secret, removed from anything the error keeps.
     """
     info = _answer_code(answer)
-    raw = redact(dict(answer), secret)
+    raw = redact({k: v for k, v in answer.items() if k != TRAILING_CODE}, secret)
     text = answer.get("Message")
+    source = _source(answer)
     if info is None:
-        message = str(text).strip() if text not in (None, "") else "error answer without Message"
-        return APIError(redact(message, secret), code=None, action=action, raw=raw)
+        message = str(text).strip()[:200] if text not in (None, "") else \
+            "error answer without Message"
+        return APIError(redact(message, secret), code=None, action=action, raw=raw,
+                        source=source)
     cls = info.exception or APIError
-    return cls(info.message, code=info.code, action=action, raw=raw)
+    if info.code == 306 and source == "gateway":
+        cls = GatewayCreditError
+    return cls(info.message, code=info.code, action=action, raw=raw, source=source)
 
 
 def redact(value: Any, secret: str | None) -> Any:

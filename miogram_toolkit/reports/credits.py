@@ -109,13 +109,19 @@ def limits_frame(source: Any) -> pd.DataFrame:
         >>> frame["limit_text"].to_dict(), frame.attrs["flags"]
         ({'Message': '4 KB', 'Photo': '5 MB'}, {'canGet': True, 'isSuper': False})
     """
-    limits = _table(source, "get_limits")
+    got = source if isinstance(source, Mapping) else getattr(source, "get_limits", None)
+    got = got() if callable(got) else got
+    limits = _table(got if got is not None else source, "get_limits")
     kinds = [k for k in _LIMITED if k in limits]
     sizes = pd.Series({k: limits[k] for k in kinds}, dtype="Int64")
     frame = pd.DataFrame({"limit": sizes,
                           "limit_text": [human_size(int(v)) for v in sizes]},
                          index=pd.Index(kinds, name="kind"))
     frame.attrs["flags"] = {k: bool(int(limits[k])) for k in _FLAGS if k in limits}
+    # A client's get_limits() gives the flags as attributes (can_get, is_super), not entries.
+    for key, attr in (("canGet", "can_get"), ("isSuper", "is_super")):
+        if hasattr(got, attr):
+            frame.attrs["flags"][key] = bool(getattr(got, attr))
     return frame
 
 

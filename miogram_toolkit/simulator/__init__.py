@@ -1,4 +1,13 @@
-"""A local, stateful MioGram service that behaves as the v1.2 document says.
+"""A local, stateful MioGram service that answers as the real one does — or as the document says.
+
+It speaks two dialects (:mod:`.dialects`; the differences are tabled there and in the README):
+
+* ``reference`` (the default): as the service's own implementation answers
+  (``shared/spec/reference-implementation.md``) — the shapes, check order, credit arithmetic,
+  byte limits and report log of the code behind ``miogram.net``. Demos, notebooks and
+  benchmarks meet what the real service most likely does.
+* ``document``: the v1.2 document as the toolkit reads it, with the choices below where the
+  document is silent.
 
 Three ways to run the same service:
 
@@ -14,10 +23,15 @@ Example:
     ...     answer = requests.post(sim.url, data={"Secret": sim.secret,
     ...                                           "Func": "APIGetCredits"}).json()
     >>> answer["Status"], answer["Result"]["Message"]
-    ('checking', 100)
+    ('checking', '100')
+    >>> with Simulator(seed=7, credits={"Message": 100}, dialect="document") as sim:
+    ...     answer = requests.post(sim.url, data={"Secret": sim.secret,
+    ...                                           "Func": "APIGetCredits"}).json()
+    >>> answer["Result"]["Message"]
+    100
 
-Where the document is silent (its "Open points") or leaves a detail open, the simulator chooses
-as follows; each choice is tested in ``tests/test_simulator_*.py``:
+Where the document is silent (its "Open points") or leaves a detail open, the ``document``
+dialect chooses as follows; each choice is tested in ``tests/test_simulator_*.py``:
 
 1. Error wire format: ``{"Result": false, "Status": "error", "Message": "<text>"}`` with the
    table's text without its ``*``; no numeric code unless ``error_codes=True`` adds ``"Code"``.
@@ -39,7 +53,7 @@ as follows; each choice is tested in ``tests/test_simulator_*.py``:
 6. Credit: "0 or 1 means used up", so a kind at 1 or less → 305 No Credit. A request may
    deliver at most ``credit − 1`` messages: a Mass request with more well-formed numbers than
    that → 306 Low Credit, nothing sent, nothing charged. Only deliveries are charged.
-7. Rates: no request-rate or per-agent limit. A request's ``Phone`` holds at most 10,000
+7. Rates: no request-rate or per-agent limit. A request's ``Phone`` holds at most 1,000
    numbers, its body at most room for the largest legal file; beyond either → 812.
 8. Getters answer ``Status: null`` (JSON null, not the string ``"NULL"``).
 
@@ -51,7 +65,8 @@ inactive account answers 826 to everything but ``APIGetActive`` (``"0"``); the o
 is documented in :mod:`.actions`; non-POST → 812; paths other than ``/dojob.php`` → HTTP 404
 with the 812 JSON. WhatsApp sends answer true for every well-formed number, are charged and
 logged as delivered. Which numbers are on the messenger: ``sha256(seed|digits)`` against
-``unreachable_share`` (default 10%), overridable per number.
+``unreachable_share`` (default 10%), overridable per number. In both dialects, a send may pause
+``per_number_s`` per number before it answers (the gateway's pace; WhatsApp excepted).
 """
 
 from __future__ import annotations
@@ -61,6 +76,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from miogram_toolkit.simulator.app import INSPECT_PATH, SERVICE_PATH, SimulatorApp
+from miogram_toolkit.simulator.dialects import DIALECTS
 from miogram_toolkit.simulator.faults import FAULT_KINDS, FaultPlan
 from miogram_toolkit.simulator.server import SimulatorServer
 from miogram_toolkit.simulator.state import State
@@ -68,7 +84,7 @@ from miogram_toolkit.simulator.state import State
 if TYPE_CHECKING:
     from miogram_toolkit.client.core import Client
 
-__all__ = ["FAULT_KINDS", "INSPECT_PATH", "SERVICE_PATH", "FaultPlan", "Simulator",
+__all__ = ["DIALECTS", "FAULT_KINDS", "INSPECT_PATH", "SERVICE_PATH", "FaultPlan", "Simulator",
            "SimulatorApp", "State"]
 
 #: What :attr:`Simulator.url` shows before the server starts (in-process use only).
@@ -90,7 +106,11 @@ class Simulator:
         seed: decides deliverable numbers and the fault sequence.
         inspect: serve ``GET /_simulator/state``.
         late_answer_s: how long a ``late_answer`` fault holds the answer.
-        error_codes: add ``"Code"`` to error answers.
+        error_codes: add ``"Code"`` to error answers (``document``; ``reference`` always has
+            its own string codes).
+        dialect: ``"reference"`` (default: the service's own implementation) or
+            ``"document"``.
+        per_number_s: a send's pause per number before it answers (the gateway's pace).
         start: start the loopback server now (False: in-process use, or :meth:`start` later).
         **account: passed to :class:`~.state.State` — ``active``, ``allowed_ips``,
             ``username``, ``ads``, ``is_super``, ``can_get``, ``agents``, ``limits``,
@@ -107,12 +127,17 @@ class Simulator:
                  state_file: str | os.PathLike[str] | None = None, latency_ms: float = 0.0,
                  fault_rate: float = 0.0, faults: str | Iterable[str] = FAULT_KINDS,
                  seed: int = 0, inspect: bool = True, late_answer_s: float = 35.0,
-                 error_codes: bool = False, start: bool = True, **account: Any) -> None:
+                 error_codes: bool = False, dialect: str = "reference",
+                 per_number_s: float = 0.0, start: bool = True, **account: Any) -> None:
+        if dialect not in DIALECTS:
+            raise ValueError(f"dialect must be one of {', '.join(DIALECTS)}, got {dialect!r}")
         options = {"secret": secret, "seed": seed, **account}
         self.state = State.load(state_file, **options) if state_file else State(**options)
         self.faults = FaultPlan(fault_rate, faults, seed=seed, late_answer_s=late_answer_s)
         self.app = SimulatorApp(self.state, self.faults, inspect=inspect,
-                                latency_ms=latency_ms, error_codes=error_codes)
+                                latency_ms=latency_ms, error_codes=error_codes,
+                                dialect=dialect, per_number_s=per_number_s)
+        self.dialect = dialect
         self._server = SimulatorServer(self.app, host=host, port=port)
         if start:
             self.start()
@@ -198,4 +223,4 @@ class Simulator:
 
     def __repr__(self) -> str:
         where = self.url if self.running else "in-process"
-        return f"Simulator({where}, faults={self.faults!r})"
+        return f"Simulator({where}, dialect={self.dialect!r}, faults={self.faults!r})"

@@ -17,14 +17,14 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
-from miogram_toolkit.simulator import Simulator
+from miogram_toolkit.simulator import DIALECTS, Simulator
 from miogram_toolkit.simulator.faults import FAULT_KINDS, parse_kinds
 from miogram_toolkit.simulator.store import StateFileError
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m miogram_toolkit.simulator",
-                                     description="A local MioGram service (document v1.2).")
+                                     description="A local MioGram service (v1.2).")
     parser.add_argument("--port", type=int, default=8765, help="port (0 = a free one)")
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to listen on")
     parser.add_argument("--secret", help="the account's secret (random by default; a state "
@@ -42,8 +42,13 @@ def build_parser() -> argparse.ArgumentParser:
                         help="decides deliverable numbers and faults")
     parser.add_argument("--unreachable-share", type=float, default=0.1,
                         help="share of numbers not on the messenger (0..1)")
+    parser.add_argument("--dialect", choices=DIALECTS, default=DIALECTS[0],
+                        help="answer as the service's own implementation does (reference, the "
+                        "default) or as the v1.2 document says (document)")
+    parser.add_argument("--per-number-s", type=float, default=0.0,
+                        help="a send's pause per number before it answers (the gateway's pace)")
     parser.add_argument("--error-codes", action="store_true",
-                        help="add the numeric Code to error answers")
+                        help="add the numeric Code to error answers (document dialect)")
     parser.add_argument("--no-inspect", action="store_true",
                         help="do not serve GET /_simulator/state")
     return parser
@@ -56,7 +61,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                         state_file=args.state, latency_ms=args.latency_ms,
                         fault_rate=args.fault_rate, faults=args.faults, seed=args.seed,
                         inspect=not args.no_inspect, late_answer_s=args.late_answer_s,
-                        error_codes=args.error_codes, unreachable_share=args.unreachable_share)
+                        error_codes=args.error_codes, dialect=args.dialect,
+                        per_number_s=args.per_number_s,
+                        unreachable_share=args.unreachable_share)
     except (StateFileError, OSError) as exc:
         # One line, no traceback: a foreign or damaged --state file, a port in use…
         print(f"error: {exc}", file=sys.stderr)

@@ -1,5 +1,7 @@
 """The twelve ``API…`` actions: the account's own settings.
 
+Their shapes depend on the dialect (:mod:`.dialects`); in ``document``:
+
 * Tables (``APIGetLimits``, ``APIGetCredits``) answer ``Status: "checking"`` and numbers;
   ``canGet``/``isSuper`` in the limits are 1 or 0.
 * Getters answer ``Status: null`` (JSON null): ``APIGetIP`` the allow-list as ``"a,b"`` or
@@ -12,86 +14,67 @@
   ``Message: "Allow IP Sets"`` (the 409 text, a confirmation).
 * ``APIChangeSecret`` answers ``Status: "success"``, ``Result`` the new secret and
   ``Message: "Secret Changed"`` (407's text); the old secret answers 801 from then on.
+
+In ``reference``, as the implementation answers: getters without ``Status``, credits as strings,
+limits in bytes, ``APIGetIP`` the caller's address, ``APISetIP`` the Misc as written plus the
+server's address, the report a bare array (111 when empty).
 """
 
 from __future__ import annotations
 
-import ipaddress
-from typing import Any
-
-from miogram_toolkit.protocol.errors import ERRORS
-from miogram_toolkit.simulator.actions import Call, ServiceError, answer
-from miogram_toolkit.simulator.state import new_secret
+from miogram_toolkit.simulator.actions import Call, Reply
 
 __all__ = ["HANDLERS"]
 
 
-def _flag(value: bool) -> str:
-    return "1" if value else "0"
+def get_limits(call: Call) -> Reply:
+    return call.answer(call.dialect.limits_result(call))
 
 
-def get_limits(call: Call) -> dict[str, Any]:
-    state = call.state
-    table = {**state.limits, "canGet": int(state.can_get), "isSuper": int(state.is_super)}
-    return answer(call.action, table)
+def get_credits(call: Call) -> Reply:
+    return call.answer(call.dialect.credits_result(call))
 
 
-def get_credits(call: Call) -> dict[str, Any]:
-    return answer(call.action, dict(call.state.credits))
+def get_ip(call: Call) -> Reply:
+    return call.answer(call.dialect.ip_result(call))
 
 
-def get_ip(call: Call) -> dict[str, Any]:
-    return answer(call.action, ",".join(call.state.allowed_ips))
+def set_ip(call: Call) -> Reply:
+    return call.dialect.set_ip(call)
 
 
-def set_ip(call: Call) -> dict[str, Any]:
-    items = call.misc["items"]
-    if items != ["*"]:
-        if not items or any(not item for item in items):
-            raise ServiceError(812)
-        try:
-            items = [str(ipaddress.ip_address(item)) for item in items]
-        except ValueError:
-            raise ServiceError(812) from None
-        items = list(dict.fromkeys(items))
-    call.state.allowed_ips = items
+def change_secret(call: Call) -> Reply:
+    call.state.secret = call.dialect.new_secret()
     call.state.dirty = True
-    return {**answer(call.action, ",".join(items)), "Message": ERRORS[409].message}
+    return call.dialect.confirm_secret(call)
 
 
-def change_secret(call: Call) -> dict[str, Any]:
-    call.state.secret = new_secret()
-    call.state.dirty = True
-    return {**answer(call.action, call.state.secret), "Message": ERRORS[407].message}
+def get_robots(call: Call) -> Reply:
+    return call.answer(",".join(call.state.agent_names()))
 
 
-def get_robots(call: Call) -> dict[str, Any]:
-    return answer(call.action, ",".join(call.state.agent_names()))
+def get_active(call: Call) -> Reply:
+    return call.answer(call.dialect.flag(call.state.active))
 
 
-def get_active(call: Call) -> dict[str, Any]:
-    return answer(call.action, _flag(call.state.active))
+def get_username(call: Call) -> Reply:
+    return call.answer(call.state.username)
 
 
-def get_username(call: Call) -> dict[str, Any]:
-    return answer(call.action, call.state.username)
+def is_super(call: Call) -> Reply:
+    return call.answer(call.dialect.flag(call.state.is_super))
 
 
-def is_super(call: Call) -> dict[str, Any]:
-    return answer(call.action, _flag(call.state.is_super))
+def can_get(call: Call) -> Reply:
+    return call.answer(call.dialect.flag(call.state.can_get))
 
 
-def can_get(call: Call) -> dict[str, Any]:
-    return answer(call.action, _flag(call.state.can_get))
+def get_ads(call: Call) -> Reply:
+    return call.answer(call.state.ads)
 
 
-def get_ads(call: Call) -> dict[str, Any]:
-    return answer(call.action, call.state.ads)
-
-
-def get_report(call: Call) -> dict[str, Any]:
-    count = call.misc["count"]
-    return answer(call.action, call.state.recent_reports(count))
+def get_report(call: Call) -> Reply:
+    return call.dialect.report_reply(call)
 
 
 HANDLERS = {

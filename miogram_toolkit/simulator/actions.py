@@ -1,6 +1,7 @@
-"""Running one request: the checks every action shares, then the action's own handler.
+"""Running one request: the dialect's shared checks in its order, then the action's handler.
 
-The checks come in this order, each driven by the catalogue, and the first that fails answers:
+The checks and their order belong to the dialect (:mod:`.dialects`); the first that fails
+answers. The ``document`` dialect checks, each driven by the catalogue:
 
 1. ``Secret`` empty → 800; not the account's → 801.
 2. The caller's address not in the allow-list → 802.
@@ -14,7 +15,13 @@ The checks come in this order, each driven by the catalogue, and the first that 
 9. ``Misc`` split into the catalogue's parts: a part missing or blank → 330, too many parts or
    a part of the wrong form → 812.
 
-Then the handler checks what is its own (limits 304/303/400, credit 305/306, …) and acts.
+The ``reference`` dialect follows the service's own implementation instead: intrusion block 815
+→ 800 → 801 → 826 → 827 → 802 → 302 → 309 → fields and ``Misc`` (the gateway's ``Error 302``).
+
+Then the handler checks what is its own (limits, credit, …) and acts. Handlers return a
+:class:`Reply`; :func:`respond` runs the checks and the handler in one state transaction
+(committed before the answer leaves; a failed commit answers 999 and keeps nothing), and pauses
+for the gateway's per-number time (``per_number_s``) only after the transaction has ended.
 
 Example:
     >>> from miogram_toolkit.simulator.state import State, StateWriteError
@@ -27,30 +34,74 @@ Example:
 
 from __future__ import annotations
 
-import hmac
-import re
+import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from miogram_toolkit.protocol.catalogue import ACTIONS, Action, Permission, Phones
+from miogram_toolkit.protocol.catalogue import ACTIONS, Action
 from miogram_toolkit.protocol.errors import ERRORS
-from miogram_toolkit.simulator.numbering import is_international
 from miogram_toolkit.simulator.state import State, StateWriteError
 
-__all__ = ["Call", "Handler", "ServiceError", "answer", "error_answer", "perform"]
+if TYPE_CHECKING:
+    from miogram_toolkit.simulator.dialects import Dialect
+
+__all__ = ["Call", "Handler", "Reply", "Request", "ServiceError", "perform", "respond"]
 
 # The document's own spellings of a few Func names (catalogue ``spelled``) -> our reading.
-_SPELLED = {action.spelled: action for action in ACTIONS.values() if action.spelled}
+SPELLED = {action.spelled: action for action in ACTIONS.values() if action.spelled}
 
 
 class ServiceError(Exception):
-    """Answer the request with error ``code`` (its text comes from the error table)."""
+    """Answer the request with error ``code``.
 
-    def __init__(self, code: int) -> None:
+    Attributes:
+        code: the error code (its text comes from the dialect).
+        gateway: raised where the service's implementation has its agent gateway answer (the
+            ``Error NNN : text`` shape); the document dialect ignores it.
+        trailer: text the gateway writes after that answer (a bare ``302``).
+    """
+
+    def __init__(self, code: int, *, gateway: bool = False, trailer: str = "") -> None:
         self.code = code
+        self.gateway = gateway
+        self.trailer = trailer
         super().__init__(f"{code} {ERRORS[code].message}")
+
+
+@dataclass
+class Reply:
+    """An answer as the handler builds it.
+
+    Attributes:
+        body: the JSON value (an object, or the bare report array).
+        gateway: the answer comes from the agent gateway (its content type in ``reference``).
+        trailer: text after the JSON (the gateway's stray ``302``).
+        pause_s: seconds to wait before answering, outside the state's lock.
+    """
+
+    body: Any
+    gateway: bool = False
+    trailer: str = ""
+    pause_s: float = 0.0
+
+
+@dataclass
+class Request:
+    """A request while the shared checks run (filled in as they pass)."""
+
+    state: State
+    fields: Mapping[str, str]
+    remote: str
+    now: datetime
+    action: Action | None = None
+    robot: str | None = None
+    misc: dict[str, Any] = field(default_factory=dict)
+
+    def field(self, name: str) -> str:
+        """The field as sent ("" when absent)."""
+        return self.fields.get(name, "")
 
 
 @dataclass
@@ -61,9 +112,12 @@ class Call:
         action: the catalogue entry of ``Func``.
         fields: the request fields as sent.
         state: the account (its lock is held for the whole call).
-        robot: the agent the request runs on (None for ``API…`` actions).
+        robot: the agent the request runs on (None for ``API…`` actions in ``document``).
         misc: the ``Misc`` parts by the catalogue's names (variadic ``Misc``: ``"items"``).
         now: the time of the request.
+        dialect: how the service answers.
+        remote: the caller's address.
+        per_number_s: the gateway's pause per number sent.
     """
 
     action: Action
@@ -72,130 +126,75 @@ class Call:
     robot: str | None
     misc: dict[str, Any]
     now: datetime
+    dialect: Dialect
+    remote: str = ""
+    per_number_s: float = 0.0
 
     def field(self, name: str) -> str:
         """The field as sent ("" when absent)."""
         return self.fields.get(name, "")
 
-
-Handler = Callable[[Call], dict[str, Any]]
-
-
-def answer(action: Action, result: Any, ok: bool = True) -> dict[str, Any]:
-    """A non-error answer: ``Status`` comes from the catalogue's ``ok_status``.
-
-    ``ok_status[0]`` is the success status (``"success"``, ``"checking"`` or None = JSON null);
-    a false outcome of an action that knows ``"fail"`` gets ``"fail"``.
-    """
-    status = action.ok_status[0] if ok or "fail" not in action.ok_status else "fail"
-    return {"Result": result, "Status": status}
+    def answer(self, result: Any, ok: bool = True) -> Reply:
+        """A non-error answer in the dialect's shape (see :meth:`.dialects.Dialect.answer`)."""
+        return self.dialect.answer(self, result, ok)
 
 
-def error_answer(code: int, *, with_code: bool = False) -> dict[str, Any]:
-    """The answer for error ``code``: ``Result`` false, ``Status`` "error", ``Message`` text."""
-    body: dict[str, Any] = {"Result": False, "Status": "error", "Message": ERRORS[code].message}
-    if with_code:
-        body["Code"] = code
-    return body
+Handler = Callable[[Call], Reply]
 
 
-# Forms of Misc parts, by the catalogue's part names; a part that does not match → 812.
-_NUMBER = r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)"
-_PART_FORMS: dict[str, re.Pattern[str]] = {
-    "state": re.compile(r"Online|Offline"),
-    "username": re.compile(r"\S+"),
-    "extension": re.compile(r"[A-Za-z0-9]{1,16}"),
-    "latitude": re.compile(_NUMBER),
-    "longitude": re.compile(_NUMBER),
-    "forward_count": re.compile(r"[0-9]{1,6}"),
-    "offset": re.compile(r"[0-9]{1,9}"),
-    "limit": re.compile(r"[0-9]{1,9}"),
-    "count": re.compile(r"[0-9]{1,3}"),
-}
-_RANGES = {"latitude": (-90.0, 90.0), "longitude": (-180.0, 180.0), "limit": (1, 10**9),
-           "count": (1, 999)}
-
-
-def _parse_misc(action: Action, raw: str) -> dict[str, Any]:
-    if action.misc_variadic:
-        return {"items": [item.strip() for item in raw.split(",")]}
-    names = action.misc
-    if not names:
-        return {}
-    # A single part is the whole field (a group name may contain commas).
-    parts = [raw] if len(names) == 1 else raw.split(",")
-    if len(parts) > len(names):
-        raise ServiceError(812)
-    if len(parts) < len(names) or any(not part.strip() for part in parts):
-        raise ServiceError(330)
-    values: dict[str, Any] = {}
-    for name, part in zip(names, parts, strict=True):
-        text = part.strip()
-        form = _PART_FORMS.get(name)
-        if form is not None and not form.fullmatch(text):
-            raise ServiceError(812)
-        value: Any = text
-        if name in _RANGES:
-            low, high = _RANGES[name]
-            value = float(text) if isinstance(low, float) else int(text)
-            if not low <= value <= high:
-                raise ServiceError(812)
-        elif name in ("forward_count", "offset"):
-            value = int(text)
-        values[name] = value
-    return values
-
-
-def _lookup(func: str) -> Action:
-    action = ACTIONS.get(func) or _SPELLED.get(func)
+def lookup(func: str) -> Action:
+    """The action ``func`` names (or the document's spelling of it); 302 when none."""
+    action = ACTIONS.get(func) or SPELLED.get(func)
     if action is None:
         raise ServiceError(302)
     return action
 
 
-def perform(state: State, fields: Mapping[str, str], remote_addr: str,
-            now: datetime | None = None, *, with_code: bool = False) -> dict[str, Any]:
-    """Run one request against ``state`` and return the answer object.
+def respond(state: State, fields: Mapping[str, str], remote_addr: str,
+            now: datetime | None = None, *, dialect: Dialect | None = None,
+            per_number_s: float = 0.0) -> Reply:
+    """Run one request against ``state`` and return the reply (the lock is held meanwhile).
 
     Args:
         state: the account.
         fields: the request's form fields (names are case-sensitive).
-        remote_addr: the caller's address, checked against the allow-list.
+        remote_addr: the caller's address.
         now: the request's time (default: now, UTC).
-        with_code: add the numeric ``Code`` to an error answer.
+        dialect: how the service answers (default: a fresh ``document`` dialect).
+        per_number_s: the gateway's pause per number sent, taken after the lock is released.
     """
+    from miogram_toolkit.simulator.dialects import DocumentDialect
     from miogram_toolkit.simulator.handlers import HANDLERS  # handlers import this module
 
+    speaker = dialect if dialect is not None else DocumentDialect()
+    request = Request(state, fields, remote_addr, now or datetime.now(UTC))
     try:
-        secret = fields.get("Secret", "")
-        if not secret.strip():
-            raise ServiceError(800)
         with state.transaction():
-            if not hmac.compare_digest(secret.encode(), state.secret.encode()):
-                raise ServiceError(801)
-            if not state.ip_allowed(remote_addr):
-                raise ServiceError(802)
-            action = _lookup(fields.get("Func", ""))
-            if not state.active and action.func != "APIGetActive":
-                raise ServiceError(826)
-            robot = None
-            if not action.func.startswith("API"):
-                robot = state.pick_agent(fields.get("Robot", ""))
-                if robot is None:
-                    raise ServiceError(827)
-            if (action.permission is Permission.IS_SUPER and not state.is_super) or \
-                    (action.permission is Permission.CAN_GET and not state.can_get):
-                raise ServiceError(309)
-            if any(not fields.get(name, "").strip() for name in action.fields):
-                raise ServiceError(330)
-            if action.phones is Phones.ONE and not is_international(fields["Phone"]):
-                raise ServiceError(307)
-            misc = _parse_misc(action, fields.get("Misc", "")) if "Misc" in action.fields \
-                else {}
-            call = Call(action, fields, state, robot, misc, now or datetime.now(UTC))
-            return HANDLERS[action.func](call)
+            for check in speaker.checks:
+                check(request)
+            assert request.action is not None
+            call = Call(request.action, fields, state, request.robot, request.misc,
+                        request.now, speaker, remote_addr, per_number_s)
+            reply = HANDLERS[request.action.func](call)
     except ServiceError as exc:
-        return error_answer(exc.code, with_code=with_code)
+        return speaker.error(exc.code, gateway=exc.gateway, trailer=exc.trailer)
     except StateWriteError:
         # Nothing of the request was kept: the service's answer when its back end fails.
-        return error_answer(999, with_code=with_code)
+        return speaker.error(999)
+    if reply.pause_s > 0:
+        time.sleep(reply.pause_s)
+    return reply
+
+
+def perform(state: State, fields: Mapping[str, str], remote_addr: str,
+            now: datetime | None = None, *, with_code: bool = False,
+            dialect: Dialect | None = None) -> Any:
+    """Run one request and return the answer's JSON value (see :func:`respond`).
+
+    ``with_code`` adds the numeric ``Code`` to the ``document`` dialect's error answers.
+    """
+    if dialect is None:
+        from miogram_toolkit.simulator.dialects import DocumentDialect
+
+        dialect = DocumentDialect(error_codes=with_code)
+    return respond(state, fields, remote_addr, now, dialect=dialect).body

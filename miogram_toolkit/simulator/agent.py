@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from miogram_toolkit.simulator.actions import Call, answer
+from miogram_toolkit.simulator.actions import Call, Reply
 from miogram_toolkit.simulator.sends import check_data
 
 __all__ = ["HANDLERS"]
@@ -21,41 +21,41 @@ def _agent(call: Call) -> dict[str, Any]:
     return call.state.agent(call.robot or "")
 
 
-def set_status_online(call: Call) -> dict[str, Any]:
+def set_status_online(call: Call) -> Reply:
     _agent(call)["Online"] = call.misc["state"] == "Online"
     call.state.dirty = True
-    return answer(call.action, True)
+    return call.answer(True)
 
 
-def send_typing(call: Call) -> dict[str, Any]:
+def send_typing(call: Call) -> Reply:
     phone = call.field("Phone")
     shown = phone not in call.state.blocked and call.state.on_messenger(phone)
-    return answer(call.action, shown, ok=shown)
+    return call.answer(shown, ok=shown)
 
 
-def set_profile_name(call: Call) -> dict[str, Any]:
+def set_profile_name(call: Call) -> Reply:
     agent = _agent(call)
     agent["FirstName"], agent["LastName"] = call.misc["first_name"], call.misc["last_name"]
     call.state.dirty = True
-    return answer(call.action, True)
+    return call.answer(True)
 
 
-def set_username(call: Call) -> dict[str, Any]:
+def set_username(call: Call) -> Reply:
     wanted = call.misc["username"]
     taken = any(other["Username"] == wanted and other["Name"] != call.robot
                 for other in call.state.agents)
     if taken:
-        return answer(call.action, False, ok=False)
+        return call.answer(False, ok=False)
     _agent(call)["Username"] = wanted
     call.state.dirty = True
-    return answer(call.action, True)
+    return call.answer(True)
 
 
-def set_profile_photo(call: Call) -> dict[str, Any]:
-    _, digest = check_data(call)
+def set_profile_photo(call: Call) -> Reply:
+    digest = check_data(call)
     _agent(call)["Photo"] = digest
     call.state.dirty = True
-    return answer(call.action, True)
+    return call.answer(True)
 
 
 HANDLERS = {

@@ -4,8 +4,8 @@ Paths:
 
 * ``/dojob.php`` — the service. POST only: any other method answers 812 Bad Request. The body
   must be ``application/x-www-form-urlencoded`` UTF-8 (else 812); the query string is ignored,
-  and when a field is repeated the last value wins. Every answer is a JSON object with
-  ``Content-Type: application/json; charset=utf-8`` and HTTP 200, errors included.
+  and when a field is repeated the last value wins. Every answer is HTTP 200, errors included;
+  its body and Content-Type are the dialect's (:mod:`.dialects`).
 * ``/_simulator/state`` — inspection, outside the MioGram contract (GET; off with
   ``inspect=False``): credits, counts and deliveries per number. Never holds the secret.
 * anything else — HTTP 404 with the JSON of 812 Bad Request.
@@ -29,7 +29,7 @@ Example:
     ...            "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body),
     ...            "REMOTE_ADDR": "127.0.0.1"}
     >>> b"".join(app(environ, lambda status, headers: None))
-    b'{"Result":"demo","Status":null}'
+    b'{"Result":"demo"}'
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from miogram_toolkit.simulator.actions import error_answer, perform
+from miogram_toolkit.simulator.actions import Reply, respond
+from miogram_toolkit.simulator.dialects import Dialect, make_dialect
 from miogram_toolkit.simulator.faults import FaultPlan
 from miogram_toolkit.simulator.state import State
 
@@ -52,8 +53,9 @@ INSPECT_PATH = "/_simulator/state"
 #: Set by the simulator's own server: a late answer can really wait (the value is a stop event).
 DELAY_KEY = "miogram.simulator.stop_event"
 #: The most numbers one request's ``Phone`` may hold: a request is one transaction under the
-#: account's lock, and this keeps the longest one short (10,000 numbers ≈ 0.2 s).
-MAX_NUMBERS = 10_000
+#: account's lock, and this keeps the longest one short (``benchmarks/bench_simulator_state.py``
+#: measures it: 0.05 s, 0.2 s on a busy machine). The service itself pays a second per number.
+MAX_NUMBERS = 1_000
 
 _MB = 1024 * 1024
 _FILE_KINDS = ("Photo", "Video", "File")
@@ -119,17 +121,26 @@ class SimulatorApp:
         faults: the fault plan (default: no faults).
         inspect: serve ``GET /_simulator/state``.
         latency_ms: a pause before every service request is processed.
-        error_codes: add the numeric ``Code`` to error answers (the document shows only the
-            text; off by default so clients are tested on the text).
+        error_codes: add the numeric ``Code`` to the ``document`` dialect's error answers (the
+            document shows only the text; off by default so clients are tested on the text).
+        dialect: ``"reference"`` (the service's own implementation) or ``"document"``, or a
+            :class:`~.dialects.Dialect` object.
+        per_number_s: the gateway's pause per number of a send (outside the state's lock).
     """
 
     def __init__(self, state: State, faults: FaultPlan | None = None, *, inspect: bool = True,
-                 latency_ms: float = 0.0, error_codes: bool = False) -> None:
+                 latency_ms: float = 0.0, error_codes: bool = False,
+                 dialect: str | Dialect = "reference", per_number_s: float = 0.0) -> None:
+        if not per_number_s >= 0:
+            raise ValueError(f"per_number_s must be 0 or more seconds, got {per_number_s!r}")
         self.state = state
         self.faults = faults or FaultPlan()
         self.inspect = inspect
         self.latency_ms = float(latency_ms)
         self.error_codes = error_codes
+        self.dialect = dialect if isinstance(dialect, Dialect) \
+            else make_dialect(dialect, error_codes=error_codes)
+        self.per_number_s = float(per_number_s)
 
     @property
     def max_request_bytes(self) -> int:
@@ -146,7 +157,12 @@ class SimulatorApp:
         return [_encode(value)]
 
     def _error(self, code: int) -> dict[str, Any]:
-        return error_answer(code, with_code=self.error_codes)
+        return self.dialect.error(code).body
+
+    def _reply(self, start_response: StartResponse, reply: Reply) -> list[bytes]:
+        payload, ctype = self.dialect.wire(reply)
+        start_response("200 OK", [("Content-Type", ctype)])
+        return [payload]
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -160,14 +176,21 @@ class SimulatorApp:
         with self.state.lock:
             self.state.counts["requests"] += 1
         body = _read_body(environ, self.max_request_bytes)
-        if method != "POST" or body is None:
-            return self._json(start_response, self._error(812))
+        remote = environ.get("REMOTE_ADDR") or ""
+        if method != "POST":
+            return self._reply(start_response, self.dialect.refuse_method(remote))
+        if body is None:
+            return self._reply(start_response, self.dialect.error(812))
         fault = self.faults.draw()
         if fault is not None:
             with self.state.lock:
                 self.state.counts["faults"] += 1
         if fault == "999":
-            return self._json(start_response, self._error(999))
+            return self._reply(start_response, self.dialect.error(999))
+        if fault == "gateway_306":
+            # The agent gateway's corrupted credit file: refused before anything is sent.
+            return self._reply(start_response, Reply(
+                {"Message": "Error 306 : Low Credit", "Status": "error"}, gateway=True))
         if fault == "http502":
             start_response("502 Bad Gateway", [("Content-Type", "text/html")])
             return [_BAD_GATEWAY]
@@ -177,11 +200,11 @@ class SimulatorApp:
             time.sleep(self.latency_ms / 1000)
         fields = _parse_form(environ, body)
         if fields is None or _too_many_numbers(fields):
-            result = self._error(812)
+            reply = self.dialect.error(812)
         else:
-            result = perform(self.state, fields, environ.get("REMOTE_ADDR") or "",
-                             with_code=self.error_codes)
-        payload = _encode(result)
+            reply = respond(self.state, fields, remote, dialect=self.dialect,
+                            per_number_s=self.per_number_s)
+        payload, ctype = self.dialect.wire(reply)
         if fault == "lost_answer":
             raise ConnectionResetError("simulated: answer lost after processing")
         if fault == "late_answer":
@@ -193,6 +216,6 @@ class SimulatorApp:
                 raise ConnectionResetError("simulated: server stopped before the late answer")
         if fault == "bad_json":
             payload = payload[: max(1, len(payload) // 2)]
-        start_response("200 OK", list(_JSON))
+        start_response("200 OK", [("Content-Type", ctype)])
         return [payload]
 

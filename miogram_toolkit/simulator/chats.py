@@ -19,15 +19,16 @@ Users and dialogs:
 * ``GetUserInfo``: the user's object, or false when the number is not on the messenger.
 * ``GetDialogList``: every dialog (users and groups) with its newest 20 messages, newest first;
   false when there is none.
-* ``GetHistory`` (``Offset,Limit``): that user's messages, newest first, skipping ``Offset``,
-  at most ``Limit``; false when that slice is empty.
+* ``GetHistory`` (``Offset,Limit`` in ``document``; the ``reference`` dialect reads
+  ``Limit,Offset`` as the implementation does): that user's messages, newest first, skipping
+  ``Offset``, at most ``Limit``; false when that slice is empty.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from miogram_toolkit.simulator.actions import Call, ServiceError, answer
+from miogram_toolkit.simulator.actions import Call, Reply, ServiceError
 from miogram_toolkit.simulator.numbering import is_international, user_id
 from miogram_toolkit.simulator.state import utc_iso
 
@@ -36,8 +37,8 @@ __all__ = ["HANDLERS"]
 _DIALOG_MESSAGES = 20
 
 
-def _fail(call: Call) -> dict[str, Any]:
-    return answer(call.action, False, ok=False)
+def _fail(call: Call) -> Reply:
+    return call.answer(False, ok=False)
 
 
 def _reachable(call: Call, phone: str) -> bool:
@@ -50,7 +51,7 @@ def _group_event(call: Call, group: dict[str, Any], text: str) -> None:
     call.state.dirty = True
 
 
-def create_group_chat(call: Call) -> dict[str, Any]:
+def create_group_chat(call: Call) -> Reply:
     phones = call.field("Phone").split(",")
     if not all(is_international(phone) for phone in phones):
         raise ServiceError(307)
@@ -63,7 +64,7 @@ def create_group_chat(call: Call) -> dict[str, Any]:
              "Messages": []}
     call.state.groups[name] = group
     _group_event(call, group, f"{call.robot} created the group {name!r}")
-    return answer(call.action, True)
+    return call.answer(True)
 
 
 def _public_group(group: dict[str, Any]) -> dict[str, Any]:
@@ -73,12 +74,12 @@ def _public_group(group: dict[str, Any]) -> dict[str, Any]:
             "MessagesCount": len(group["Messages"])}
 
 
-def chat_info(call: Call) -> dict[str, Any]:
+def chat_info(call: Call) -> Reply:
     group = call.state.groups.get(call.misc["chat_name"])
-    return answer(call.action, _public_group(group)) if group else _fail(call)
+    return call.answer(_public_group(group)) if group else _fail(call)
 
 
-def rename_chat(call: Call) -> dict[str, Any]:
+def rename_chat(call: Call) -> Reply:
     old, new = call.misc["chat_name"], call.misc["new_name"]
     groups = call.state.groups
     if old not in groups or new in groups:
@@ -87,10 +88,10 @@ def rename_chat(call: Call) -> dict[str, Any]:
     group["Title"] = new
     groups[new] = group
     _group_event(call, group, f"renamed from {old!r} to {new!r}")
-    return answer(call.action, True)
+    return call.answer(True)
 
 
-def chat_add_user(call: Call) -> dict[str, Any]:
+def chat_add_user(call: Call) -> Reply:
     group = call.state.groups.get(call.misc["chat_name"])
     phone = call.field("Phone")
     if group is None or phone in group["Members"] or not _reachable(call, phone):
@@ -103,20 +104,20 @@ def chat_add_user(call: Call) -> dict[str, Any]:
                                        "Message": message["Message"], "File": None,
                                        "Channel": "telegram", "Forwarded": True}, call.now)
     _group_event(call, group, f"added {phone}, forwarded {len(earlier)} messages")
-    return answer(call.action, True)
+    return call.answer(True)
 
 
-def chat_delete_user(call: Call) -> dict[str, Any]:
+def chat_delete_user(call: Call) -> Reply:
     group = call.state.groups.get(call.misc["chat_name"])
     phone = call.field("Phone")
     if group is None or phone not in group["Members"]:
         return _fail(call)
     group["Members"].remove(phone)
     _group_event(call, group, f"removed {phone}")
-    return answer(call.action, True)
+    return call.answer(True)
 
 
-def _set_blocked(call: Call, blocked: bool) -> dict[str, Any]:
+def _set_blocked(call: Call, blocked: bool) -> Reply:
     phone = call.field("Phone")
     if not call.state.on_messenger(phone):
         return _fail(call)
@@ -125,26 +126,26 @@ def _set_blocked(call: Call, blocked: bool) -> dict[str, Any]:
     else:
         call.state.blocked.discard(phone)
     call.state.dirty = True
-    return answer(call.action, True)
+    return call.answer(True)
 
 
-def block_user(call: Call) -> dict[str, Any]:
+def block_user(call: Call) -> Reply:
     return _set_blocked(call, True)
 
 
-def unblock_user(call: Call) -> dict[str, Any]:
+def unblock_user(call: Call) -> Reply:
     return _set_blocked(call, False)
 
 
-def mark_read(call: Call) -> dict[str, Any]:
+def mark_read(call: Call) -> Reply:
     phone = call.field("Phone")
     if not call.state.on_messenger(phone):
         return _fail(call)
     call.state.mark_read(phone)
-    return answer(call.action, True)
+    return call.answer(True)
 
 
-def get_user_info(call: Call) -> dict[str, Any]:
+def get_user_info(call: Call) -> Reply:
     phone = call.field("Phone")
     state = call.state
     if not state.on_messenger(phone):
@@ -152,14 +153,14 @@ def get_user_info(call: Call) -> dict[str, Any]:
     info = {"UserID": user_id(phone, seed=state.seed), "Phone": phone,
             "FirstName": f"User {phone[-4:]}", "LastName": "", "Username": None,
             "Blocked": phone in state.blocked, "MessagesCount": state.history_count(phone)}
-    return answer(call.action, info)
+    return call.answer(info)
 
 
 def _newest(messages: list[dict[str, Any]], offset: int, limit: int) -> list[dict[str, Any]]:
     return [dict(m) for m in reversed(messages)][offset:offset + limit]
 
 
-def get_dialog_list(call: Call) -> dict[str, Any]:
+def get_dialog_list(call: Call) -> Reply:
     state = call.state
     dialogs: list[dict[str, Any]] = []
     for phone in state.dialog_phones():
@@ -170,15 +171,15 @@ def get_dialog_list(call: Call) -> dict[str, Any]:
     for group in state.groups.values():
         dialogs.append({**_public_group(group),
                         "Messages": _newest(group["Messages"], 0, _DIALOG_MESSAGES)})
-    return answer(call.action, dialogs) if dialogs else _fail(call)
+    return call.answer(dialogs) if dialogs else _fail(call)
 
 
-def get_history(call: Call) -> dict[str, Any]:
+def get_history(call: Call) -> Reply:
     phone = call.field("Phone")
     if not call.state.has_dialog(phone):
         return _fail(call)
     page = call.state.history(phone, call.misc["offset"], call.misc["limit"])
-    return answer(call.action, page) if page else _fail(call)
+    return call.answer(page) if page else _fail(call)
 
 
 HANDLERS = {

@@ -16,6 +16,10 @@ Kinds (:data:`FAULT_KINDS`):
     client has given up. In-process (no socket) it raises ``TimeoutError`` at once.
 ``bad_json``
     Processed, and the answer arrives cut in half (not valid JSON). Also ambiguous.
+``gateway_306``
+    The agent gateway answers ``{"Message":"Error 306 : Low Credit","Status":"error"}`` (no
+    ``Code``; ``text/html``) before anything is sent: what the service's implementation answers
+    once overlapping requests have corrupted an agent's credit file. Nothing is done.
 
 Which request gets which fault depends only on the seed and the request's position in the
 sequence (request *n* draws from ``sha256(seed|n)``), so the same seed and the same requests give
@@ -42,7 +46,7 @@ from collections.abc import Iterable
 __all__ = ["AMBIGUOUS_KINDS", "FAULT_KINDS", "FaultPlan", "parse_kinds"]
 
 FAULT_KINDS: tuple[str, ...] = ("999", "http502", "drop_before", "lost_answer", "late_answer",
-                                "bad_json")
+                                "bad_json", "gateway_306")
 #: Kinds after which the request has been processed although the client got no usable answer.
 AMBIGUOUS_KINDS = frozenset({"lost_answer", "late_answer", "bad_json"})
 

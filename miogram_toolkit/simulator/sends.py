@@ -1,120 +1,92 @@
 """The fifteen send actions: text, files and media, location and contact, one or Mass.
 
-One handler serves them all, driven by the catalogue: ``credit`` names the credit kind a
-delivered send uses, ``limit`` the limit its ``Message`` (characters) or ``Data`` (megabytes)
-must respect, ``phones`` whether it takes one number or many, ``whatsapp`` the beta channel.
+One handler serves them all, driven by the catalogue (``credit`` names the credit kind a
+delivered send uses, ``limit`` the limit its ``Message`` or ``Data`` must respect, ``phones``
+whether it takes one number or many, ``whatsapp`` the beta channel) and by the call's dialect
+(:mod:`.dialects`: how length and credit are counted, who a number reaches, what is logged and
+answered).
 
-Rules (the document's, and our readings where it is silent):
+The steps, in both dialects:
 
-* Message longer than the ``Message`` limit in characters → 304; Data that is not base64 → 400
-  (line breaks are tolerated, any other stray character — a space from an unescaped ``+`` — is
-  not); decoded Data larger than limit·1024·1024 bytes → 303. Nothing is sent then.
-* Credit: "0 or 1 means used up", so a kind at 1 or less answers 305. Above that, a request
-  may deliver at most ``credit − 1`` messages: a Mass request with more well-formed numbers than
-  that answers 306 Low Credit, and nothing is sent or charged. Only deliveries are charged.
-* A number is delivered to when it is in international form, on the messenger and not blocked.
-  WhatsApp (beta) has no delivery reports: every well-formed number answers true and is charged.
-* Mass answers ``Status: "checking"`` and a map keyed by every number exactly as sent; a number
-  not in international form is false there (a one-number action answers 307 instead). A number
-  sent twice in one request is sent (and charged) twice; the map holds it once.
-* Every attempt — delivered or not — is one report record; error answers leave none.
+1. The content: Message longer than the ``Message`` limit → 304 (characters in ``document``,
+   UTF-8 bytes with the ad in ``reference``); Data not strict base64 → 400 (line breaks are
+   tolerated, any other stray character — a space from an unescaped ``+`` — is not); decoded Data
+   larger than limit·1024·1024 bytes → 303. Nothing is sent then.
+2. The credit (the dialect's rule: 305 / 306). Nothing is sent when it fails.
+3. Each number: delivered when it reaches someone on the messenger who has not been blocked
+   (WhatsApp, which has no delivery reports, counts every number it accepts as delivered). A
+   delivered number is charged one credit of the kind and lands in that number's history.
+4. The dialect logs the report rows and builds the answer.
+5. The gateway pauses ``per_number_s`` for each number of a non-WhatsApp send, after the state's
+   lock is released (the service's gateway sleeps about a second per number).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-from typing import Any
+from miogram_toolkit.simulator.actions import Call, Reply, ServiceError
+from miogram_toolkit.simulator.dialects import Content, Outcome
 
-from miogram_toolkit.simulator.actions import Call, ServiceError, answer
-from miogram_toolkit.simulator.numbering import is_international
-
-__all__ = ["handle_send"]
-
-_MB = 1024 * 1024
-# Line breaks are what MIME-style encoders add; anything else outside the alphabet is an error.
-_LINE_BREAKS = str.maketrans("", "", "\r\n")
+__all__ = ["check_data", "handle_send"]
 
 
-def _decode_data(call: Call) -> bytes:
-    text = call.field("Data").translate(_LINE_BREAKS)
-    if len(text) % 4:
-        raise ServiceError(400)  # the decoder would quietly drop surplus padding
-    try:
-        data = base64.b64decode(text.encode("ascii"), validate=True)
-    except (binascii.Error, UnicodeEncodeError, ValueError):
-        raise ServiceError(400) from None
-    if not data:
-        raise ServiceError(400)
-    return data
+def check_data(call: Call) -> str:
+    """Decode ``Data`` and check it against the action's size limit; return ``<sha1-8>``."""
+    return call.dialect.check_data(call, call.action.limit)
 
 
-def check_data(call: Call) -> tuple[bytes, str]:
-    """Decode ``Data`` and check it against the action's size limit.
-
-    Returns:
-        The bytes and a file name ``<sha1-8>`` (the caller adds the extension).
-    """
-    data = _decode_data(call)
-    limit = call.action.limit
-    if limit is not None and len(data) > call.state.limits[limit] * _MB:
-        raise ServiceError(303)
-    return data, hashlib.sha1(data).hexdigest()[:8]
-
-
-def _content(call: Call) -> tuple[str | None, str | None]:
-    """What the request sends: (message text, file name); checks length and size limits."""
+def _content(call: Call) -> Content:
+    """What the request sends; checks length and size limits."""
     action = call.action
     if "Data" in action.fields:
-        _, digest = check_data(call)
-        return None, f"{digest}.{call.misc['extension'].lower()}"
+        digest = check_data(call)
+        return Content(None, f"{digest}.{call.misc['extension'].lower()}", None,
+                       call.field("Data"))
     if "Message" in action.fields:
         text = call.field("Message")
-        if action.limit is not None and len(text) > call.state.limits[action.limit]:
+        if action.limit is not None and \
+                call.dialect.message_length(call, text) > call.state.limits[action.limit]:
             raise ServiceError(304)
-        return text, None
+        return Content(text, None, None, call.dialect.logged_text(call, text))
     # Location and contact: the Misc parts are the content.
-    return ",".join(str(call.misc[name]) for name in action.misc), None
+    summary = ",".join(str(call.misc[name]) for name in action.misc)
+    return Content(None, None, summary, call.field("Misc"))
 
 
-def _check_credit(call: Call, wanted: int) -> None:
-    credit = call.state.credits[call.action.credit or ""]
-    if credit <= 1:
-        raise ServiceError(305)
-    if wanted > credit - 1:
-        raise ServiceError(306)
-
-
-def _deliver(call: Call, phone: str, message: str | None, file: str | None) -> bool:
-    state, action = call.state, call.action
+def _deliver(call: Call, phone: str, content: Content) -> Outcome:
+    state, action, dialect = call.state, call.action, call.dialect
+    recipient = dialect.recipient(phone)
     reason: str | None = None
-    if not is_international(phone):
+    if action.whatsapp:
+        reason = None if dialect.whatsapp_delivers(phone) else "invalid_number"
+    elif recipient is None:
         reason = "invalid_number"
-    elif action.whatsapp:
-        reason = None  # beta: no delivery reports, so every send counts as delivered
-    elif phone in state.blocked:
+    elif recipient in state.blocked:
         reason = "blocked"
-    elif not state.on_messenger(phone):
+    elif not state.on_messenger(recipient):
         reason = "not_on_messenger"
-    state.record_send(func=action.func, phone=phone, robot=call.robot or "",
-                      channel="whatsapp" if action.whatsapp else "telegram",
-                      kind=action.credit or "", delivered=reason is None, reason=reason,
-                      message=message, file=file, now=call.now)
-    return reason is None
+    to = recipient or phone
+    state.count_attempt(to, reason is None)
+    if reason is None:
+        state.credits[action.credit or ""] -= 1
+        state.add_history(to, {"Func": action.func, "Robot": call.robot or "",
+                               "Message": content.text if content.text is not None
+                               else content.summary,
+                               "File": content.file,
+                               "Channel": "whatsapp" if action.whatsapp else "telegram"},
+                          call.now)
+    return Outcome(phone, to, reason is None, reason)
 
 
-def handle_send(call: Call) -> dict[str, Any]:
-    """Send to one number (Bool answer) or to many (Mass map answer)."""
-    message, file = _content(call)
+def handle_send(call: Call) -> Reply:
+    """Send to one number (Bool answer) or to many (Mass answer)."""
+    content = _content(call)
     call.state.counts["sends"] += 1
-    if call.action.is_mass:
-        phones = call.field("Phone").split(",")
-        _check_credit(call, sum(1 for phone in phones if is_international(phone)))
-        result: dict[str, bool] = {}
-        for phone in phones:
-            result[phone] = _deliver(call, phone, message, file)
-        return answer(call.action, result)
-    _check_credit(call, 1)
-    delivered = _deliver(call, call.field("Phone"), message, file)
-    return answer(call.action, delivered, ok=delivered)
+    written = call.field("Phone").split(",") if call.action.is_mass else [call.field("Phone")]
+    call.dialect.check_credit(call, written)
+    phones = call.dialect.mass_numbers(written) if call.action.is_mass else written
+    outcomes = [_deliver(call, phone, content) for phone in phones]
+    call.dialect.log_sends(call, outcomes, content)
+    reply = call.dialect.send_reply(call, outcomes)
+    if not call.action.whatsapp:
+        reply.pause_s = call.per_number_s * len(phones)
+    return reply

@@ -159,7 +159,7 @@ class State:
         self.path = store.path
         self._store = store
         self._committed = committed
-        self._depth = 0
+        self._owner: int | None = None  # the thread inside a transaction
         # Not persisted: counts since this process started.
         self.counts: Counter[str] = Counter()
         #: Set by handlers that changed something; kept for them, every request is saved.
@@ -215,46 +215,17 @@ class State:
             value = json.loads(self._committed[key])
             setattr(self, key, set(value) if key in _SETS else value)
 
-    @contextmanager
-    def transaction(self) -> Iterator[State]:
+    def transaction(self) -> _Transaction:
         """Hold the lock and run one SQLite transaction; commit at the end, or undo everything.
 
-        Re-entrant: an inner ``transaction()`` joins the outer one. An exception inside undoes
-        the database changes and the in-memory account, then propagates.
+        Re-entrant: an inner ``transaction()`` in the same thread joins the outer one (and costs
+        next to nothing). An exception inside undoes the database changes and the in-memory
+        account, then propagates.
 
         Raises:
             StateWriteError: the commit failed; nothing of the transaction remains.
         """
-        with self.lock:
-            if self._depth:
-                self._depth += 1
-                try:
-                    yield self
-                finally:
-                    self._depth -= 1
-                return
-            self._depth = 1
-            try:
-                try:
-                    self._store.begin()
-                except (sqlite3.Error, StateFileError) as exc:
-                    raise StateWriteError(f"the state could not be saved: {exc}") from None
-                try:
-                    yield self
-                    changed = self._changed()
-                    self._store.write_account(changed)
-                    self._store.commit()
-                except BaseException as exc:
-                    self._store.rollback()
-                    self._restore()
-                    if isinstance(exc, sqlite3.Error):
-                        raise StateWriteError(f"the state could not be saved "
-                                              f"({type(exc).__name__}: {exc})") from None
-                    raise
-                self._committed.update(changed)
-                self.dirty = False
-            finally:
-                self._depth = 0
+        return _Transaction(self)
 
     def save(self) -> None:
         """Commit the in-memory account now (every request already does; kept for callers)."""
@@ -364,28 +335,6 @@ class State:
         """Deliveries per number as a read-only mapping (0 for a number never delivered to)."""
         return Deliveries(self)
 
-    def record_send(self, *, func: str, phone: str, robot: str, channel: str, kind: str,
-                    delivered: bool, reason: str | None, message: str | None,
-                    file: str | None, now: datetime) -> dict[str, Any]:
-        """Log one send attempt; a delivered one is charged and lands in the number's history.
-
-        The caller holds :attr:`lock` and has checked the credit.
-        """
-        record = {
-            "Id": self.next_id("report"), "Time": utc_iso(now), "Func": func, "Phone": phone,
-            "Robot": robot, "Channel": channel, "Kind": kind, "Delivered": delivered,
-            "Charged": 1 if delivered else 0, "Message": message, "File": file,
-            "Reason": reason,
-        }
-        with self.transaction():
-            self.append_report(record)
-            self.count_attempt(phone, delivered)
-            if delivered:
-                self.credits[kind] -= 1
-                self.add_history(phone, {"Func": func, "Robot": robot, "Message": message,
-                                         "File": file, "Channel": channel}, now)
-        return record
-
     # -- dialogs -----------------------------------------------------------------------------
 
     def add_history(self, phone: str, entry: Mapping[str, Any], now: datetime) -> None:
@@ -455,6 +404,57 @@ class State:
         return (f"State(agents={self.agent_names()!r}, credits={self.credits!r}, "
                 f"reports={self.report_count()}, "
                 f"path={str(self.path) if self.path else None!r})")
+
+
+class _Transaction:
+    """One request's transaction on a :class:`State` (see :meth:`State.transaction`)."""
+
+    __slots__ = ("_outer", "_state")
+
+    def __init__(self, state: State) -> None:
+        self._state = state
+        self._outer = False
+
+    def __enter__(self) -> State:
+        state = self._state
+        if state._owner == threading.get_ident():
+            return state  # joins the transaction this thread is already in
+        state.lock.acquire()
+        try:
+            state._store.begin()
+        except (sqlite3.Error, StateFileError) as exc:
+            state.lock.release()
+            raise StateWriteError(f"the state could not be saved: {exc}") from None
+        state._owner = threading.get_ident()
+        self._outer = True
+        return state
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 traceback: object) -> None:
+        if not self._outer:
+            return
+        state = self._state
+        try:
+            if kind is None:
+                try:
+                    changed = state._changed()
+                    state._store.write_account(changed)
+                    state._store.commit()
+                except BaseException as exc:
+                    state._store.rollback()
+                    state._restore()
+                    if isinstance(exc, sqlite3.Error):
+                        raise StateWriteError(f"the state could not be saved "
+                                              f"({type(exc).__name__}: {exc})") from None
+                    raise
+                state._committed.update(changed)
+                state.dirty = False
+            else:
+                state._store.rollback()
+                state._restore()
+        finally:
+            state._owner = None
+            state.lock.release()
 
 
 class ReportLog(Sequence[dict[str, Any]]):

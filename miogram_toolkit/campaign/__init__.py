@@ -1,0 +1,59 @@
+"""Campaigns: a cleaned sheet becomes delivered messages — chunked, paced, resumable, never twice.
+
+What it holds:
+
+* :mod:`.plan` — cleaning if needed, :mod:`.suppression` (opt-outs, duplicates), :mod:`.templates`
+  (``{column}`` placeholders), chunks of rows that share a text; the content hash;
+* :mod:`.preflight` — the account's answers before any send, the schedule and the summary;
+* :mod:`.journal` — the SQLite file (WAL) holding the campaign and every row's state;
+* :mod:`.runner` with :mod:`.pacing` — lanes over agents, token buckets, quiet hours, what each
+  answer does;
+* :mod:`.archive` — the report log harvested into the journal, and reconciliation;
+* :mod:`.core` — :class:`Campaign`, the one entry point; :mod:`.command` — ``miogram send``.
+
+A campaign's life, and each row's::
+
+    campaign:  draft ──run──► running ──every row final──► finished
+                                 │  ▲
+              pause (credit,     ▼  │ run again (same journal) = resume
+              quiet hours, 306   paused
+              everywhere, stop   │
+              codes, breaker)    └──cancel──► cancelled
+
+    row:  pending ──committed before the request leaves──► in_flight ──answer──► delivered
+            ▲  ▲                                              │        └──────► failed (+reason)
+            │  └── 306 / 999 / not sent (backoff) ◄───────────┤
+            │                                                  └─no answer─► unknown
+            └──── absent from the report log ◄── reconcile ◄──────────────────────┘
+          skipped (+reason): duplicate_of:<row>, opted_out, phone_<status>, missing_value:<col>
+
+Example:
+    >>> import pandas as pd, tempfile, os
+    >>> from miogram_toolkit.simulator import Simulator
+    >>> frame = pd.DataFrame({"mobile": ["0912 100 0001", "0912 100 0002"]})
+    >>> journal = os.path.join(tempfile.mkdtemp(), "hello.sqlite")
+    >>> with Simulator(seed=7, start=False, unreachable_share=0.0) as sim:
+    ...     results = Campaign(frame, "Hello!", client=sim.client(), rate_per_minute=None,
+    ...                        journal=journal).run(progress=False)
+    >>> results["state"].tolist()
+    ['delivered', 'delivered']
+    >>> Campaign.status(journal).counts["delivered"]
+    2
+"""
+
+from __future__ import annotations
+
+from miogram_toolkit.campaign.core import (
+    Campaign,
+    CampaignStatus,
+    CampaignWarning,
+    JournalMismatch,
+    read_archive,
+)
+from miogram_toolkit.campaign.journal import JournalBusy
+from miogram_toolkit.campaign.pacing import DEFAULT_RATE_PER_MINUTE
+from miogram_toolkit.campaign.preflight import PreflightError
+from miogram_toolkit.campaign.templates import TemplateError
+
+__all__ = ["DEFAULT_RATE_PER_MINUTE", "Campaign", "CampaignStatus", "CampaignWarning",
+           "JournalBusy", "JournalMismatch", "PreflightError", "TemplateError", "read_archive"]
