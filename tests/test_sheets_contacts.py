@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from miogram_toolkit.sheets.contacts import (
+from miogram_toolkit.sheets import (
     ContactFileError,
     ContactFileWarning,
     find_phone_column,

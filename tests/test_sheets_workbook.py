@@ -67,7 +67,7 @@ def test_errors_list_every_sheet_with_hidden_and_chart_marked(tmp_path):
     assert str(info.value) == (
         f"Contact file '{path}' has no sheet 'Customers'; its sheets are {listing}."
     )
-    with pytest.raises(ContactFileError, match=r"has no sheet with a column 'phone'; its sheets"):
+    with pytest.raises(ContactFileError, match=r"has no column 'phone' in any sheet; its sheets"):
         read_contacts(path, phone_column="phone")
 
 

@@ -152,6 +152,7 @@ def read_workbook(
     def frame(chosen: _Sheet) -> pd.DataFrame | None:
         if chosen.chart:
             return None
+        rows: list[list[Any]] | np.ndarray
         if padded:
             rows = _openpyxl_rows(path, data, chosen.name)
         else:
@@ -184,8 +185,8 @@ def read_workbook(
             by_header = df
     if by_header is not None:
         return by_header
-    wanted = f"a column {phone_column!r}" if phone_column is not None else "a phone-like column"
-    fail(path, f"has no sheet with {wanted}; its sheets are {listing} (choose one with sheet=)")
+    wanted = f"column {phone_column!r}" if phone_column is not None else "phone-like column"
+    fail(path, f"has no {wanted} in any sheet; its sheets are {listing} (choose one with sheet=)")
 
 
 def _pick(path: Path, sheets: list[_Sheet], sheet: str | int, listing: str) -> _Sheet:

@@ -215,7 +215,7 @@ def _write(target: Path, sheets: list[tuple[str, pd.DataFrame, set[Any]]]) -> No
         book.close()
 
 
-Writer = Callable[[int, int, Any], Any]
+Writer = Callable[..., Any]
 
 
 def _methods(ws: Any) -> tuple[Writer, ...]:
