@@ -31,6 +31,8 @@ __all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "build_parser", "main", "one_senten
 
 EXIT_ERROR = 1
 EXIT_INTERRUPTED = 130
+#: Exit statuses other than EXIT_ERROR, by exception class name (a paused campaign: 3).
+_EXIT_STATUS: dict[str, int] = {"CampaignIncomplete": 3}
 
 _TOP_EXAMPLES = """\
 examples:
@@ -136,6 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_CAMPAIGN_EXAMPLES = {
+    "send": "miogram send contacts.xlsx --message 'سلام {name}' --opt-out contacts.xlsx "
+            "--opt-out-sheet Unsubscribed --dry-run",
+    "status": "miogram status miogram_journals/84011a001b5e2b92.sqlite",
+    "retry": "miogram retry contacts.xlsx --message 'سلام {name}' --reason not_on_messenger",
+}
+
+
 def _register_campaign(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add ``send``, ``status`` and ``retry`` from the campaign room when it is installed."""
     try:
@@ -146,12 +156,17 @@ def _register_campaign(sub: Any, common: argparse.ArgumentParser) -> None:
         return
     before = set(sub.choices)
     module.register(sub)
-    for name in set(sub.choices) - before:
-        # give the campaign's commands the shared --quiet / --debug flags
+    for name in sorted(set(sub.choices) - before):
+        command = sub.choices[name]
+        # the shared --quiet / --debug flags, and the phone-column hint where it applies
         for action in common._actions:
-            if not any(opt in sub.choices[name]._option_string_actions
-                       for opt in action.option_strings):
-                sub.choices[name]._add_action(action)
+            if not any(opt in command._option_string_actions for opt in action.option_strings):
+                command._add_action(action)
+        if "--column" in command._option_string_actions:
+            command.set_defaults(column_option="--column")
+        if not command.epilog and name in _CAMPAIGN_EXAMPLES:
+            command.epilog = f"example:\n  {_CAMPAIGN_EXAMPLES[name]}"
+            command.formatter_class = _Formatter
 
 
 def one_sentence(exc: BaseException, column_option: str | None = None) -> str:
@@ -180,6 +195,23 @@ def one_sentence(exc: BaseException, column_option: str | None = None) -> str:
     return text if text.endswith((".", "!", "?")) else text + "."
 
 
+# Arguments that name a file to read, and what to call them when a folder is given instead.
+_FILE_ARGUMENTS = (("sheet", "Contact file"), ("contacts", "Contact file"),
+                   ("journal", "Journal"), ("message_file", "Message file"),
+                   ("opt_out", "Opt-out file"), ("photo", "Photo"), ("video", "Video"),
+                   ("file", "File"))
+
+
+def _refuse_folders(args: argparse.Namespace) -> None:
+    """A folder where a file is read is refused in one sentence, whichever command it is."""
+    from miogram_toolkit.commands import CommandError
+
+    for name, what in _FILE_ARGUMENTS:
+        value = getattr(args, name, None)
+        if isinstance(value, str) and value and os.path.isdir(value):
+            raise CommandError(f"{what} '{value}' is a folder; give the file inside it")
+
+
 def _expected_errors() -> tuple[type[BaseException], ...]:
     from miogram_toolkit.protocol.errors import MioGramError
     from miogram_toolkit.sheets import ContactFileError
@@ -197,6 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 0
     try:
+        _refuse_folders(args)
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         print("miogram: interrupted.", file=sys.stderr)
@@ -208,6 +241,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             hint = getattr(args, "column_option", None)
             print(f"miogram {args.command}: {one_sentence(exc, hint)}",
                   file=sys.stderr)
+            return _EXIT_STATUS.get(type(exc).__name__, EXIT_ERROR)
         else:
             print(f"miogram {args.command}: unexpected {type(exc).__name__}: "
                   f"{one_sentence(exc)} Run it again with --debug to see where.", file=sys.stderr)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from cli_support import error_line, run
 
 from miogram_toolkit import __version__
 from miogram_toolkit import commands as commands_module
@@ -28,20 +29,6 @@ def _no_real_service(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("MIOGRAM_URL", raising=False)
     monkeypatch.delenv("MIOGRAM_SECRET", raising=False)
     monkeypatch.delenv("MIOGRAM_ROBOT", raising=False)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    code = main(list(argv))
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def error_line(err: str, command: str) -> str:
-    """The one error sentence; fails when there is a traceback or more than one."""
-    assert "Traceback" not in err
-    lines = [line for line in err.splitlines() if line.startswith(f"miogram {command}: ")]
-    assert len(lines) == 1, err
-    return lines[0].removeprefix(f"miogram {command}: ")
 
 
 @pytest.fixture

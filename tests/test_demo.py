@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
+from miogram_toolkit.campaign import Campaign
 from miogram_toolkit.cli import main
-from miogram_toolkit.demo import personalise
+from miogram_toolkit.demo import CHARTS, personalise
 from miogram_toolkit.samples import contact_rows, unsubscribed_rows, write_samples
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
@@ -38,76 +40,72 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return out, stdout.getvalue()
 
 
-def test_demo_writes_the_report_and_charts(demo_run: tuple[Path, str]) -> None:
+def test_demo_writes_the_report_charts_and_journal(demo_run: tuple[Path, str]) -> None:
     out, stdout = demo_run
-    assert sorted(p.name for p in out.iterdir()) == ["agents.png", "outcomes.png", "report.xlsx"]
-    for chart in ("agents.png", "outcomes.png"):
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith("campaign.sqlite")) \
+        == sorted(["report.xlsx", *CHARTS])
+    for chart in CHARTS:
         assert (out / chart).read_bytes()[:8] == PNG
+    assert openpyxl.load_workbook(out / "report.xlsx").sheetnames == [
+        "Summary", "Results", "Report", "Credits"]
     assert f"Wrote {out / 'report.xlsx'}" in stdout
+    status = Campaign.status(out / "campaign.sqlite")
+    assert status.done and status.counts["delivered"] > 200
 
 
 def test_every_contact_row_is_in_the_report_with_its_state(demo_run: tuple[Path, str]) -> None:
     out, _ = demo_run
-    contacts = sheet_frame(out / "report.xlsx", "contacts")
-    assert contacts["customer_id"].tolist() == [row[0] for row in contact_rows()]
-    assert set(contacts["state"]) <= {"delivered", "failed", "skipped"}
-    assert contacts.loc[contacts["state"] == "skipped", "reason"].notna().all()
-    sent = contacts[contacts["state"].isin(["delivered", "failed"])]
-    assert len(sent) > 200 and sent["agent"].nunique() == 3
+    results = sheet_frame(out / "report.xlsx", "Results")
+    assert results["customer_id"].tolist() == [row[0] for row in contact_rows()]
+    assert set(results["State"]) == {"Delivered", "Failed", "Skipped"}
+    assert results.loc[results["State"] != "Delivered", "Reason"].notna().all()
+    sent = results[results["State"] != "Skipped"]
+    assert len(sent) > 200 and set(sent["Agent"]) == {"MioBot1", "MioBot2", "MioBot3"}
 
 
 def test_opted_out_and_duplicate_rows_are_not_sent(demo_run: tuple[Path, str]) -> None:
     out, _ = demo_run
-    contacts = sheet_frame(out / "report.xlsx", "contacts").set_index("customer_id")
-    report = sheet_frame(out / "report.xlsx", "report")
+    results = sheet_frame(out / "report.xlsx", "Results").set_index("customer_id")
+    report = sheet_frame(out / "report.xlsx", "Report")
     opted = {"+98" + re.sub(r"\D", "", phone)[-10:] for _, phone, _ in unsubscribed_rows()}
     assert len(opted) == 10
-    opted_rows = contacts[contacts["e164"].isin(opted)]
+    opted_rows = results[results["Phone (E.164)"].isin(opted)]
     assert len(opted_rows) == 10
-    assert (opted_rows["state"] == "skipped").all()
-    assert (opted_rows["reason"] == "opted_out").all()
-    assert not set(report["Number"]) & opted
+    assert (opted_rows["State"] == "Skipped").all()
+    assert (opted_rows["Reason"] == "Opted out").all()
+    assert not set(report["Phone"]) & opted
     # C051, C121, C211 and C281 repeat earlier people's numbers in another form.
-    repeats = contacts.loc[["C051", "C121", "C211", "C281"]]
-    assert (repeats["state"] == "skipped").all() and (repeats["reason"] == "duplicate").all()
-    assert report["Number"].is_unique  # each number sent once
+    repeats = results.loc[["C051", "C121", "C211", "C281"]]
+    assert (repeats["State"] == "Skipped").all()
+    assert repeats["Reason"].str.startswith("Duplicate").all()
+    assert report["Phone"].is_unique  # each number sent once
 
 
 def test_the_report_sheet_and_credits_agree_with_the_states(demo_run: tuple[Path, str]) -> None:
     out, stdout = demo_run
-    contacts = sheet_frame(out / "report.xlsx", "contacts")
-    report = sheet_frame(out / "report.xlsx", "report").set_index("Number")
-    sent = contacts[contacts["state"].isin(["delivered", "failed"])].set_index("e164")
-    # The service logs a row for each delivered single send, and none for an undelivered one.
-    delivered_rows = sent[sent["state"] == "delivered"]
-    assert set(report.index) == set(delivered_rows.index)
-    assert (report.loc[delivered_rows.index, "Delivered"] == delivered_rows.index).all()
-    credits = sheet_frame(out / "report.xlsx", "credits").set_index("kind")
-    delivered = int((contacts["state"] == "delivered").sum())
-    assert credits.loc["Message", "used"] == delivered
+    results = sheet_frame(out / "report.xlsx", "Results")
+    report = sheet_frame(out / "report.xlsx", "Report").set_index("Phone")
+    sent = results[results["State"] != "Skipped"].set_index("Phone (E.164)")
+    assert set(report.index) == set(sent.index)
+    assert (report.loc[sent.index, "Delivered"].astype(bool)
+            == (sent["State"] == "Delivered")).all()
+    credits = sheet_frame(out / "report.xlsx", "Credits").set_index("Credit kind")
+    delivered = int((results["State"] == "Delivered").sum())
+    assert credits.loc["Message", "Credit left"] == 10000 - delivered
     assert f"Delivered {delivered} of {len(sent)} sent" in stdout
+    assert f"Message credit 10000 → {10000 - delivered}." in stdout
 
 
 def test_messages_are_personalised_in_persian(demo_run: tuple[Path, str]) -> None:
     out, stdout = demo_run
-    contacts = sheet_frame(out / "report.xlsx", "contacts").set_index("e164")
-    report = sheet_frame(out / "report.xlsx", "report").set_index("Number")
-    first = report.index[0]
-    name, city = contacts.loc[first, "name"], contacts.loc[first, "city"]
-    assert report.loc[first, "DATA"].startswith(f"سلام {name} عزیز!")
-    assert f" در {city} " in report.loc[first, "DATA"]
-    assert "Plan: " in stdout and "skipped (opted_out)" in stdout
-
-
-def test_demo_without_contacts_uses_the_bundled_sample(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.delenv("MIOGRAM_URL", raising=False)
-    assert main(["demo", "--out", str(tmp_path / "o"), "--quiet"]) == 0
-    captured = capsys.readouterr()
-    assert "Read 300 rows from contacts.xlsx" in captured.out
-    assert "sending" not in captured.err  # --quiet: no progress bar
-    assert (tmp_path / "o" / "report.xlsx").exists()
+    results = sheet_frame(out / "report.xlsx", "Results")
+    results = results[results["State"] != "Skipped"].set_index("Phone (E.164)")
+    report = sheet_frame(out / "report.xlsx", "Report").set_index("Phone")
+    for phone in report.index[:20]:
+        name, city = results.loc[phone, "name"], results.loc[phone, "city"]
+        assert report.loc[phone, "Message"].startswith(f"سلام {name} عزیز!")
+        assert f" در {city} " in report.loc[phone, "Message"]
+    assert "skipped 37 (opted_out 10" in stdout and "First message:" in stdout
 
 
 def test_personalise_fills_placeholders_from_each_row() -> None:

@@ -51,6 +51,7 @@ def test_demo_works_after_a_normal_install(tmp_path: Path) -> None:
                           env={"PATH": "/usr/bin:/bin", "MPLBACKEND": "Agg"})
     assert done.returncode == 0, done.stderr
     assert "Read 300 rows from contacts.xlsx" in done.stdout
+    assert "campaign:" not in done.stderr  # --quiet: no progress bar
     book = openpyxl.load_workbook(elsewhere / "out" / "report.xlsx")
-    assert book["contacts"].max_row == 301
-    assert (elsewhere / "out" / "outcomes.png").exists()
+    assert book["Results"].max_row == 301
+    assert (elsewhere / "out" / "funnel.png").exists()

@@ -388,6 +388,12 @@ def test_the_connection_is_reused_after_a_deadline_elsewhere() -> None:
         transport.close()
 
 
+@pytest.mark.parametrize("timeout", [float("inf"), 1e12])
+def test_a_timeout_beyond_any_clock_means_no_deadline(timeout: float) -> None:
+    with serve(answer_ok) as service, client_for(service.url, timeout=timeout) as client:
+        assert client.send_message("+989121234567", "Hi") is True
+
+
 # -- (10) the size cap --------------------------------------------------------------------------
 
 def _gzip_of_zeros(size: int) -> bytes:

@@ -49,7 +49,11 @@ from typing import Any
 from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection
 
-__all__ = ["Deadline", "DeadlineAdapter", "current_deadline", "watch_pools"]
+__all__ = ["LONGEST", "Deadline", "DeadlineAdapter", "current_deadline", "watch_pools"]
+
+#: A deadline longer than this (about 11.6 days, or infinite) is no deadline at all: the timer
+#: and the sockets' own timeouts cannot hold such values.
+LONGEST = 1e6
 
 _active = threading.local()
 
@@ -63,7 +67,7 @@ class Deadline:
     """Bound one exchange to ``seconds`` in total; see the module docstring.
 
     Attributes:
-        seconds: the total allowed.
+        seconds: the total allowed (above :data:`LONGEST`: unlimited).
         expired: the time ran out before the exchange finished.
         wrote: a byte of the request itself (not a proxy's CONNECT) was handed to a socket.
         connect_failed: opening a connection failed (TCP, proxy tunnel or TLS handshake), so
@@ -81,24 +85,30 @@ class Deadline:
         self._watched: socket.socket | None = None  # a duplicate, owned here
         self._watched_of: Any = None  # the socket object it duplicates
         self._previous: Deadline | None = None
-        self._timer = threading.Timer(self.seconds, self._expire)
-        self._timer.daemon = True
+        self._timer: threading.Timer | None = None
+        if self.seconds <= LONGEST:
+            self._timer = threading.Timer(self.seconds, self._expire)
+            self._timer.daemon = True
 
     def remaining(self) -> float:
-        """Seconds left (0.0 once passed)."""
+        """Seconds left (0.0 once passed; ``inf`` when unlimited)."""
+        if self._timer is None:
+            return float("inf")
         return max(0.0, self._ends - time.monotonic())
 
     def __enter__(self) -> Deadline:
         self._previous = current_deadline()
         _active.deadline = self
-        self._timer.start()
+        if self._timer is not None:
+            self._timer.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
         with self._lock:
             self._finished = True
             self._drop_watch()
-        self._timer.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
         _active.deadline = self._previous
 
     def watch(self, sock: Any) -> None:

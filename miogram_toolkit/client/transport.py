@@ -29,7 +29,8 @@ server could hold or flood the caller):
   is encoded into a :class:`FormBody`, both ``<hidden>`` in any repr, so a traceback printed with
   its locals (``pytest --showlocals``, IPython's verbose mode) shows no secret on the way down.
 * **One deadline per attempt**: ``timeout`` bounds connect + send + the whole answer (see
-  :mod:`~miogram_toolkit.client.deadline`), not each socket read.
+  :mod:`~miogram_toolkit.client.deadline`), not each socket read; ``inf`` (or anything beyond
+  about 11 days) means no limit.
 * **Answers are capped**: at most ``max_answer_bytes`` (default :data:`MAX_ANSWER_BYTES`, 32 MiB)
   after decompression, read in 64 KiB steps, so a small gzip body that expands to gigabytes is
   refused with bounded memory. 32 MiB holds 1000 report or history rows of 4,096-byte Persian
@@ -60,7 +61,7 @@ from urllib.parse import urlencode, urlsplit
 import requests
 import urllib3.exceptions as u3
 
-from miogram_toolkit.client.deadline import Deadline, DeadlineAdapter
+from miogram_toolkit.client.deadline import LONGEST, Deadline, DeadlineAdapter
 from miogram_toolkit.protocol.decode import RawResponse
 
 __all__ = [
@@ -345,7 +346,8 @@ class RequestsTransport:
             requests.Request("POST", url, data=body, headers=dict(headers)))
         settings = session.merge_environment_settings(prepared.url or url, {}, True, None, None)
         proxies = settings["proxies"] if _may_use_proxy(url) else {}
-        wait = max(deadline.remaining(), 0.001)
+        remaining = deadline.remaining()
+        wait = max(remaining, 0.001) if remaining <= LONGEST else None  # None: no limit
         resp = session.send(prepared, timeout=(wait, wait), allow_redirects=False, stream=True,
                             proxies=proxies, verify=settings["verify"], cert=settings["cert"])
         try:
