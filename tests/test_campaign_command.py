@@ -43,7 +43,7 @@ def test_send_the_sample_then_status_then_resume_sends_nothing(no_service: Path,
     assert command.main([*base, "--out", str(no_service / "out.xlsx")]) == 0
     err = capsys.readouterr().err
     assert "delivered" in err and journal in err
-    written = pd.read_excel(no_service / "out.xlsx", dtype=str)
+    written = pd.read_excel(no_service / "out.xlsx", dtype=str, engine="openpyxl")
     assert len(written) == 300
     assert set(written["campaign_state"]) == {"delivered", "failed", "skipped"}
     reasons = written["campaign_reason"].fillna("")
