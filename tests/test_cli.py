@@ -268,7 +268,7 @@ def test_report_refuses_bad_input_in_one_sentence(
 
 def test_simulator_serves_until_stopped() -> None:
     proc = subprocess.Popen([sys.executable, "-m", "miogram_toolkit.cli", "simulator",
-                             "--port", "0", "--quiet"],
+                             "--port", "0", "--dialect", "document", "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
@@ -280,6 +280,8 @@ def test_simulator_serves_until_stopped() -> None:
 
         with Client(secret, base_url=url) as client:
             assert client.get_credits()["Message"] == 10000
+            # the document dialect answers numbers; the reference one, text
+            assert client.call("APIGetCredits")["Result"]["Message"] == 10000
     finally:
         proc.terminate()
         proc.wait(timeout=10)
