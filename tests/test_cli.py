@@ -342,13 +342,17 @@ def test_dashboard_outside_a_checkout_is_one_sentence(
     ("missing.xlsx", "Contact file 'missing.xlsx' does not exist."),
     ("{samples}", "is a folder; give the file inside it."),
     ("{no_phone}", "has no phone-like column; its columns are 'name', 'city'."),
+    ("{unusable}", "has no row left to send to."),
 ])
 def test_demo_refuses_bad_contacts_and_creates_nothing(
         contacts: str, expected: str, tmp_path: Path, no_phone_sheet: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
+    unusable = tmp_path / "unusable.csv"
+    unusable.write_text("name,mobile\nSara,12345\nAli,n/a\n", encoding="utf-8")
     code, stdout, err = run(capsys, "demo", "--out", str(out), "--contacts",
-                            contacts.format(samples=SAMPLES, no_phone=no_phone_sheet))
+                            contacts.format(samples=SAMPLES, no_phone=no_phone_sheet,
+                                            unusable=unusable))
     assert code == 1
     message = error_line(err, "demo")
     assert message.endswith(expected)
