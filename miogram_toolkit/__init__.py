@@ -52,6 +52,13 @@ _EXPORTS: dict[str, str] = {
     "message_bytes": "protocol.encode",
     "records_to_frame": "reports",
     "write_report": "reports",
+    "credits_chart": "reports",
+    "credits_frame": "reports",
+    "delivery_chart": "reports",
+    "delivery_summary": "reports",
+    "failure_reasons": "reports",
+    "failures_chart": "reports",
+    "funnel_chart": "reports",
 }
 
 __all__ = sorted([*_EXPORTS, "__version__"])

@@ -13,12 +13,12 @@ costs the same with ten records or ten million::
                                                      dialogs   phone, read mark
                                                      messages  id, phone, entry JSON
 
-The file is opened in WAL mode, ``synchronous=NORMAL`` (a committed
-request survives any death of the process; a power cut may lose the newest transactions, never
-the file) and temporary data in memory (no stray file holds the secret). One process serves a
-file at a time: each commit checks the file's generation counter, so a second process writing
-the same file makes the first one's next request fail instead of overwriting the other's
-account. Without a path the same schema lives in memory.
+The file is opened in WAL mode with ``synchronous=NORMAL`` (a committed request survives any
+death of the process; a power cut may lose the newest transactions, never the file) and
+temporary data in memory (no stray file holds the secret). One process serves a file at a time:
+each transaction checks the file's generation counter, so when a second process (or object) has
+written the file, the first one's next request fails (answer 999) instead of overwriting the
+other's account. Without a path the same schema lives in memory.
 
 Example:
     >>> store = Store(None)
