@@ -49,6 +49,7 @@ _EXPORTS: dict[str, str] = {
     "write_excel": "sheets",
     "Simulator": "simulator",
     "connect": "client",
+    "dashboard": "dashboard",
     "message_bytes": "protocol.encode",
     "records_to_frame": "reports",
     "write_report": "reports",

@@ -33,6 +33,7 @@ EXPECTED = [
     "connect",
     "credits_chart",
     "credits_frame",
+    "dashboard",
     "delivery_chart",
     "delivery_summary",
     "failure_reasons",

@@ -115,11 +115,24 @@ def _hbars(ax: Axes, labels: list[str], values: np.ndarray, notes: list[str],
     positions = np.arange(len(labels))
     bars = ax.barh(positions, values, color=colors, height=0.6)
     ax.set_yticks(positions, [display_text(text) for text in labels])
-    ax.invert_yaxis()  # first category on top
+    _first_on_top(ax, len(labels))
     ax.set_xlabel(xlabel)
     top = float(values.max()) if len(values) else 0.0
     _bar_notes(ax, bars, notes, inside_limit=limit if limit is not None else top)
     _style(ax)
+
+
+def _first_on_top(ax: Axes, count: int) -> None:
+    """First category on top; one or two bars keep a bar's thickness instead of filling."""
+    pad = max(0, 3 - count) / 2
+    ax.set_ylim(count - 0.5 + pad, -0.5 - pad)
+
+
+def _whole_numbers(axis: Any) -> None:
+    from matplotlib.ticker import MaxNLocator, StrMethodFormatter
+
+    axis.set_major_locator(MaxNLocator(integer=True))
+    axis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
 
 
 def _empty(ax: Axes, what: str) -> None:
@@ -195,6 +208,7 @@ def funnel_chart(results: pd.DataFrame, *, ax: Axes | None = None,
     colors = {"rows": GREY, "sendable": BLUE, "sent": BLUE, "delivered": GREEN}
     _hbars(ax, [names[s] for s in stages.index], values, notes,
            [colors[s] for s in stages.index], xlabel="rows")
+    _whole_numbers(ax.xaxis)
     return fig
 
 
@@ -235,8 +249,11 @@ def timeline_chart(frame: pd.DataFrame, every: str = "hour", *, ax: Axes | None 
                               zip(delivered, sent, strict=True)], fontsize=8, padding=2)
     step = max(1, len(names) // 12)
     ax.set_xticks(positions[::step], names[::step])
+    pad = max(0.6, (6 - len(names)) / 2)  # a few periods keep narrow bars
+    ax.set_xlim(-pad, len(names) - 1 + pad)
     ax.set_ylabel("numbers")
     ax.set_ylim(0, sent.max() * 1.25)
+    _whole_numbers(ax.yaxis)
     ax.legend(frameon=False, loc="upper right")
     _style(ax)
     return fig
@@ -297,9 +314,10 @@ def credits_chart(credits: pd.DataFrame | Mapping[str, Any], need: Mapping[str, 
                         xytext=(4, 0), textcoords="offset points", va="center", fontsize=9)
         ax.legend(frameon=False, loc="lower right")
     ax.set_yticks(positions, [display_text(label(k)) for k in left.index])
-    ax.invert_yaxis()
+    _first_on_top(ax, len(left))
     ax.set_xlim(0, top * 1.45)
     ax.set_xlabel("credit (numbers)")
+    _whole_numbers(ax.xaxis)
     _style(ax)
     return fig
 
@@ -324,4 +342,5 @@ def failures_chart(frame: pd.DataFrame, *, ax: Axes | None = None, tz: str = SER
     values = reasons["count"].to_numpy(dtype=float)
     notes = [f"{_number(c)} ({s:.0%})" for c, s in zip(values, reasons["share"], strict=True)]
     _hbars(ax, reasons["label"].tolist(), values, notes, RED, xlabel="numbers")
+    _whole_numbers(ax.xaxis)
     return fig

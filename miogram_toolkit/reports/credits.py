@@ -67,7 +67,8 @@ def credits_frame(source: Any, limits: Any = None) -> pd.DataFrame:
 
     Args:
         source: a client, or the ``get_credits()`` dict.
-        limits: a client or the ``get_limits()`` dict (bytes) to add a ``limit`` column.
+        limits: a client, the ``get_limits()`` dict (bytes) or a :func:`limits_frame`, to add
+            a ``limit`` column.
 
     Returns:
         Indexed by ``kind`` (Message, Photo, Video, File, Other): ``remaining`` (int),
@@ -92,7 +93,7 @@ def credits_frame(source: Any, limits: Any = None) -> pd.DataFrame:
     frame["mass_numbers"] = remaining.clip(lower=0)
     frame["used_up"] = (remaining < 0).astype("boolean")
     if limits is not None:
-        table = limits_frame(limits)
+        table = limits if isinstance(limits, pd.DataFrame) else limits_frame(limits)
         frame["limit"] = table["limit"].reindex(frame.index).astype("Int64")
         frame["limit_text"] = table["limit_text"].reindex(frame.index).fillna("")
     return frame

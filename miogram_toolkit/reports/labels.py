@@ -44,6 +44,10 @@ LABELS: dict[str, str] = {
     "no_credit": "Credit used up",
     "credit": "Credit used up",
     "quiet_hours": "Quiet hours",
+    "duplicate_of": "Duplicate number",
+    "missing_value": "A placeholder's cell is empty",
+    "cancelled": "Cancelled",
+    "bad_number": "Invalid number",
     "delivery_unknown": "Outcome unknown",
     # phone cleaning (phones.clean)
     "ok": "Sendable",
@@ -82,12 +86,15 @@ def label(code: Any) -> str:
     """A human label for a code; None/NaN → "(none)".
 
     Example:
-        >>> label("too_short"), label(None)
-        ('Too few digits', '(none)')
+        >>> label("too_short"), label(None), label("missing_value:name")
+        ('Too few digits', '(none)', "A placeholder's cell is empty (name)")
     """
     if code is None or code is pd.NA or (isinstance(code, float) and code != code):
         return "(none)"
     text = str(code)
+    if ":" in text:  # "duplicate_of:12" -> "Duplicate number (12)"
+        head, _, detail = text.partition(":")
+        return f"{label(head)} ({detail})" if detail else label(head)
     found = LABELS.get(text)
     if found is not None:
         return found

@@ -143,6 +143,8 @@ def delivery_summary(frame: pd.DataFrame, by: str | None = None, *,
 def failure_reasons(frame: pd.DataFrame) -> pd.DataFrame:
     """Rows that were not delivered (failed, unknown, skipped), counted by reason, most first.
 
+    A reason's detail after a colon (``duplicate_of:12``) is left out of the grouping.
+
     Returns:
         Columns ``reason`` (the code), ``label`` (as a person says it), ``count``, ``share``
         (of those rows); no line for a reason that never occurs.
@@ -158,7 +160,8 @@ def failure_reasons(frame: pd.DataFrame) -> pd.DataFrame:
     lost = state.isin(["failed", "unknown", "skipped"]).to_numpy()
     if "reason" in frame.columns:
         reason = frame["reason"].astype("string").where(lambda r: r.notna() & (r != ""))
-        reason = reason.fillna(state)
+        # "duplicate_of:12" and "duplicate_of:40" are one reason.
+        reason = reason.str.split(":", n=1).str[0].fillna(state)
     else:
         reason = state
     counts = reason[lost].value_counts(sort=False)

@@ -1,0 +1,72 @@
+"""The dashboard: credits, compose & send, and the report, as ipywidgets (and a Voila page).
+
+Wiring only: every button calls the function the ``miogram`` command calls (``read_contacts``,
+``clean_phones``, ``Campaign``, ``client.report_frame``, ``delivery_summary``, the charts,
+``write_report``). Nothing is displayed until the notebook shows the returned container.
+
+The picture::
+
+    ┌ MioGram dashboard ─────────────────────────────────────────── connected to … ┐
+    │ [Credits & limits] [Compose & send] [Report]                                 │
+    │  Credits & limits: table of credits/limits · credits chart · Refresh         │
+    │  Compose & send:   contacts (upload / sample) → phone column → cleaning      │
+    │                    message (bytes of limit, placeholders) → chunk, pace,     │
+    │                    agents, opt-out → Dry run (plan) → Send ▸ progress,       │
+    │                    Pause/Resume → results table → Download Excel             │
+    │  Report:           Load → filters (action, agent, dates) → summary, charts   │
+    └──────────────────────────────────────────────────────────────────────────────┘
+
+    Send ─► thread: Campaign.run() ─► client (gate: Pause holds the next request)
+            watcher: Campaign.status(journal) every 0.3 s ─► progress bar
+            done ─► results table, credits refreshed
+
+Example:
+    >>> import miogram_toolkit as mg
+    >>> board = mg.dashboard()          # a local simulator when no client is given
+    >>> [board.tabs.get_title(i) for i in range(3)]
+    ['Credits & limits', 'Compose & send', 'Report']
+    >>> int(board.account.credits.loc["Message", "remaining"]) > 0
+    True
+    >>> board.close()
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from miogram_toolkit.dashboard.app import Dashboard
+
+__all__ = ["dashboard"]
+
+
+def dashboard(client: Any = None, *, journal_dir: str | os.PathLike[str] | None = None
+              ) -> Dashboard:
+    """The dashboard for ``client``, or for a local simulator when ``client`` is None.
+
+    Args:
+        client: a MioGram client; None starts a local simulator (no real message leaves).
+        journal_dir: where the campaigns' journals go (default ``miogram_journals``).
+
+    Returns:
+        The container (an ipywidgets ``VBox``); a notebook shows it as a cell's value. Its
+        parts are reachable from Python (``board.compose.send_button.click()``).
+    """
+    from miogram_toolkit.dashboard.app import Dashboard
+
+    return Dashboard(client, journal_dir=journal_dir)
+
+
+class _CallableRoom(types.ModuleType):
+    """``mg.dashboard`` names both this room and its function: once the room is imported, the
+    package attribute is the module, so the module itself answers the call."""
+
+    def __call__(self, client: Any = None, *,
+                 journal_dir: str | os.PathLike[str] | None = None) -> Dashboard:
+        return dashboard(client, journal_dir=journal_dir)
+
+
+sys.modules[__name__].__class__ = _CallableRoom

@@ -1,0 +1,112 @@
+"""The *Report* tab: the service's report log, filtered, summarised and drawn."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from miogram_toolkit.dashboard.common import figure_widget, frame_html, message_html, widgets
+from miogram_toolkit.reports import (
+    delivery_chart,
+    delivery_summary,
+    failures_chart,
+    label,
+    timeline_chart,
+)
+from miogram_toolkit.reports.frames import SERVICE_TZ
+
+__all__ = ["ReportTab"]
+
+_ALL = "(all)"
+_GROUPS = [("Agent", "agent"), ("Action", "action"), ("Channel", "channel"), ("Day", "day"),
+           ("Hour", "hour")]
+
+
+class ReportTab:
+    """Load ``client.report_frame()``; filter by action, agent and date; summary and charts."""
+
+    def __init__(self, client: Any) -> None:
+        w = widgets()
+        self.client = client
+        wide = {"description_width": "initial"}
+        self.frame = pd.DataFrame()
+        self.load_button = w.Button(description="Load report", icon="download",
+                                    tooltip="Read the newest records of the service's log")
+        self.count = w.HTML()
+        self.action = w.Dropdown(description="Action", style=wide, options=[(_ALL, _ALL)])
+        self.agent = w.Dropdown(description="Agent", style=wide, options=[(_ALL, _ALL)])
+        self.start = w.DatePicker(description="From", style=wide)
+        self.end = w.DatePicker(description="To", style=wide)
+        self.by = w.Dropdown(description="Group by", style=wide, options=_GROUPS, value="agent")
+        self.summary = w.HTML()
+        self.charts = w.VBox()
+        self.load_button.on_click(lambda _: self.load())
+        for control in (self.action, self.agent, self.start, self.end, self.by):
+            control.observe(lambda _: self.update(), names="value")
+        self.box = w.VBox([
+            w.HBox([self.load_button, self.count]),
+            w.HBox([self.action, self.agent]),
+            w.HBox([self.start, self.end, self.by]),
+            self.summary, self.charts,
+        ])
+
+    def load(self) -> None:
+        """Read the report log and refresh the filters' choices."""
+        try:
+            self.frame = self.client.report_frame()
+        except Exception as error:
+            self.count.value = message_html(f"Could not read the report: {error}", kind="error")
+            return
+        for control, column in ((self.action, "func"), (self.agent, "robot")):
+            values = sorted(self.frame[column].dropna().unique()) if len(self.frame) else []
+            control.options = [(_ALL, _ALL), *[(label(v), str(v)) for v in values]]
+            control.value = _ALL
+            control.disabled = not values
+        self.update()
+
+    def filtered(self) -> pd.DataFrame:
+        """The loaded records that pass the filters."""
+        frame = self.frame
+        if frame.empty:
+            return frame
+        keep = pd.Series(True, index=frame.index)
+        if self.action.value != _ALL:
+            keep &= frame["func"] == self.action.value
+        if self.agent.value != _ALL:
+            keep &= frame["robot"] == self.agent.value
+        local = frame["sent_at"].dt.tz_convert(SERVICE_TZ).dt.date
+        if self.start.value is not None:
+            keep &= local >= self.start.value
+        if self.end.value is not None:
+            keep &= local <= self.end.value
+        return frame[keep.fillna(False).to_numpy(dtype=bool)]
+
+    def update(self) -> None:
+        """Redraw the count, the summary table and the charts for the current filters."""
+        frame = self.filtered()
+        total = len(self.frame)
+        if total == 0:
+            self.count.value = message_html("The report log is empty: nothing was delivered "
+                                            "yet (the service logs no failed single send).")
+            self.summary.value = ""
+            self.charts.children = []
+            return
+        self.count.value = message_html(
+            f"{len(frame):,} of {total:,} numbers in the newest records of the service's log.")
+        if frame.empty:
+            self.summary.value = message_html("No record passes these filters.")
+            self.charts.children = []
+            return
+        summary = delivery_summary(frame, by=self.by.value)
+        shown = summary[["sent", "delivered", "failed", "rate"]].rename(columns={
+            "sent": "Sent", "delivered": "Delivered", "failed": "Not delivered",
+            "rate": "Rate"})
+        shown["Rate"] = [f"{r:.0%}" if r == r else "" for r in shown["Rate"]]
+        shown.index = [label(i) if isinstance(i, str) else str(i) for i in shown.index]
+        self.summary.value = frame_html(shown)
+        charts = [delivery_chart(frame, by=self.by.value), timeline_chart(
+            frame, every="day" if self.by.value == "day" else "hour")]
+        if (~frame["delivered"]).any():
+            charts.append(failures_chart(frame))
+        self.charts.children = [figure_widget(fig) for fig in charts]
