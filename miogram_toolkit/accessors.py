@@ -16,6 +16,7 @@ Example:
 
 from __future__ import annotations
 
+import sys
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
@@ -87,11 +88,13 @@ class MiogramFrameAccessor:
         region: str = "IR",
         mobile_only: bool = True,
         dedupe: bool = True,
+        split_multiple: bool = False,
     ) -> pd.DataFrame:
         """A new frame with every row and column plus ``e164`` and ``phone_status``.
 
         When ``column`` is None the phone column is found by
-        ``miogram_toolkit.sheets.find_phone_column``. See
+        ``miogram_toolkit.sheets.find_phone_column``. ``split_multiple=True`` gives each number
+        of a cell holding several its own row (a copy of the source row). See
         :func:`miogram_toolkit.phones.clean.clean_phones`.
 
         Example:
@@ -104,7 +107,12 @@ class MiogramFrameAccessor:
 
             column = find_phone_column(self._obj)
         return _phones().clean_phones(
-            self._obj, column, region, mobile_only=mobile_only, dedupe=dedupe
+            self._obj,
+            column,
+            region,
+            mobile_only=mobile_only,
+            dedupe=dedupe,
+            split_multiple=split_multiple,
         )
 
     def sendable(self) -> pd.DataFrame:
@@ -161,3 +169,13 @@ class MiogramFrameAccessor:
             ['delivered', 'skipped']
         """
         return self.campaign(message, **options).run(progress=progress, dry_run=dry_run)
+
+
+def _register_dask() -> None:
+    # Dask is optional and heavy: its accessor is registered here only when the caller has
+    # already loaded dask.dataframe; otherwise importing miogram_toolkit.sheets.on_dask does it.
+    if "dask.dataframe" in sys.modules:
+        import miogram_toolkit.sheets.on_dask  # noqa: F401
+
+
+_register_dask()

@@ -81,9 +81,7 @@ class ActionMethods:
               robot: str | None = None) -> T:
         """Request, then decode; anything failing in the decoder is a BadResponse."""
         answer = self._request(func, fields, robot=robot)
-        with reading(func):
-            value = decode(answer)
-        return value
+        return reading(func, lambda: decode(answer))
 
     def _bool(self, func: str, fields: dict[str, str], robot: str | None = None) -> bool:
         try:
@@ -95,11 +93,8 @@ class ActionMethods:
             # not charged — the same outcome as the document's Status "fail".
             logger.info("%s: %s; read as not delivered", func, exc.message)
             return False
-        with reading(func):
-            if normalize_status(answer.get("Status")) == "fail":
-                return False
-            value = to_bool(answer.get("Result"), func)
-        return value
+        return reading(func, lambda: normalize_status(answer.get("Status")) != "fail"
+                       and to_bool(answer.get("Result"), func))
 
     def _mass(self, func: str, phones: Sequence[str], fields: dict[str, str],
               robot: str | None) -> dict[str, bool]:
@@ -352,10 +347,8 @@ class ActionMethods:
             raise ValueError("ips: '*' (all addresses) cannot be combined with others")
         answer = self._request("APISetIP", {"Misc": ",".join(checked)})
         result = answer.get("Result")
-        with reading("APISetIP"):
-            now = split_list(result, "APISetIP") if isinstance(result, str) and result \
-                else checked
-        return now
+        return reading("APISetIP", lambda: split_list(result, "APISetIP")
+                       if isinstance(result, str) and result else checked)
 
     def change_secret(self) -> str:
         """Replace the account's secret; returns the new one, which this client now uses."""

@@ -372,8 +372,8 @@ class Client(ActionMethods):
         logger.debug("%s: HTTP %d, %d chars in %.3f s", func, raw.status_code, len(raw.text),
                      time.monotonic() - started)
         try:
-            with reading(func, self._scrub, raw.text):
-                answer = self._check(func, parse_answer(raw, func, self._scrub))
+            answer = reading(func, lambda: self._check(
+                func, parse_answer(raw, func, self._scrub)), self._scrub, raw.text)
         # Frames left out of the error: their locals hold the answer as received, which may echo
         # the secret (shown by tracebacks that print locals); the message is already scrubbed.
         except BadResponse as exc:

@@ -158,15 +158,27 @@ def _rows(values: pd.Series, region: str, mobile_only: bool, dedupe: bool) -> tu
     return e164, ntype, status, extensions
 
 
+# Python-backed strings, whatever pandas' default string storage is (pyarrow when installed):
+# the object array of E.164 texts becomes the column without a copy.
+_PYTHON_STRINGS = pd.StringDtype(storage="python")
+
+
+def _strings(values: np.ndarray) -> pd.arrays.StringArray:
+    try:
+        return pd.arrays.StringArray(values, dtype=_PYTHON_STRINGS)  # type: ignore[call-arg]
+    except TypeError:  # pandas < 3: no dtype argument, and always python-backed
+        return pd.arrays.StringArray(values)
+
+
 def _extension_column(n: int, extensions: dict[int, str]) -> pd.arrays.StringArray:
     out = np.full(n, pd.NA, dtype=object)
     if extensions:
         out[list(extensions)] = list(extensions.values())
-    return pd.arrays.StringArray(out)
+    return _strings(out)
 
 
 def _string_series(values: np.ndarray, index: pd.Index, name: str | None) -> pd.Series:
-    return pd.Series(pd.arrays.StringArray(values), index=index, name=name, copy=False)
+    return pd.Series(_strings(values), index=index, name=name, copy=False)
 
 
 def to_e164(
@@ -224,7 +236,7 @@ def phone_report(
     report = pd.DataFrame(
         {
             "raw": series.to_numpy(dtype=object),
-            "e164": pd.arrays.StringArray(e164),
+            "e164": _strings(e164),
             "phone_status": pd.Categorical.from_codes(status, dtype=_STATUS_DTYPE),
             "number_type": pd.Categorical.from_codes(ntype, dtype=_TYPE_DTYPE),
         },
@@ -420,7 +432,7 @@ def naive_phone_report(
     report = pd.DataFrame(
         {
             "raw": series.to_numpy(dtype=object),
-            "e164": pd.array(e164_out, dtype="string"),
+            "e164": _strings(np.array(e164_out, dtype=object)),
             "phone_status": pd.Categorical(statuses, dtype=_STATUS_DTYPE),
             "number_type": pd.Categorical(types, dtype=_TYPE_DTYPE),
         },

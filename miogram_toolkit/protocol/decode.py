@@ -48,10 +48,9 @@ import json
 import logging
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from miogram_toolkit.protocol.catalogue import ACTIONS
 from miogram_toolkit.protocol.dialects import accepted_statuses
@@ -86,6 +85,8 @@ __all__ = [
 ]
 
 logger = logging.getLogger("miogram_toolkit.client.core")
+
+T = TypeVar("T")
 
 #: How much of a bad body an error keeps.
 BODY_KEEP = 200
@@ -158,35 +159,40 @@ def _load(text: str) -> tuple[Any, str | None]:
     return value, rest.group(1)
 
 
-@contextmanager
-def reading(action: str | None, scrub: Callable[[str], str] = lambda s: s,
-            body: str | None = None) -> Iterator[None]:
-    """Turn any failure while an answer is read into a BadResponse.
+def reading(action: str | None, read: Callable[[], T],
+            scrub: Callable[[str], str] = lambda s: s, body: str | None = None) -> T:
+    """Run ``read`` and turn any failure inside it into a BadResponse.
 
     Hostile answers make the standard library raise ``RecursionError`` (deep nesting),
     ``OverflowError`` (``1e400`` turned into an int) or ``ValueError`` (an integer of more
-    than 4,300 digits); none of these may escape a client call.
+    than 4,300 digits); none of these may escape a client call. The BadResponse is raised
+    outside the handler, so it keeps neither the failure nor its frames (whose locals hold the
+    answer as received); ``MioGramError`` passes through unchanged.
+
+    Args:
+        action: the ``Func`` (for the error).
+        read: what to run.
+        scrub: removes the secret from the body excerpt.
+        body: the answer's text, an excerpt of which the error keeps.
 
     Example:
         >>> try:
-        ...     with reading("APIGetCredits"):
-        ...         int(float("1e400"))
+        ...     reading("APIGetCredits", lambda: int(float("1e400")))
         ... except BadResponse as exc:
-        ...     print(exc)
-        APIGetCredits: the answer could not be read (OverflowError)
+        ...     print(exc, exc.__context__)
+        APIGetCredits: the answer could not be read (OverflowError) None
     """
     try:
-        yield
-        return
+        return read()
     except MioGramError:
         raise
     except (RecursionError, OverflowError, ValueError, TypeError, KeyError, IndexError,
             AttributeError, UnicodeError) as exc:
-        where = f"{action}: " if action else ""
-        kept = _excerpt(body, scrub) if body is not None else ""
-        error = BadResponse(f"{where}the answer could not be read ({type(exc).__name__})",
-                            action=action, body=kept)
-    raise error  # outside the handler: the failed value is not chained to the error
+        failed = type(exc).__name__
+    where = f"{action}: " if action else ""
+    kept = _excerpt(body, scrub) if body is not None else ""
+    raise BadResponse(f"{where}the answer could not be read ({failed})", action=action,
+                      body=kept)
 
 
 def parse_answer(raw: RawResponse, action: str | None,
@@ -207,8 +213,7 @@ def parse_answer(raw: RawResponse, action: str | None,
             action always has one (every action but the getters and tables).
     """
     text = raw.text.lstrip("\ufeff")
-    with reading(action, scrub, text):
-        value, trailing = _load(text)
+    value, trailing = reading(action, lambda: _load(text), scrub, text)
     where = f"{action}: " if action else ""
     http = f"HTTP {raw.status_code} "
     if value is _NOT_JSON:

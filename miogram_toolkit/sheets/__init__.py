@@ -1,6 +1,18 @@
-"""Contact sheets: read CSV/Excel without damage, find the phone column, write phones as text.
+"""Contact sheets: read CSV/Excel/ODS without damage, find the phone column, write phones as text.
 
-See :mod:`~miogram_toolkit.sheets.contacts` for the reading rules.
+* :mod:`~miogram_toolkit.sheets.reading`: :func:`read_contacts`, the one door in;
+* :mod:`~miogram_toolkit.sheets.text`: CSV/TSV/TXT (encodings, delimiters, ragged rows);
+* :mod:`~miogram_toolkit.sheets.workbook`: ``.xlsx``/``.xlsm``/``.xls``/``.ods`` with calamine
+  (openpyxl where number formats matter), sheet choice;
+* :mod:`~miogram_toolkit.sheets.detect`: the phone column and the header row;
+* :mod:`~miogram_toolkit.sheets.writing`: :func:`write_excel`, streamed with XlsxWriter;
+* :mod:`~miogram_toolkit.sheets.on_dask`: ``ddf.miogram.clean_phones()`` on Dask frames.
+
+::
+
+    file ─► text / workbook ─► rows of text ─► header row ─► frame ─► phone column ─► attrs
+                                   (sheet=None: the first visible sheet with a phone column)
+    frame(s) ─► checks (sheet names, cells) ─► XlsxWriter ─► temporary file ─► os.replace
 
 Example:
     >>> from miogram_toolkit.sheets import read_contacts
@@ -11,11 +23,15 @@ Example:
 
 from __future__ import annotations
 
-from miogram_toolkit.sheets.contacts import (
-    ContactFileError,
-    find_phone_column,
-    read_contacts,
-    write_excel,
-)
+from miogram_toolkit.sheets.detect import find_phone_column
+from miogram_toolkit.sheets.errors import ContactFileError, ContactFileWarning
+from miogram_toolkit.sheets.reading import read_contacts
+from miogram_toolkit.sheets.writing import write_excel
 
-__all__ = ["ContactFileError", "find_phone_column", "read_contacts", "write_excel"]
+__all__ = [
+    "ContactFileError",
+    "ContactFileWarning",
+    "find_phone_column",
+    "read_contacts",
+    "write_excel",
+]
