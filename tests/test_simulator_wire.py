@@ -8,10 +8,13 @@ import io
 import json
 import re
 import socket
-from urllib.parse import urlencode, urlsplit
+from unittest.mock import patch
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 import requests
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from simulator_support import ON, make_sim
 
 from miogram_toolkit.simulator import Simulator
@@ -192,3 +195,25 @@ def test_a_phone_list_over_the_cap_is_refused_before_the_lock(monkeypatch):
         answer = json.loads(b"".join(sim.app(environ, lambda *a: None)))
         assert answer == expected if expected else answer["Result"] == {ON: True}
     assert sim.deliveries(ON) == 3
+
+
+# -- the form parser reads as parse_qsl does, a megabyte at a time --------------------------------
+
+_FORM_BYTES = st.text(alphabet=st.sampled_from("ab=&+%25fFzZ9\u00e9"), max_size=40)
+
+
+@settings(max_examples=300)
+@given(fields=st.dictionaries(st.text(max_size=8), st.text(max_size=30), max_size=4),
+       raw=_FORM_BYTES, step=st.integers(3, 9))
+def test_the_form_parser_agrees_with_parse_qsl(fields, raw, step):
+    with patch.object(app_module, "_UNQUOTE_STEP", step):  # %XX across every step boundary
+        encoded = urlencode(fields).encode()
+        assert app_module._parse_form({}, encoded) == dict(parse_qsl(encoded.decode(),
+                                                                     keep_blank_values=True))
+        body = raw.encode("utf-8")
+        try:
+            expected = dict(parse_qsl(body.decode("ascii"), keep_blank_values=True,
+                                      errors="strict"))
+        except UnicodeDecodeError:
+            expected = None
+        assert app_module._parse_form({}, body) == expected

@@ -39,7 +39,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_to_bytes
 
 from miogram_toolkit.simulator.actions import Reply, respond
 from miogram_toolkit.simulator.dialects import Dialect, make_dialect
@@ -58,6 +58,7 @@ DELAY_KEY = "miogram.simulator.stop_event"
 MAX_NUMBERS = 1_000
 
 _MB = 1024 * 1024
+_UNQUOTE_STEP = _MB
 _FILE_KINDS = ("Photo", "Video", "File")
 
 _JSON = [("Content-Type", "application/json; charset=utf-8")]
@@ -105,12 +106,37 @@ def _parse_form(environ: dict[str, Any], body: bytes) -> dict[str, str] | None:
     ctype = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
     if body and ctype not in ("", "application/x-www-form-urlencoded"):
         return None
-    try:
-        text = body.decode("ascii")
-        pairs = parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
-    except (UnicodeDecodeError, ValueError):
+    if not body.isascii():
         return None
-    return dict(pairs)  # repeated fields: the last one wins, as in PHP's $_POST
+    fields: dict[str, str] = {}
+    try:
+        for pair in body.split(b"&"):
+            if pair:
+                name, _, value = pair.partition(b"=")
+                # Repeated fields: the last one wins, as in PHP's $_POST.
+                fields[_unquote(name)] = _unquote(value)
+    except UnicodeDecodeError:
+        return None
+    return fields
+
+
+def _unquote(raw: bytes) -> str:
+    """``parse_qsl``'s decoding of one name or value (``+`` a space, ``%XX`` a byte, UTF-8
+    strict), a megabyte at a time: a 28 MB file field peaks near 4x its size, not 14x."""
+    raw = raw.replace(b"+", b" ")
+    if b"%" not in raw:
+        return raw.decode("utf-8")
+    decoded = bytearray()
+    start = 0
+    while start < len(raw):
+        end = min(start + _UNQUOTE_STEP, len(raw))
+        if end < len(raw):
+            cut = raw.rfind(b"%", end - 2, end)  # never split a %XX between two steps
+            end = cut if cut > start else end
+        decoded += unquote_to_bytes(raw[start:end])
+        start = end
+    del raw
+    return decoded.decode("utf-8")
 
 
 class SimulatorApp:
