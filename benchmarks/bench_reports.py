@@ -52,6 +52,18 @@ def results_frame(rows: int = 100_000, seed: int = 1) -> pd.DataFrame:
     })
 
 
+def naive_frame(records: list[dict[str, str]]) -> pd.DataFrame:
+    """What one would write with pandas alone for the service's shape, to compare against."""
+    df = pd.DataFrame(records)
+    df["sent_at"] = (pd.to_datetime(df["DATE"] + " " + df["TIME"])
+                     .dt.tz_localize("Asia/Tehran").dt.tz_convert("UTC"))
+    df["phone"] = df["Number"].str.split(",")
+    df["got"] = df["Delivered"].str.split(",").map(set)
+    df = df.explode("phone")
+    df["delivered"] = [p in got for p, got in zip(df["phone"], df["got"], strict=True)]
+    return df
+
+
 def best(func, repeat: int = 5) -> float:  # type: ignore[no-untyped-def]
     times = []
     for _ in range(repeat):
@@ -65,8 +77,12 @@ def main() -> None:
     records = reference_records()
     frame = reports.records_to_frame(records)
     took = best(lambda: reports.records_to_frame(records))
-    print(f"1000 reference records ({len(frame):,} rows) -> frame: {took * 1000:.1f} ms "
-          f"(target 50 ms, {50 / (took * 1000):.1f}x under)")
+    plain = best(lambda: naive_frame(records))
+    verdict = "within" if took * 1000 <= 50 else "OVER"
+    print(f"1000 reference records ({len(frame):,} rows) -> frame: {took * 1000:.1f} ms, "
+          f"{verdict} the 50 ms target; a plain pandas split/explode of "
+          f"the same records (no renaming, typing or E.164): "
+          f"{plain * 1000:.1f} ms, ratio {took / plain:.1f}")
 
     results = results_frame()
     took = best(lambda: reports.delivery_summary(results, by="agent"), repeat=3)

@@ -114,8 +114,11 @@ def build_parser() -> argparse.ArgumentParser:
     simulator = _add(sub, common, "simulator", "serve the MioGram simulator until Ctrl-C",
                      "miogram simulator --port 8765 --dialect document")
     simulator.add_argument("--port", type=int, default=8765, help="port (0 = a free one)")
-    simulator.add_argument("--dialect", help="how the simulator answers: reference (the "
-                           "service's own implementation, default) or document")
+    simulator.add_argument("--dialect", choices=("reference", "document"),
+                           help="how the simulator answers: reference (the service's own "
+                           "implementation, default) or document (the v1.2 document)")
+    simulator.add_argument("--per-number-s", type=float, metavar="S",
+                           help="a send's pause per number, like the gateway's (default 0)")
     simulator.add_argument("--seed", type=int, help="decides deliverable numbers and faults")
     simulator.add_argument("--state", metavar="FILE", help="keep the simulator's state here")
     simulator.set_defaults(func=commands.simulator)

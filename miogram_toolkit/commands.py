@@ -204,14 +204,13 @@ def _read_archive(journal: Path) -> list[dict[str, Any]]:
 
 def simulator(args: argparse.Namespace) -> int:
     """``miogram simulator``: serve the simulator until Ctrl-C (its URL and secret first)."""
-    from miogram_toolkit.simulator.__main__ import build_parser
     from miogram_toolkit.simulator.__main__ import main as serve
 
     argv = ["--port", str(args.port)]
     if args.dialect:
-        if "--dialect" not in build_parser()._option_string_actions:
-            raise CommandError("This simulator plays one dialect only; leave out --dialect")
         argv += ["--dialect", args.dialect]
+    if args.per_number_s is not None:
+        argv += ["--per-number-s", str(args.per_number_s)]
     if args.seed is not None:
         argv += ["--seed", str(args.seed)]
     if args.state:

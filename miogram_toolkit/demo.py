@@ -92,12 +92,9 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
         raise CommandError(f"--out '{out}' is a file; give a folder for the report and charts")
     with _contacts_file(contacts, existing_file) as source:
         sheet, opt_out = _read(source)
-        # Checked; from here on the demo works in its folder. A fresh simulator every run, so
-        # a journal left by an earlier demo would only say "already sent": start a new one.
-        out.mkdir(parents=True, exist_ok=True)
+        if not sheet.miogram.clean_phones()["phone_status"].eq("ok").any():
+            raise CommandError(f"Contact file '{source.name}' has no row left to send to")
         journal = out / "campaign.sqlite"
-        for stale in (journal, out / "campaign.sqlite-wal", out / "campaign.sqlite-shm"):
-            stale.unlink(missing_ok=True)
         with _simulator() as sim, sim.client() as client:
             campaign = _campaign(sheet, MESSAGE, client, opt_out, journal)
             if not len(campaign.plan.sendable):
@@ -108,6 +105,11 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
             echo(str(campaign.summary))
             first = plan.loc[plan["state"] == "planned", "message"].iloc[0]
             echo("First message:\n  " + str(first).rstrip().replace("\n", "\n  "))
+            # Checked and planned; from here on the demo works in its folder. A fresh simulator
+            # every run, so a journal left by an earlier demo would only say "already sent".
+            out.mkdir(parents=True, exist_ok=True)
+            for stale in (journal, out / "campaign.sqlite-wal", out / "campaign.sqlite-shm"):
+                stale.unlink(missing_ok=True)
             start = int(client.get_credits()["Message"])
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # the outcome is summarised below

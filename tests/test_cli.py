@@ -268,7 +268,7 @@ def test_report_refuses_bad_input_in_one_sentence(
 
 def test_simulator_serves_until_stopped() -> None:
     proc = subprocess.Popen([sys.executable, "-m", "miogram_toolkit.cli", "simulator",
-                             "--port", "0", "--quiet"],
+                             "--port", "0", "--dialect", "document", "--quiet"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
@@ -280,6 +280,8 @@ def test_simulator_serves_until_stopped() -> None:
 
         with Client(secret, base_url=url) as client:
             assert client.get_credits()["Message"] == 10000
+            # the document dialect answers numbers; the reference one, text
+            assert client.call("APIGetCredits")["Result"]["Message"] == 10000
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -340,13 +342,17 @@ def test_dashboard_outside_a_checkout_is_one_sentence(
     ("missing.xlsx", "Contact file 'missing.xlsx' does not exist."),
     ("{samples}", "is a folder; give the file inside it."),
     ("{no_phone}", "has no phone-like column; its columns are 'name', 'city'."),
+    ("{unusable}", "has no row left to send to."),
 ])
 def test_demo_refuses_bad_contacts_and_creates_nothing(
         contacts: str, expected: str, tmp_path: Path, no_phone_sheet: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
+    unusable = tmp_path / "unusable.csv"
+    unusable.write_text("name,mobile\nSara,12345\nAli,n/a\n", encoding="utf-8")
     code, stdout, err = run(capsys, "demo", "--out", str(out), "--contacts",
-                            contacts.format(samples=SAMPLES, no_phone=no_phone_sheet))
+                            contacts.format(samples=SAMPLES, no_phone=no_phone_sheet,
+                                            unusable=unusable))
     assert code == 1
     message = error_line(err, "demo")
     assert message.endswith(expected)

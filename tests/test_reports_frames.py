@@ -135,3 +135,17 @@ def test_client_report_frame() -> None:
         frame = client.report_frame(1000)
     assert sorted(frame["phone"]) == sorted([A, B, C])
     assert int(frame["delivered"].sum()) == 2
+
+
+def test_the_campaign_archive_as_a_frame(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from miogram_toolkit.campaign import Campaign, read_archive
+
+    contacts = pd.DataFrame({"mobile": ["09121234567", "09351234567", "09101234567"]})
+    journal = tmp_path / "campaign.sqlite"
+    with Simulator(seed=7, not_on_messenger=[B]) as sim, sim.client() as client:
+        results = Campaign(contacts, "Hi", client=client, rate_per_minute=None,
+                           journal=journal).run(progress=False)
+    frame = records_to_frame(read_archive(journal))
+    delivered = set(frame.loc[frame["delivered"], "phone"])
+    assert delivered == set(results.loc[results["state"] == "delivered", "e164"])
+    assert delivered == {A, C}

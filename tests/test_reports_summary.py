@@ -131,3 +131,11 @@ def test_credits_read_from_a_client_change_after_sending() -> None:
         assert can_afford(client, 4) and not can_afford(client, 5)
     assert before.loc["Message", "remaining"] == 5 and after.loc["Message", "remaining"] == 4
     assert before["limit"].notna().sum() == 4
+    assert before.loc["Photo", "limit"] == 5 * 1048576  # the simulator's 5 MB, in bytes
+
+
+def test_limits_frame_reads_the_clients_permission_flags() -> None:
+    with Simulator(seed=7, can_get=True, is_super=False) as sim, sim.client() as client:
+        frame = limits_frame(client)
+    assert frame.attrs["flags"] == {"canGet": True, "isSuper": False}
+    assert frame.loc["Message", "limit"] == 4096

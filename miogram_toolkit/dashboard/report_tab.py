@@ -19,8 +19,8 @@ from miogram_toolkit.reports.frames import SERVICE_TZ
 __all__ = ["ReportTab"]
 
 _ALL = "(all)"
-_GROUPS = [("Agent", "agent"), ("Action", "action"), ("Channel", "channel"), ("Day", "day"),
-           ("Hour", "hour")]
+_GROUPS = [("Agent", "agent"), ("Action", "action"), ("Channel", "channel"), ("Hour", "hour"),
+           ("Day", "day")]
 
 
 class ReportTab:
@@ -42,8 +42,9 @@ class ReportTab:
         self.summary = w.HTML()
         self.charts = w.VBox()
         self.load_button.on_click(lambda _: self.load())
+        self._quiet = False
         for control in (self.action, self.agent, self.start, self.end, self.by):
-            control.observe(lambda _: self.update(), names="value")
+            control.observe(lambda _: None if self._quiet else self.update(), names="value")
         self.box = w.VBox([
             w.HBox([self.load_button, self.count]),
             w.HBox([self.action, self.agent]),
@@ -58,11 +59,22 @@ class ReportTab:
         except Exception as error:
             self.count.value = message_html(f"Could not read the report: {error}", kind="error")
             return
-        for control, column in ((self.action, "func"), (self.agent, "robot")):
-            values = sorted(self.frame[column].dropna().unique()) if len(self.frame) else []
-            control.options = [(_ALL, _ALL), *[(label(v), str(v)) for v in values]]
-            control.value = _ALL
-            control.disabled = not values
+        self._quiet = True  # one redraw below, not one per changed control
+        try:
+            for control, column in ((self.action, "func"), (self.agent, "robot")):
+                values = sorted(self.frame[column].dropna().unique()) if len(self.frame) else []
+                control.options = [(_ALL, _ALL), *[(label(v), str(v)) for v in values]]
+                control.value = _ALL
+                control.disabled = not values
+            # Group only by what the log holds (the service's own log names no agent/action).
+            known = {"agent": "robot", "action": "func", "channel": "channel"}
+            groups = [(text, key) for text, key in _GROUPS if key not in known
+                      or (len(self.frame) and self.frame[known[key]].notna().any())]
+            previous = self.by.value
+            self.by.options = groups
+            self.by.value = previous if previous in dict(groups).values() else groups[0][1]
+        finally:
+            self._quiet = False
         self.update()
 
     def filtered(self) -> pd.DataFrame:
@@ -92,8 +104,12 @@ class ReportTab:
             self.summary.value = ""
             self.charts.children = []
             return
+        note = ("" if self.frame["func"].notna().any() else
+                " The service's own log keeps no failed single send; failed numbers of Mass "
+                "sends are listed.")
         self.count.value = message_html(
-            f"{len(frame):,} of {total:,} numbers in the newest records of the service's log.")
+            f"{len(frame):,} of {total:,} numbers in the newest records of the service's log."
+            + note)
         if frame.empty:
             self.summary.value = message_html("No record passes these filters.")
             self.charts.children = []
@@ -103,10 +119,16 @@ class ReportTab:
             "sent": "Sent", "delivered": "Delivered", "failed": "Not delivered",
             "rate": "Rate"})
         shown["Rate"] = [f"{r:.0%}" if r == r else "" for r in shown["Rate"]]
-        shown.index = [label(i) if isinstance(i, str) else str(i) for i in shown.index]
+        shown.index = [_group_text(i) for i in shown.index]
         self.summary.value = frame_html(shown)
         charts = [delivery_chart(frame, by=self.by.value), timeline_chart(
             frame, every="day" if self.by.value == "day" else "hour")]
         if (~frame["delivered"]).any():
             charts.append(failures_chart(frame))
         self.charts.children = [figure_widget(fig) for fig in charts]
+
+
+def _group_text(key: object) -> str:
+    if isinstance(key, pd.Timestamp):
+        return f"{key:%d %b %Y %H:%M}" if (key.hour or key.minute) else f"{key:%d %b %Y}"
+    return label(key)

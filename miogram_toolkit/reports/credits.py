@@ -39,13 +39,18 @@ _FLAGS = tuple(k for k in LIMIT_KINDS if k not in _LIMITED)
 
 
 def _table(source: Any, method: str) -> dict[str, Any]:
-    if isinstance(source, Mapping):
-        return dict(source)
-    getter = getattr(source, method, None)
-    if getter is None:
-        raise ValueError(f"source: pass a client or the dict its {method}() returns, got "
-                         f"{type(source).__name__}")
-    return dict(getter())
+    if not isinstance(source, Mapping):
+        getter = getattr(source, method, None)
+        if getter is None:
+            raise ValueError(f"source: pass a client or the dict its {method}() returns, got "
+                             f"{type(source).__name__}")
+        source = getter()
+    table = dict(source)
+    # The client's Limits keeps the two permission flags as attributes, not sizes.
+    for flag, attribute in (("canGet", "can_get"), ("isSuper", "is_super")):
+        if hasattr(source, attribute):
+            table.setdefault(flag, getattr(source, attribute))
+    return table
 
 
 def credit_needed(count: int, *, mass: bool = True) -> int:
