@@ -350,3 +350,14 @@ def test_a_100_number_mass_at_the_gateways_pace_is_answered_within_the_allowance
 def test_the_simulator_refuses_an_unknown_dialect():
     with pytest.raises(ValueError, match="dialect"):
         Simulator(dialect="php", start=False)
+
+
+def test_the_command_line_defaults_to_the_reference_dialect():
+    from miogram_toolkit.simulator.__main__ import build_parser
+
+    args = build_parser().parse_args([])
+    assert (args.dialect, args.per_number_s) == ("reference", 0.0)
+    args = build_parser().parse_args(["--dialect", "document", "--per-number-s", "0.5"])
+    assert (args.dialect, args.per_number_s) == ("document", 0.5)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--dialect", "php"])

@@ -300,7 +300,12 @@ class ActionMethods:
 
     def get_history(self, phone: str, offset: int = 0, limit: int = 20, *,
                     robot: str | None = None) -> Any:
-        """A user's messages from ``offset``, at most ``limit``; None when there are none."""
+        """A user's messages from ``offset``, at most ``limit``; None when there are none.
+
+        Sent as the document says, ``Misc=offset,limit``. The service's own implementation
+        reads ``limit,offset`` instead, so against it this asks for ``limit=offset`` messages
+        from ``offset=limit`` (a limit of 0 reads as 1); equal values read the same either way.
+        """
         misc = f"{non_negative_int('offset', offset)},{non_negative_int('limit', limit, 1)}"
         return self._objects("GetHistory", {"Phone": phone_field(phone), "Misc": misc}, robot)
 
