@@ -431,3 +431,39 @@ def test_progress_bar_and_accessor_shortcuts(journal: str, capsys: Any) -> None:
     assert list(results.index) == list(frame.index)
     assert frame.miogram.campaign("Hi", client=client_for(sim), journal=journal).results()[
         "state"].isin(["delivered", "failed"]).all()
+
+
+def test_quiet_hours_wait_until_the_window_opens_then_send(journal: str) -> None:
+    from miogram_toolkit.campaign.runner import Runner
+
+    class Clock:  # a fake clock that sleeping moves forward
+        def __init__(self) -> None:
+            self.t = 0.0
+            self.start = datetime(2026, 1, 1, 4, 28, 30, tzinfo=UTC)  # 07:58:30 in Tehran
+
+        def now(self) -> datetime:
+            return self.start + timedelta(seconds=self.t)
+
+        def sleep(self, seconds: float) -> None:
+            self.t += seconds
+
+    clock = Clock()
+    with mg.Simulator(start=False, unreachable_share=0.0) as sim:
+        campaign = Campaign(frame_of(80), "Hi", client=client_for(sim), journal=journal,
+                            quiet_hours="22:00-08:00", **FAST)
+        store = campaign._open_journal()
+        try:
+            sent_at: list[float] = []
+
+            def spy(number: int, form: dict[str, str]) -> None:
+                sent_at.append(clock.t)
+
+            runner = Runner(store, client_for(sim, Meddler(sim, on_send=spy)), campaign.content,
+                            campaign.settings, ["MioBot1", "MioBot2"], sleep=clock.sleep,
+                            now=clock.now, monotonic=lambda: clock.t)
+            outcome = runner.run()
+        finally:
+            store.close()
+    assert outcome.state == "finished"
+    assert sent_at == [90.0, 90.0]  # nothing before 08:00 Tehran, everything right after
+    assert set(sim.inspect()["deliveries"].values()) == {1}
