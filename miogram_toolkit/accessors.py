@@ -105,7 +105,7 @@ class MiogramFrameAccessor:
         if column is None:
             from miogram_toolkit.sheets import find_phone_column
 
-            column = find_phone_column(self._obj)
+            column = find_phone_column(self._obj, region)
         return _phones().clean_phones(
             self._obj,
             column,

@@ -154,3 +154,17 @@ def test_pause_holds_the_next_request_and_resume_finishes(sim: Any, tmp_path: Pa
     compose.resume_button.click()
     assert compose.wait(60)
     assert compose.progress.value == compose.progress.max
+
+
+def test_opt_out_file_and_message_limit(sim: Any, tmp_path: Path) -> None:
+    board = _board(sim.client(), tmp_path)
+    compose = _compose(board, tmp_path)
+    opt_out = tmp_path / "unsubscribed.csv"
+    opt_out.write_text("phone\n0912 100 0003\n", encoding="utf-8")
+    compose.opt_out.value = _upload(opt_out)
+    compose.dry_run_button.click()
+    assert not compose.send_button.disabled, compose.plan.value
+    assert compose.progress.max == 10  # eleven sendable, one opted out
+    compose.message.value = "س" * 2100  # 4,200 bytes: over the 4,096-byte limit
+    assert "4,200" in compose.counter.value and "too long" in compose.counter.value
+    assert compose.send_button.disabled  # the plan no longer matches the form

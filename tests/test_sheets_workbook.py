@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from openpyxl.chart import BarChart, Reference
 
+from miogram_toolkit import phones
 from miogram_toolkit.sheets import ContactFileError, read_contacts
 from miogram_toolkit.sheets.workbook import _openpyxl_rows, _rows_to_frame, read_workbook
 
@@ -112,6 +113,7 @@ def test_calamine_reads_what_openpyxl_reads(tmp_path):
     # Numbers are floats in a workbook; beyond 2**53 a float no longer holds every digit, so
     # its spelling is kept and no digit is invented (the phone engine calls it rounded).
     assert fast.loc[3, "mobile"] == "1.152921504606847e+18"
+    assert phones.phone_report(fast["mobile"])["phone_status"].tolist()[3] == "rounded"
     assert fast.loc[2, "score"] == "1e+20"
     assert fast["mobile"].tolist()[:3] == ["9121000001", "09121000002", "9121000003"]
 

@@ -189,7 +189,8 @@ def _chart_images(results: pd.DataFrame | None, report: pd.DataFrame | None,
     for fig in figures:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=80)
-        images.append((buffer.getvalue(), fig.get_figheight() * 80))
+        # Excel shows a picture at 96 pixels an inch, whatever its dpi.
+        images.append((buffer.getvalue(), fig.get_figheight() * 96))
     return images
 
 
@@ -251,7 +252,9 @@ def _write_summary(book: Any, results: pd.DataFrame | None, report: pd.DataFrame
     """Title, when, the key figures, credit left; the charts as pictures on the right."""
     ws = book.add_worksheet("Summary")
     ws.set_column(0, 0, 36)
-    ws.set_column(1, 1, 14)
+    ws.set_column(1, 1, 20)  # wide enough for a date and time
+    ws.set_landscape()
+    ws.fit_to_pages(1, 0)  # printed: one page wide, figures beside the charts
     title = book.add_format({"bold": True, "font_size": 14})
     bold = book.add_format({"bold": True})
     date = book.add_format({"num_format": DATE_FORMAT, "align": "left"})
@@ -283,4 +286,4 @@ def _write_summary(book: Any, results: pd.DataFrame | None, report: pd.DataFrame
         for picture, height in _chart_images(results, report, credit_table, tz):
             ws.insert_image(top, 3, "chart.png", {"image_data": io.BytesIO(picture),
                                                   "object_position": 3})
-            top += int(height / 20) + 2
+            top += int(height / 20) + 2  # rows are 20 pixels high

@@ -87,7 +87,7 @@ def read_text(path: Path, data: bytes, suffix: str) -> pd.DataFrame:
     text, encoding = _decode(path, data)
     if not text.strip():
         fail(path, "is empty (only a byte-order mark or blank lines)")
-    sep = "\t" if suffix == ".tsv" else _sniff_delimiter(text.splitlines()[:30])
+    sep = "\t" if suffix == ".tsv" else _sniff_delimiter(text[:65536].splitlines()[:30])
     rows, starts = _top_rows(text, sep)
     header_row = find_header_row(rows)
     skip = starts[header_row] if header_row is not None else 0
