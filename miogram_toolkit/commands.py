@@ -245,8 +245,27 @@ def dashboard(args: argparse.Namespace) -> int:
 
 
 def run_voila(argv: list[str]) -> int:
-    """Run Voila in the foreground; its exit status is the command's."""
-    return subprocess.run(argv, check=False).returncode
+    """Run Voila in the foreground; its exit status is the command's.
+
+    Ctrl-C or a SIGTERM to ``miogram`` stops Voila too, so no server is left behind.
+    """
+    import signal
+
+    def _stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _stop)
+    proc = subprocess.Popen(argv)
+    try:
+        return proc.wait()
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def demo(args: argparse.Namespace) -> int:

@@ -76,6 +76,9 @@ def journal(tmp_path: Path) -> str:
     return str(tmp_path / "campaign.sqlite")
 
 
+BOTH = pytest.mark.parametrize("dialect", ["reference", "document"])
+
+
 def test_results_join_every_input_row_with_reasons(journal: str) -> None:
     frame = pd.concat([frame_of(90), pd.DataFrame({"mobile": [numbers(1)[0], "n/a"],
                                                    "name": ["dup", "bad"]},
@@ -111,8 +114,10 @@ def test_rerun_of_a_finished_campaign_sends_nothing(journal: str) -> None:
     pd.testing.assert_frame_equal(first, again)
 
 
+@BOTH
 @pytest.mark.parametrize("when", ["before_it_leaves", "after_the_service_processed_it"])
-def test_crash_mid_request_is_reconciled_never_sent_twice(journal: str, when: str) -> None:
+def test_crash_mid_request_is_reconciled_never_sent_twice(journal: str, when: str,
+                                                          dialect: str) -> None:
     frame = frame_of(200)
 
     def die_before(number: int, form: dict[str, str]) -> None:
@@ -123,7 +128,7 @@ def test_crash_mid_request_is_reconciled_never_sent_twice(journal: str, when: st
         if number == 2:
             raise Crash
 
-    with mg.Simulator(start=False, seed=2) as sim:
+    with mg.Simulator(start=False, seed=2, dialect=dialect) as sim:
         hooks = {"on_send": die_before} if when == "before_it_leaves" \
             else {"after_send": die_after}
         with pytest.raises(Crash):
@@ -140,9 +145,9 @@ def test_crash_mid_request_is_reconciled_never_sent_twice(journal: str, when: st
     assert crashed["attempts"].tolist() == [1 if when.startswith("after") else 2] * 40
 
 
-def test_lost_answer_is_reconciled_from_the_report_log(journal: str) -> None:
-    # The document's dialect: its archive has one record per number to count.
-    with mg.Simulator(start=False, seed=3, dialect="document") as sim:
+@BOTH
+def test_lost_answer_is_reconciled_from_the_report_log(journal: str, dialect: str) -> None:
+    with mg.Simulator(start=False, seed=3, dialect=dialect) as sim:
         meddler = fault_on_sends(sim, {1: "lost_answer", 2: "bad_json", 3: "late_answer"})
         results, paused = run(Campaign(frame_of(200), "Hello", client=client_for(sim, meddler),
                                        journal=journal, **FAST))
@@ -151,7 +156,34 @@ def test_lost_answer_is_reconciled_from_the_report_log(journal: str) -> None:
     assert_each_deliverable_once(sim, numbers(200), results)
     assert (results["attempts"] == 1).all()  # all three were processed: none was resent
     archive = read_archive(journal)
-    assert len(archive) == 200  # one record per number in the document's shape, no duplicate
+    # Harvested once each: a row per number (document) or per Mass request (reference).
+    assert len(archive) == (200 if dialect == "document" else 5)
+    assert {"Number", "Delivered", "DATA"} <= set(archive[0]) if dialect == "reference" \
+        else {"Phone", "Delivered", "Func"} <= set(archive[0])
+
+
+def test_resume_reads_the_report_log_back_past_what_another_process_sent(journal: str) -> None:
+    # Run 1 loses the answer of its first request, sends four more (160 report rows in the
+    # document's shape) and dies. Run 2 must read far enough back to find the first one's rows.
+    frame = frame_of(240)
+    with mg.Simulator(start=False, seed=6, dialect="document") as sim:
+
+        def lose_then_die(number: int, form: dict[str, str]) -> None:
+            if number == 0:
+                sim.faults.queue("lost_answer")
+            if number == 5:
+                raise Crash
+
+        slow = {**FAST, "timeout_base": 30.0}  # the lost request is not settled in run 1
+        with pytest.raises(Crash):
+            Campaign(frame, "Hi", client=client_for(sim, Meddler(sim, on_send=lose_then_die)),
+                     journal=journal, **slow).run(progress=False)
+        assert Campaign.status(journal).counts["unknown"] == 40
+        results, paused = run(Campaign(frame, "Hi", client=client_for(sim), journal=journal,
+                                       **FAST))
+    assert paused == []
+    assert_each_deliverable_once(sim, numbers(240), results)
+    assert results.loc[results["chunk"] == 1, "attempts"].unique().tolist() == [1]
 
 
 def test_on_unknown_skip_leaves_rows_unknown_and_resend_sends_again(tmp_path: Path) -> None:
@@ -184,9 +216,11 @@ def test_number_answered_false_fails_and_the_rest_go_on(journal: str) -> None:
     assert (results["state"] == "delivered").sum() == 37
 
 
-def test_credit_running_out_halfway_pauses_then_resumes_after_top_up(journal: str) -> None:
+@BOTH
+def test_credit_running_out_halfway_pauses_then_resumes_after_top_up(journal: str,
+                                                                     dialect: str) -> None:
     frame = frame_of(200)
-    with mg.Simulator(start=False, seed=4, unreachable_share=0.0) as sim:
+    with mg.Simulator(start=False, seed=4, unreachable_share=0.0, dialect=dialect) as sim:
 
         def spend(number: int, form: dict[str, str]) -> None:
             if number == 2:  # someone else spends the credit while the campaign runs
@@ -238,6 +272,23 @@ def test_gateway_306_sends_the_chunk_through_another_agent(journal: str) -> None
         assert meddler.sends[refused + 1]["Phone"] == meddler.sends[refused]["Phone"]
         assert robots[refused] not in robots[refused + 1:]
     assert len(robots) == 6 + 2
+
+
+@BOTH
+def test_gateway_306_fault_sends_through_another_agent_nothing_lost_or_doubled(
+        journal: str, dialect: str) -> None:
+    with mg.Simulator(start=False, seed=8, dialect=dialect) as sim:
+        meddler = fault_on_sends(sim, {0: "gateway_306", 3: "gateway_306"})
+        results, paused = run(Campaign(frame_of(200), "Hi", client=client_for(sim, meddler),
+                                       journal=journal, **FAST))
+        assert sim.faults.counts == {"gateway_306": 2}
+    assert paused == []
+    assert_each_deliverable_once(sim, numbers(200), results)
+    robots = [form["Robot"] for form in meddler.sends]
+    assert len(robots) == 5 + 2 and len(set(robots[4:])) == 1
+    for refused in (0, 3):
+        assert meddler.sends[refused + 1]["Phone"] == meddler.sends[refused]["Phone"]
+        assert robots[refused] not in robots[refused + 1:]
 
 
 def test_every_agent_refusing_306_pauses_without_failing_rows(journal: str) -> None:

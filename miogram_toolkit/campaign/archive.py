@@ -25,8 +25,9 @@ request stays ``unknown`` unless ``on_unknown="resend"``.
 
 Example:
     >>> old = [{"Number": "+98912", "Delivered": "+98912", "DATA": "hi"}]
-    >>> new_records(old, [old[0], {"Number": "+98935", "Delivered": "", "DATA": "hi"}])
-    [{'Number': '+98935', 'Delivered': '', 'DATA': 'hi'}]
+    >>> read = [old[0], {"Number": "+98935", "Delivered": "", "DATA": "hi"}]
+    >>> new_records([record_key(old[0])], [record_key(r) for r in read])
+    ['{"DATA":"hi","Delivered":"","Number":"+98935"}']
     >>> outcome_of({"+98912"}, "+98912", "hi", "SendMessageMass", "MioBot1", old)
     {'+98912': (True, None)}
 """
@@ -44,8 +45,9 @@ DOCUMENT = "document"
 
 
 def record_key(record: Mapping[str, Any]) -> str:
-    """A stable text key of a record (its JSON with sorted keys)."""
-    return json.dumps(record, sort_keys=True, ensure_ascii=False, default=str)
+    """A record's canonical JSON (sorted keys): its key, and how the archive stores it."""
+    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      default=str)
 
 
 def shape_of(record: Mapping[str, Any]) -> str | None:
@@ -57,28 +59,26 @@ def shape_of(record: Mapping[str, Any]) -> str | None:
     return None
 
 
-def new_records(archived_newest: Sequence[Mapping[str, Any]],
-                read_oldest_first: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The records of a new read that the archive does not hold yet.
+def new_records(archived_newest: Sequence[str], read_oldest_first: Sequence[str]) -> list[str]:
+    """The records of a new read that the archive does not hold yet, as keys.
 
     Args:
-        archived_newest: the archive's newest records, oldest first (at least as many as the
-            read holds, when the archive has them).
-        read_oldest_first: the new read of the report log, oldest first.
+        archived_newest: keys of the archive's newest records, oldest first (at least as many
+            as the read holds, when the archive has them).
+        read_oldest_first: keys of the new read of the report log, oldest first.
 
     Returns:
         The tail of the read after its longest prefix that equals the archive's end. When no
         prefix matches, everything is new (the log moved further than one read can see).
     """
-    read_keys = [record_key(r) for r in read_oldest_first]
-    tail_keys = [record_key(r) for r in archived_newest]
-    if not tail_keys or not read_keys:
-        return [dict(r) for r in read_oldest_first]
-    newest = tail_keys[-1]
-    for end in range(min(len(read_keys), len(tail_keys)) - 1, -1, -1):
-        if read_keys[end] == newest and read_keys[:end + 1] == tail_keys[-(end + 1):]:
-            return [dict(r) for r in read_oldest_first[end + 1:]]
-    return [dict(r) for r in read_oldest_first]
+    if not archived_newest or not read_oldest_first:
+        return list(read_oldest_first)
+    newest = archived_newest[-1]
+    for end in range(min(len(read_oldest_first), len(archived_newest)) - 1, -1, -1):
+        if read_oldest_first[end] == newest and \
+                list(read_oldest_first[:end + 1]) == list(archived_newest[-(end + 1):]):
+            return list(read_oldest_first[end + 1:])
+    return list(read_oldest_first)
 
 
 def _split(value: Any) -> list[str]:

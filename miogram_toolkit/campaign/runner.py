@@ -164,7 +164,9 @@ class Runner:
         self._unsettled: list[_Unsettled] = []
         self._benched: set[str] = set()
         self._failures = 0
-        self._since_harvest = 0
+        # The first read of a run goes as far back as the log allows: another process may have
+        # sent a lot since this journal's last read.
+        self._since_harvest = READ_MAX
         self._shape: str | None = None
         self.harvest_error: str | None = None
         self._tally = dict(journal.counts())
@@ -256,8 +258,15 @@ class Runner:
                                     name=f"miogram-lane-{i}") for i, lane in enumerate(lanes)]
         for thread in threads:
             thread.start()
-        for thread in threads:
-            thread.join()
+        try:
+            for thread in threads:
+                thread.join()
+        except BaseException:
+            # Ctrl-C in a notebook: no lane may go on sending once the caller has stopped.
+            self._stop.set()
+            for thread in threads:
+                thread.join()
+            raise
         if errors:
             raise errors[0]
 
@@ -544,33 +553,42 @@ class Runner:
     # -- the report archive --------------------------------------------------------------------
 
     def _harvest(self) -> bool:
-        """Read the report log and archive the records not seen yet; False if it failed."""
+        """Read the report log and archive the records not seen yet; False if it failed.
+
+        A read asks for the records sent since the last one and some more; when it does not
+        reach back to the archive's newest record it is made again at the largest size.
+        """
         with self._harvest_lock:
             with self._lock:
                 since = self._since_harvest
                 self._since_harvest = 0
             count = min(READ_MAX, max(50, since + 50))
-            try:
-                records = self.client.get_report(count)
-            except NoData:
-                records = []
-            except MioGramError as exc:
-                self.harvest_error = f"{type(exc).__name__}: {exc}"
-                logger.warning("the report log could not be read: %s", self.harvest_error)
-                with self._lock:
-                    self._since_harvest += since
-                return False
+            while True:
+                try:
+                    records = self.client.get_report(count)
+                except NoData:
+                    records = []
+                except MioGramError as exc:
+                    self.harvest_error = f"{type(exc).__name__}: {exc}"
+                    logger.warning("the report log could not be read: %s", self.harvest_error)
+                    with self._lock:
+                        self._since_harvest += since
+                    return False
+                batch = [record_key(r) for r in reversed(records)]
+                tail = self.journal.archive_newest_keys(max(len(batch), 1))
+                fresh = new_records(tail, batch)
+                gap = bool(tail) and bool(batch) and len(fresh) == len(batch) \
+                    and len(batch) >= count
+                if not gap or count >= READ_MAX:
+                    break
+                count = READ_MAX
             self.harvest_error = None
-            batch = list(reversed(records))
-            tail = self.journal.archive_newest(max(len(batch), 1))
-            fresh = new_records(tail, batch)
-            if tail and batch and len(fresh) == len(batch) and len(batch) >= count:
-                logger.warning("the report log moved by more than one read (%d records) since "
-                               "the last; some records may have scrolled out", count)
+            if gap:
+                logger.warning("the report log moved by more than %d records since it was last "
+                               "read; some may have scrolled out of its window", count)
             if fresh:
-                self.journal.append_archive(fresh, [record_key(r) for r in fresh])
-            for record in fresh[-1:]:
-                self._shape = shape_of(record) or self._shape
+                self.journal.append_archive(fresh)
+                self._shape = shape_of(records[0]) or self._shape
             return True
 
     # -- pausing and progress ------------------------------------------------------------------

@@ -1,0 +1,150 @@
+"""Benchmark: campaign throughput and pacing against the threaded simulator, side by side.
+
+(a) 100,000 recipients, no per-number delay: ``Campaign.run`` (journal, reconciliation-ready
+    report archive, preflight) against a bare ``requests.Session`` loop posting the same chunks
+    (40 numbers, agents rotated). Each side gets a fresh simulator; the two alternate, twice, and
+    the faster run of each counts (the machine is shared). The simulator's default dialect (the
+    real service's: one report row per Mass request) decides the ratio; the document dialect's
+    (a report row per number, so 100,000 rows to harvest) is printed too. Target: ratio >= 0.9.
+(b) the gateway's per-number time scaled down 50x (``per_number_s=0.02``): one request in
+    flight (the default) against its limit of 1 / 0.02 = 50 numbers a second (target >= 90%),
+    and ``max_in_flight`` = 1, 2, 4 with 4 agents (target: >= 3.5x at 4). Pacing is off here
+    (``rate_per_minute=None``): the limit measured is the service's, not the bucket's.
+(c) pacing: configured against measured messages per minute per agent (target within 5%),
+    measured between the first and the last request of the steady state.
+
+A script, not a test: ``python benchmarks/bench_campaign.py [recipients]``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sqlite3
+import sys
+import tempfile
+import time
+import warnings
+
+import pandas as pd
+import requests
+
+from miogram_toolkit.campaign import Campaign
+from miogram_toolkit.simulator import Simulator
+
+TEXT = "سلام! A campaign benchmark message."
+
+
+def frame(count: int) -> pd.DataFrame:
+    numbers = [f"+98912{i:07d}" for i in range(count)]
+    return pd.DataFrame({"e164": numbers, "phone_status": "ok"})
+
+
+def simulator(**options: object) -> Simulator:
+    return Simulator(seed=1, credits={"Message": 10_000_000}, **options)  # type: ignore[arg-type]
+
+
+def bare_loop(count: int, dialect: str, chunk: int = 40) -> float:
+    """Seconds for a plain requests.Session loop posting every chunk, agents rotated."""
+    numbers = frame(count)["e164"].tolist()
+    with simulator(dialect=dialect) as sim, requests.Session() as session:
+        agents = ["MioBot1", "MioBot2", "MioBot3"]
+        start = time.perf_counter()
+        for i in range(0, count, chunk):
+            answer = session.post(sim.url, data={
+                "Secret": sim.secret, "Func": "SendMessageMass",
+                "Phone": ",".join(numbers[i:i + chunk]), "Message": TEXT,
+                "Robot": agents[(i // chunk) % len(agents)]}, timeout=60).json()
+            assert isinstance(answer.get("Result"), dict), answer
+        return time.perf_counter() - start
+
+
+def toolkit(count: int, folder: str, **options: object) -> tuple[float, float, int]:
+    """(seconds to plan, seconds to run, numbers delivered) for a Campaign of ``count``."""
+    sim_options = {k: options.pop(k) for k in ("per_number_s", "agents", "dialect")
+                   if k in options}
+    with simulator(**sim_options) as sim, sim.client() as client:
+        start = time.perf_counter()
+        campaign = Campaign(frame(count), TEXT, client=client, rate_per_minute=None,
+                            journal=os.path.join(folder, f"j{time.time_ns()}.sqlite"),
+                            **options)  # type: ignore[arg-type]
+        planned = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            results = campaign.run(progress=False)
+        done = time.perf_counter()
+        assert results["state"].isin(["delivered", "failed"]).all()
+        assert max(sim.inspect()["deliveries"].values()) == 1
+        return planned - start, done - planned, int((results["state"] == "delivered").sum())
+
+
+def part_a(count: int, folder: str) -> None:
+    print(f"(a) {count:,} recipients, 40 per request, no per-number delay (best of 2 each)")
+    for dialect in ("reference", "document"):
+        bare, run_s, plan_s = float("inf"), float("inf"), 0.0
+        for _ in range(2):
+            bare = min(bare, bare_loop(count, dialect))
+            planned, ran, _ = toolkit(count, folder, dialect=dialect)
+            if ran < run_s:
+                run_s, plan_s = ran, planned
+        print(f"    [{dialect}] bare requests.Session loop : {bare:6.2f} s "
+              f"({count / bare:,.0f} numbers/s)")
+        print(f"    [{dialect}] Campaign.run with journal  : {run_s:6.2f} s "
+              f"({count / run_s:,.0f} numbers/s; planning {plan_s:.2f} s more)")
+        print(f"    [{dialect}] ratio (toolkit / bare throughput): {bare / run_s:.2f}"
+              f"{'   target >= 0.90' if dialect == 'reference' else ''}")
+
+
+def part_b(folder: str) -> None:
+    if "per_number_s" not in inspect.signature(Simulator).parameters:
+        print("(b) skipped: this simulator has no per_number_s")
+        return
+    per = 0.02
+    count = 600
+    _, seconds, _ = toolkit(count, folder, per_number_s=per)
+    limit = 1 / per
+    print(f"(b) per_number_s={per}: {count} recipients, default (one request in flight)")
+    print(f"    {count / seconds:.1f} numbers/s of a limit of {limit:.0f}: "
+          f"{count / seconds / limit:.0%}   target >= 90%")
+    agents = ["A1", "A2", "A3", "A4"]
+    rates = {}
+    for lanes in (1, 2, 4):
+        _, seconds, _ = toolkit(count * lanes, folder, per_number_s=per, agents=agents,
+                                max_in_flight=lanes)
+        rates[lanes] = count * lanes / seconds
+        print(f"    max_in_flight={lanes} with 4 agents: {rates[lanes]:6.1f} numbers/s "
+              f"({rates[lanes] / rates[1]:.2f}x)")
+    print(f"    speed-up at 4: {rates[4] / rates[1]:.2f}x   target >= 3.5x")
+
+
+def part_c(folder: str) -> None:
+    print("(c) pacing: configured vs measured messages per minute per agent")
+    for rate, agents, chunk in ((1200.0, ["MioBot1"], 10), (2400.0, ["MioBot1", "MioBot2"], 20)):
+        count = int(rate / 60 * 12) * len(agents)  # about 12 s of sending
+        journal = os.path.join(folder, f"pace{time.time_ns()}.sqlite")
+        with simulator() as sim, sim.client() as client:
+            Campaign(frame(count), TEXT, client=client, rate_per_minute=rate, robots=agents,
+                     chunk_size=chunk, journal=journal).run(progress=False)
+        with sqlite3.connect(journal) as db:
+            rows = db.execute("SELECT agent, started_at, size FROM requests "
+                              "ORDER BY id").fetchall()
+        for agent in agents:
+            mine = [(t, n) for a, t, n in rows if a == agent]
+            # Steady state: the first request spends the full bucket; count what follows it.
+            span = mine[-1][0] - mine[0][0]
+            sent = sum(n for _, n in mine[:-1])
+            measured = sent / span * 60
+            print(f"    {agent}: configured {rate:7.1f}/min, measured {measured:7.1f}/min "
+                  f"({measured / rate - 1:+.1%})   target within 5%")
+
+
+def main() -> None:
+    count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    with tempfile.TemporaryDirectory() as folder:
+        part_a(count, folder)
+        part_b(folder)
+        part_c(folder)
+
+
+if __name__ == "__main__":
+    main()
