@@ -335,11 +335,27 @@ def test_a_body_dripped_byte_by_byte_ends_at_the_deadline() -> None:
         sock.sendall(head)
         drip(OK, 0.25)(request, sock)
 
-    with serve(answer) as service, client_for(service.url, timeout=1, retries=3) as client:
+    with serve(answer) as service, \
+            client_for(service.url, timeout=1, per_number_timeout=0, retries=3) as client:
         with elapsed() as took, pytest.raises(DeliveryUnknown, match="deadline"):
             client.send_message("+989121234567", "Hi")
         assert len(service.seen) == 1  # a send that may have arrived is never repeated
     assert took[0] < 5
+
+
+def test_an_answer_cut_by_the_deadline_is_never_read_as_complete() -> None:
+    # The status line at once, the rest dripped: cut before Content-Length, the socket's end
+    # looks like the end of a close-delimited answer (a 200 with an empty body).
+    def answer(request: Request, sock: socket.socket) -> None:
+        whole = dripped_answer(OK)
+        start = len(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n")
+        sock.sendall(whole[:start])
+        drip(whole[start:], 0.25)(request, sock)
+
+    with serve(answer) as service, \
+            client_for(service.url, timeout=0.5, per_number_timeout=0) as client:
+        with pytest.raises(DeliveryUnknown, match="deadline"):
+            client.send_message("+989121234567", "Hi")
 
 
 def test_headers_dripped_byte_by_byte_end_at_the_deadline() -> None:
@@ -351,13 +367,36 @@ def test_headers_dripped_byte_by_byte_end_at_the_deadline() -> None:
     assert took[0] < 10
 
 
+def test_a_short_deadline_fires_while_a_longer_one_waits_in_another_thread() -> None:
+    with serve(drip(dripped_answer(OK), 0.25)) as service:
+        transport = RequestsTransport()
+        outcomes: dict[str, tuple[type, float]] = {}
+
+        def post(name: str, timeout: float) -> None:
+            started = time.monotonic()
+            try:
+                transport.post(service.url, FORM, headers=HEADERS, timeout=timeout)
+            except Exception as exc:  # noqa: BLE001 - the type is what is checked
+                outcomes[name] = (type(exc), time.monotonic() - started)
+
+        long = threading.Thread(target=post, args=("long", 3.0))
+        long.start()
+        time.sleep(0.1)  # the watchdog now sleeps towards the long deadline
+        post("short", 0.3)
+        long.join(10)
+        transport.close()
+    assert outcomes["short"][0] is NoAnswer and outcomes["short"][1] < 2.0
+    assert outcomes["long"][0] is NoAnswer and outcomes["long"][1] < 6.0
+
+
 def test_a_tls_handshake_dripped_byte_by_byte_counts_as_never_sent() -> None:
     # A TLS record header announcing 16 KiB, then its bytes one at a time: the handshake never
     # ends, so the request never leaves, and even a send may be tried again.
     record = b"\x16\x03\x03\x40\x00" + b"\x00" * 40
 
     with serve(drip(record, 0.25), read_request=False) as service, \
-            client_for(f"https://127.0.0.1:{service.port}/", timeout=1, retries=1) as client:
+            client_for(f"https://127.0.0.1:{service.port}/", timeout=1, per_number_timeout=0,
+                       retries=1) as client:
         with elapsed() as took, pytest.raises(ConnectError, match="before the request left"):
             client.send_message("+989121234567", "Hi")
         assert len(service.raw) == 2

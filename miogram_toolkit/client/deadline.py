@@ -4,25 +4,25 @@
 one byte just inside each timeout holds a request for as long as it likes (a 35-byte answer
 dripped at 0.4 s a byte took 14 s under ``timeout=1``). :class:`Deadline` bounds the whole
 exchange instead. While one is active (a ``with`` block in the calling thread), every connection
-urllib3 opens or reuses *in that thread* registers its socket with it; when the time is up a timer
-thread shuts that socket down, so whatever read or write is blocked on it returns at once and the
-request fails.
+urllib3 opens or reuses *in that thread* registers its socket with it; when the time is up the
+watchdog (one daemon thread for the process, started on first use) shuts that socket down, so
+whatever read or write is blocked on it returns at once and the request fails.
 
 ::
 
-    with Deadline(t):                                  timer thread (started on entry)
+    with Deadline(t):                                  watchdog (heap of active deadlines)
       connect  _new_conn: socket watched               │
                (TCP, proxy CONNECT, TLS handshake)     │
                fails? connect_failed = True            │  t seconds pass before the exit?
       send     send(): socket watched, wrote = True    ├─► expired = True, shutdown(socket):
       read     headers, body (streamed)                │   the blocked read or write fails now
-    exit: finished = True, timer cancelled
+    exit: finished = True (the watchdog drops it when it comes up)
 
     after a failure:  wrote            → it may have arrived: never "not sent"
                       connect_failed   → the request never left (safe to repeat)
 
 What is watched is a duplicate of the socket's descriptor, owned by the deadline and closed on
-exit, so the timer can never shut a descriptor number that meanwhile belongs to another
+exit, so the watchdog can never shut a descriptor number that meanwhile belongs to another
 connection. A socket shut just as its answer completed goes back to the pool dead; urllib3 checks
 an idle connection before reusing it (``is_connection_dropped``) and opens a new one instead.
 
@@ -41,6 +41,9 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import heapq
+import itertools
+import os
 import socket
 import threading
 import time
@@ -51,8 +54,8 @@ from urllib3.connection import HTTPConnection
 
 __all__ = ["LONGEST", "Deadline", "DeadlineAdapter", "current_deadline", "watch_pools"]
 
-#: A deadline longer than this (about 11.6 days, or infinite) is no deadline at all: the timer
-#: and the sockets' own timeouts cannot hold such values.
+#: A deadline longer than this (about 11.6 days, or infinite) is no deadline at all: the clocks
+#: of waits and of the sockets' own timeouts cannot hold such values.
 LONGEST = 1e6
 
 _active = threading.local()
@@ -85,30 +88,25 @@ class Deadline:
         self._watched: socket.socket | None = None  # a duplicate, owned here
         self._watched_of: Any = None  # the socket object it duplicates
         self._previous: Deadline | None = None
-        self._timer: threading.Timer | None = None
-        if self.seconds <= LONGEST:
-            self._timer = threading.Timer(self.seconds, self._expire)
-            self._timer.daemon = True
+        self._limited = self.seconds <= LONGEST
 
     def remaining(self) -> float:
         """Seconds left (0.0 once passed; ``inf`` when unlimited)."""
-        if self._timer is None:
+        if not self._limited:
             return float("inf")
         return max(0.0, self._ends - time.monotonic())
 
     def __enter__(self) -> Deadline:
         self._previous = current_deadline()
         _active.deadline = self
-        if self._timer is not None:
-            self._timer.start()
+        if self._limited:
+            _watchdog.add(self)
         return self
 
     def __exit__(self, *exc: object) -> None:
         with self._lock:
             self._finished = True
             self._drop_watch()
-        if self._timer is not None:
-            self._timer.cancel()
         _active.deadline = self._previous
 
     def watch(self, sock: Any) -> None:
@@ -137,6 +135,58 @@ class Deadline:
         if self._watched is not None:
             self._watched.close()
         self._watched = self._watched_of = None
+
+
+class _Watchdog:
+    """One thread for every deadline of the process: sleeps until the earliest one is due.
+
+    A finished deadline is not removed on exit (that would cost a search); it is dropped when it
+    reaches the top of the heap. A thread per request would cost more than the request itself
+    on a local server.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._heap: list[tuple[float, int, Deadline]] = []
+        self._order = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def _after_fork(self) -> None:
+        # A forked child has no watchdog thread, and maybe a lock its parent's thread held.
+        _Watchdog.__init__(self)
+
+    def add(self, deadline: Deadline) -> None:
+        with self._cond:
+            self._drop_finished()  # requests in a row leave their entries at the top
+            heapq.heappush(self._heap, (deadline._ends, next(self._order), deadline))
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="miogram-deadlines",
+                                                daemon=True)
+                self._thread.start()
+            elif self._heap[0][2] is deadline:
+                self._cond.notify()  # due before whatever the watchdog sleeps towards
+
+    def _run(self) -> None:
+        with self._cond:
+            while True:
+                self._drop_finished()
+                if not self._heap:
+                    self._cond.wait()
+                    continue
+                wait = self._heap[0][0] - time.monotonic()
+                if wait > 0:
+                    self._cond.wait(wait)
+                    continue
+                heapq.heappop(self._heap)[2]._expire()
+
+    def _drop_finished(self) -> None:
+        while self._heap and self._heap[0][2]._finished:
+            heapq.heappop(self._heap)
+
+
+_watchdog = _Watchdog()
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_watchdog._after_fork)
 
 
 def _shut(sock: socket.socket) -> None:

@@ -320,7 +320,12 @@ class RequestsTransport:
         detail = ""
         with Deadline(timeout) as deadline:
             try:
-                return self._exchange(url, body, headers, deadline)
+                answer = self._exchange(url, body, headers, deadline)
+                if not deadline.expired:
+                    return answer
+                # Cut by the deadline, the socket ends like a close-delimited answer: headers
+                # cut before their Content-Length read as a complete, shorter answer.
+                failure = NoAnswer
             except requests.exceptions.RequestException as exc:
                 failure, detail = classify_requests_error(exc), _describe(exc)
             except (u3.HTTPError, OSError) as exc:  # a reset surfacing outside requests' wrappers
