@@ -8,7 +8,8 @@ What it holds:
 * :mod:`.journal` — the SQLite file (WAL) holding the campaign and every row's state;
 * :mod:`.runner` with :mod:`.pacing` — lanes over agents, token buckets, quiet hours, what each
   answer does;
-* :mod:`.archive` — the report log harvested into the journal, and reconciliation;
+* :mod:`.archive` and :mod:`.harvest` — the report log harvested into the journal, and
+  reconciliation;
 * :mod:`.core` — :class:`Campaign`, the one entry point; :mod:`.command` — ``miogram send``.
 
 A campaign's life, and each row's::

@@ -45,14 +45,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from miogram_toolkit.campaign.archive import (
-    DOCUMENT,
-    REFERENCE,
-    match_record,
-    new_records,
-    record_key,
-    shape_of,
-)
+from miogram_toolkit.campaign.harvest import Harvester
 from miogram_toolkit.campaign.journal import Journal, OpenRequest
 from miogram_toolkit.campaign.pacing import QuietHours, TokenBucket
 from miogram_toolkit.campaign.plan import Content
@@ -63,7 +56,6 @@ from miogram_toolkit.protocol.errors import (
     BadResponse,
     DeliveryUnknown,
     MioGramError,
-    NoData,
     ResponseTimeout,
 )
 
@@ -75,10 +67,6 @@ logger = logging.getLogger("miogram_toolkit.campaign")
 STOP_CODES = frozenset({303, 304, 400, 800, 801, 802, 815, 826, 827, 309, 302, 812, 330, 301})
 #: The longest backoff pause between two tries of a chunk.
 MAX_BACKOFF = 60.0
-#: Harvest the report log once this many records may have been added since the last read.
-HARVEST_EVERY = 500
-#: The most records one read of the report log asks for (the client's bound).
-READ_MAX = 999
 _GATEWAY_306 = re.compile(r"\b306\b")
 
 
@@ -156,7 +144,6 @@ class Runner:
         self._mono = monotonic
         self.texts = journal.texts()
         self._lock = threading.RLock()
-        self._harvest_lock = threading.Lock()
         self._reconcile_lock = threading.Lock()
         self._stop = threading.Event()
         self._reason: str | None = None
@@ -164,11 +151,7 @@ class Runner:
         self._unsettled: list[_Unsettled] = []
         self._benched: set[str] = set()
         self._failures = 0
-        # The first read of a run goes as far back as the log allows: another process may have
-        # sent a lot since this journal's last read.
-        self._since_harvest = READ_MAX
-        self._shape: str | None = None
-        self.harvest_error: str | None = None
+        self.archive = Harvester(journal, client)
         self._tally = dict(journal.counts())
         self._rng = random.Random()
         rate = settings.rate_per_minute
@@ -273,7 +256,7 @@ class Runner:
     def _lane(self, lane: _Lane) -> None:
         while not self._stop.is_set():
             self._settle_due(wait=False)
-            if self._since_harvest >= HARVEST_EVERY:
+            if self.archive.due():
                 self._harvest()
             chunk = self._take()
             if chunk is None:
@@ -363,8 +346,7 @@ class Runner:
             text_id=chunk.text_id, deadline=deadline, watermark=watermark)
         sent = OpenRequest(request, chunk.chunk, agent, self.content.func, phones,
                            chunk.text_id, started, deadline, watermark, list(chunk.rows))
-        with self._lock:
-            self._since_harvest += 1 if self._shape == REFERENCE else len(numbers)
+        self.archive.sent(len(numbers))
         try:
             answer = self._call(numbers, text, agent)
         except (DeliveryUnknown, ResponseTimeout) as exc:
@@ -508,7 +490,7 @@ class Runner:
                 if wait:
                     self._pause(f"{sum(len(u.request.rows) for u in due)} rows have an unknown "
                                 f"outcome and the report log cannot be read "
-                                f"({self.harvest_error}); run again later to reconcile them")
+                                f"({self.archive.error}); run again later to reconcile them")
                 return
             for item in due:
                 self._reconcile(item.request)
@@ -519,30 +501,7 @@ class Runner:
 
     def _reconcile(self, request: OpenRequest) -> None:
         text = self.texts.get(request.text_id) if request.text_id is not None else None
-        numbers = {e164 for _, e164 in request.rows}
-        found: dict[str, tuple[bool, str | None]] = {}
-        claimed: list[int] = []
-        for seq, record in self.journal.archive_after(request.watermark):
-            match = match_record(record, numbers, request.phones, text, request.func,
-                                 request.agent)
-            if match:
-                found.update(match)
-                claimed.append(seq)
-        if claimed:
-            self.journal.claim(claimed, request.id)
-        # The real service logs nothing for a text holding "'": absence proves nothing then.
-        blind = text is not None and "'" in text and self._shape != DOCUMENT
-        outcomes: dict[int, tuple[str, str | None]] = {}
-        for row, e164 in request.rows:
-            if e164 in found:
-                ok, reason = found[e164]
-                outcomes[row] = ("delivered", None) if ok else ("failed", reason)
-            elif blind:
-                outcomes[row] = ("unknown", "unreconcilable")
-            else:
-                outcomes[row] = ("pending", None)
-        self.journal.settle(request.id, outcomes, request_state="reconciled",
-                            note=f"{len(found)} of {len(request.rows)} found in the report log")
+        outcomes = self.archive.reconcile(request, text)
         states = [s for s, _ in outcomes.values()]
         logger.info("reconciled request %d (chunk %d): %d delivered, %d failed, %d not sent, "
                     "%d unknown", request.id, request.chunk, states.count("delivered"),
@@ -550,46 +509,8 @@ class Runner:
         self._advance(delivered=states.count("delivered"), failed=states.count("failed"),
                       unknown=states.count("unknown"), settled_unknown=len(request.rows))
 
-    # -- the report archive --------------------------------------------------------------------
-
     def _harvest(self) -> bool:
-        """Read the report log and archive the records not seen yet; False if it failed.
-
-        A read asks for the records sent since the last one and some more; when it does not
-        reach back to the archive's newest record it is made again at the largest size.
-        """
-        with self._harvest_lock:
-            with self._lock:
-                since = self._since_harvest
-                self._since_harvest = 0
-            count = min(READ_MAX, max(50, since + 50))
-            while True:
-                try:
-                    records = self.client.get_report(count)
-                except NoData:
-                    records = []
-                except MioGramError as exc:
-                    self.harvest_error = f"{type(exc).__name__}: {exc}"
-                    logger.warning("the report log could not be read: %s", self.harvest_error)
-                    with self._lock:
-                        self._since_harvest += since
-                    return False
-                batch = [record_key(r) for r in reversed(records)]
-                tail = self.journal.archive_newest_keys(max(len(batch), 1))
-                fresh = new_records(tail, batch)
-                gap = bool(tail) and bool(batch) and len(fresh) == len(batch) \
-                    and len(batch) >= count
-                if not gap or count >= READ_MAX:
-                    break
-                count = READ_MAX
-            self.harvest_error = None
-            if gap:
-                logger.warning("the report log moved by more than %d records since it was last "
-                               "read; some may have scrolled out of its window", count)
-            if fresh:
-                self.journal.append_archive(fresh)
-                self._shape = shape_of(records[0]) or self._shape
-            return True
+        return self.archive.harvest()
 
     # -- pausing and progress ------------------------------------------------------------------
 
