@@ -229,21 +229,29 @@ def test_report_of_a_fresh_simulator_writes_an_empty_table(
     assert out.exists()
 
 
+@pytest.mark.parametrize(("dialect", "first_row"), [
+    ("reference", "all"),        # the service's own log does not say which agent sent
+    ("document", "MioBot2"),     # the document's records carry the agent
+])
 def test_report_against_a_served_simulator_summarises_its_records(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        dialect: str, first_row: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     import miogram_toolkit as mg
 
-    with mg.Simulator(seed=7) as sim:
+    with mg.Simulator(seed=7, dialect=dialect) as sim:
         with sim.client() as client:
-            sent = client.send_message_mass([f"+98912100{i:04d}" for i in range(20)], "سلام")
+            sent = client.send_message_mass([f"+98912100{i:04d}" for i in range(20)], "سلام",
+                                            robot="MioBot2")
         monkeypatch.setenv("MIOGRAM_URL", sim.url)
         monkeypatch.setenv("MIOGRAM_SECRET", sim.secret)
         out = tmp_path / "report.xlsx"
         code, stdout, err = run(capsys, "report", "--out", str(out))
     assert code == 0
     delivered = sum(sent.values())
-    assert f"20 records: {delivered} delivered, {20 - delivered} not." in stdout
+    lines = stdout.splitlines()
+    assert lines[0] == f"20 records: {delivered} delivered, {20 - delivered} not."
+    table_rows = [line.split()[0] for line in lines[1:4]]
+    assert first_row in table_rows
     assert "Using the MioGram service at 127.0.0.1" in err and sim.secret not in err + stdout
     assert openpyxl.load_workbook(out)["report"].max_row == 21
 
