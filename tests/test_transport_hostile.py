@@ -183,6 +183,19 @@ def test_loopback_http_never_goes_through_an_environment_proxy(proxy: Server) ->
     assert [r.form["Secret"] for r in service.seen] == [SECRET]
 
 
+def test_a_sessions_own_proxies_are_not_used_for_loopback_either(proxy: Server) -> None:
+    session = requests.Session()
+    session.trust_env = False
+    session.proxies = {"http": f"http://127.0.0.1:{proxy.port}",
+                       "all": f"http://127.0.0.1:{proxy.port}"}
+    transport = RequestsTransport(session=session)
+    with serve(answer_ok) as service:
+        assert transport.post(service.url, FORM, headers=HEADERS, timeout=5).status_code == 200
+    transport.close()
+    assert proxy.raw == []
+    assert [r.form["Secret"] for r in service.seen] == [SECRET]
+
+
 def test_loopback_https_never_goes_through_an_environment_proxy(proxy: Server) -> None:
     transport = RequestsTransport()
     with pytest.raises(NotSent):  # refused by the (closed) loopback port itself
