@@ -293,7 +293,10 @@ class Campaign:
             return self._durable
         from urllib.parse import urlsplit
 
-        host = urlsplit(str(getattr(self._client, "base_url", "") or "")).hostname or ""
+        # The client's address, or the one Client.from_env() will use (no client made here).
+        url = getattr(self._client, "base_url", None) if self._client is not None else \
+            os.environ.get("MIOGRAM_URL", "").strip()
+        host = urlsplit(str(url or "")).hostname or ""
         return host not in ("127.0.0.1", "localhost", "::1")
 
     def _open_journal(self) -> Journal:

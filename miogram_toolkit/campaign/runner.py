@@ -49,7 +49,7 @@ from miogram_toolkit.campaign.harvest import Harvester
 from miogram_toolkit.campaign.journal import Journal, OpenRequest
 from miogram_toolkit.campaign.pacing import QuietHours, TokenBucket
 from miogram_toolkit.campaign.plan import Content
-from miogram_toolkit.protocol.encode import mask_phone, phones_field
+from miogram_toolkit.protocol.encode import mask_phone
 from miogram_toolkit.protocol.errors import (
     APIError,
     BadNumber,
@@ -337,7 +337,7 @@ class Runner:
     def _send(self, chunk: Chunk, agent: str) -> None:
         numbers = [e164 for _, e164 in chunk.rows]
         text = self.texts.get(chunk.text_id) if chunk.text_id is not None else None
-        phones = phones_field(numbers)
+        phones = ",".join(numbers)  # the Phone field as the client sends it (checked there)
         started = time.time()
         watermark = self.journal.watermark()
         deadline = started + self.settle_after(len(numbers))
@@ -372,9 +372,10 @@ class Runner:
         with self._lock:
             self._failures = 0
         ok = sum(1 for s, _ in outcomes.values() if s == "delivered")
-        logger.info("chunk %d (%d numbers, first %s) via %s: %d delivered, %d failed",
-                    chunk.chunk, len(numbers), mask_phone(numbers[0]), agent, ok,
-                    len(numbers) - ok)
+        if logger.isEnabledFor(logging.INFO):
+            logger.info("chunk %d (%d numbers, first %s) via %s: %d delivered, %d failed",
+                        chunk.chunk, len(numbers), mask_phone(numbers[0]), agent, ok,
+                        len(numbers) - ok)
         self._advance(delivered=ok, failed=len(numbers) - ok)
 
     def _ambiguous(self, request: OpenRequest, deadline: float, exc: Exception) -> None:
