@@ -361,3 +361,14 @@ def test_the_command_line_defaults_to_the_reference_dialect():
     assert (args.dialect, args.per_number_s) == ("document", 0.5)
     with pytest.raises(SystemExit):
         build_parser().parse_args(["--dialect", "php"])
+
+
+def test_other_actions_resolve_their_numbers_as_the_messenger_does(raw):
+    assert body(raw("BlockUser", Phone=ON[1:])) == {"Result": True, "Status": "success"}
+    info = body(raw("GetUserInfo", Phone=ON[1:]))["Result"]
+    assert (info["Phone"], info["Blocked"]) == (ON, True)
+    unreadable = raw("SendTyping", Phone="09120000001")
+    assert (unreadable.headers["Content-Type"], body(unreadable)) == (HTML, {
+        "Result": False, "Message": "Number Not Exist or Wrong", "Status": "error"})
+    assert body(raw("CreateGroupChat", Phone=f"{ON2[1:]},0912", Misc="G"))["Result"] is True
+    assert body(raw("ChatInfo", Misc="G"))["Result"]["Members"] == [ON2]

@@ -11,7 +11,7 @@ What is retried, with exponential backoff and full jitter (``sleep`` is injectab
 * any transport failure (no answer, a malformed answer) of a read-only action.
 
 A send waits longer than a read: the service's gateway works through the numbers one by one
-(about a second each), so a send's read timeout is ``timeout + per_number_timeout × numbers``
+(about a second each), so a send's deadline is ``timeout + per_number_timeout × numbers``
 (:meth:`Client.read_timeout`; 30 s + 1.5 s a number by default, so a 100-number Mass waits
 180 s). A healthy Mass therefore answers instead of turning into ``DeliveryUnknown``.
 

@@ -173,7 +173,7 @@ def respond(state: State, fields: Mapping[str, str], remote_addr: str,
             for check in speaker.checks:
                 check(request)
             assert request.action is not None
-            call = Call(request.action, fields, state, request.robot, request.misc,
+            call = Call(request.action, request.fields, state, request.robot, request.misc,
                         request.now, speaker, remote_addr, per_number_s)
             reply = HANDLERS[request.action.func](call)
     except ServiceError as exc:

@@ -42,7 +42,9 @@ undelivered single send     ``{"Result": false, "Status":       ``{"Result": fal
 WhatsApp                    ``success``; Mass a map             ``{"Result": true, "Status":
                                                                 "sent"}``, every number charged
 Mass, repeated number       sent and charged each time          answered and charged once
-numbers without ``+``       false / 307                         read as international
+numbers without ``+``       false / 307                         read as international; one the
+                                                                messenger cannot read: ``Number
+                                                                Not Exist or Wrong``
 ``Robot`` unknown           827                                 the first agent
 inactive account            826, ``APIGetActive`` ``"0"``       826 for every action
 no agent                    827 for agent actions only          827 for every action
@@ -463,7 +465,7 @@ class ReferenceDialect(Dialect):
 
     name = "reference"
     order = ("intrusion", "secret", "active", "agent", "ip", "func", "permission", "fields",
-             "misc")
+             "misc", "phone")
 
     def __init__(self, *, error_codes: bool = False, server_addr: str = "") -> None:
         super().__init__(error_codes=error_codes, server_addr=server_addr)
@@ -508,6 +510,21 @@ class ReferenceDialect(Dialect):
             trailer = "302" if action.func in _TRAILING_302 else ""
             raise ServiceError(302, gateway=True, trailer=trailer)
 
+    def check_phone(self, request: Request) -> None:
+        # The gateway resolves the numbers of the actions that are not sends (a send resolves
+        # each of its own, see recipient()): "989…" finds "+989…", a number it cannot read
+        # finds nobody.
+        action = self._action(request)
+        if action.is_send or action.phones is Phones.NONE:
+            return
+        written = request.field("Phone").split(",")
+        found = [self.recipient(phone) for phone in written]
+        if action.phones is Phones.ONE and (len(written) != 1 or found[0] is None):
+            raise ServiceError(307, gateway=True)
+        peers = [phone for phone in found if phone is not None]
+        if peers:
+            request.fields = {**request.fields, "Phone": ",".join(peers)}
+
     def check_misc(self, request: Request) -> None:
         action = self._action(request)
         raw = request.field("Misc")
@@ -532,6 +549,9 @@ class ReferenceDialect(Dialect):
     # -- the wire --------------------------------------------------------------------------
 
     def error(self, code: int, *, gateway: bool = False, trailer: str = "") -> Reply:
+        if code == 307:  # the gateway's own shape: a Result, the text alone, no code
+            return Reply({"Result": False, "Message": _NOT_EXIST, "Status": "error"},
+                         gateway=True)
         if gateway:
             text = _GATEWAY_TEXT.get(code, ERRORS[code].message)
             return Reply({"Message": f"Error {code} : {text}", "Status": "error"},
@@ -606,7 +626,7 @@ class ReferenceDialect(Dialect):
             return call.answer(True)
         if outcome.reason == "blocked":  # the contact exists, the send itself failed
             return call.answer(False, ok=False)
-        return Reply({"Result": False, "Message": _NOT_EXIST, "Status": "error"}, gateway=True)
+        return self.error(307, gateway=True)
 
     # -- the account -----------------------------------------------------------------------
 
