@@ -171,8 +171,12 @@ def test_sigkill_at_random_moments_then_resume_delivers_exactly_once(
     _check_exactly_once(service, journal)
 
 
-@pytest.mark.parametrize("service", [["--fault-rate", "0.1", "--faults", "all",
-                                      "--late-answer-s", "1.0"]], indirect=True)
+FAULTS = ["--fault-rate", "0.1", "--faults", "all", "--late-answer-s", "1.0"]
+
+
+@pytest.mark.parametrize("service", [[*FAULTS, "--dialect", "reference"],
+                                     [*FAULTS, "--dialect", "document"]],
+                         indirect=True, ids=["reference", "document"])
 def test_sigkill_with_ten_percent_faults_of_every_kind_delivers_exactly_once(
         tmp_path: Path, service: dict[str, str]) -> None:
     sheet, journal = _sheet(tmp_path), tmp_path / "campaign.sqlite"
