@@ -102,6 +102,21 @@ def test_results_join_every_input_row_with_reasons(journal: str) -> None:
     assert Counter(results["agent"].iloc[:90]) == {"MioBot1": 30, "MioBot2": 30, "MioBot3": 30}
 
 
+def test_in_memory_journal_shows_what_was_delivered_and_a_rerun_sends_nothing() -> None:
+    frame = pd.concat([frame_of(5), pd.DataFrame({"mobile": ["n/a"], "name": ["bad"]},
+                                                 index=pd.Index(["bad"], name="id"))])
+    with mg.Simulator(start=False, unreachable_share=0.0) as sim:
+        campaign = Campaign(frame, "Hi {name}", client=client_for(sim), journal=":memory:",
+                            **FAST)
+        results, paused = run(campaign)
+        again, _ = run(campaign)
+        assert sim.inspect()["counts"]["sends"] == 5
+    assert paused == []
+    assert results["state"].tolist() == ["delivered"] * 5 + ["skipped"]
+    assert results["sent_at"].iloc[:5].notna().all()
+    pd.testing.assert_frame_equal(results, again)
+
+
 def test_rerun_of_a_finished_campaign_sends_nothing(journal: str) -> None:
     with mg.Simulator(start=False) as sim:
         first, _ = run(Campaign(frame_of(50), "Hi", client=client_for(sim), journal=journal,

@@ -130,7 +130,8 @@ class Campaign:
         tz: the time zone of ``quiet_hours``.
         on_quiet: ``"wait"`` for the window to open, or ``"stop"`` with everything saved.
         journal: the journal file (default ``miogram_journals/<content hash>.sqlite``, so the
-            same campaign run again resumes); ``":memory:"`` keeps none.
+            same campaign run again resumes); ``":memory:"`` keeps it in this object only (no
+            file; it cannot resume once the object is gone).
         on_unknown: what to do with a request that got no answer: ``"reconcile"`` against the
             report log (default), ``"resend"`` blindly, or ``"skip"`` (leave it unknown).
         max_in_flight: parallel lanes, one agent each (default 1: one request per account).
@@ -201,6 +202,9 @@ class Campaign:
             Path(DEFAULT_JOURNAL_DIR) / f"{self.plan.content_hash[:16]}.sqlite")
         self.summary: str | None = None
         self.outcome: Outcome | None = None
+        # Every connection to ":memory:" is a database of its own: that journal is opened once
+        # and kept open by this object, so its runs, retries and results all see it.
+        self._memory: Journal | None = None
 
     @staticmethod
     def _content(message: str | None, photo: Any, video: Any, file: Any,
@@ -299,7 +303,13 @@ class Campaign:
         host = urlsplit(str(url or "")).hostname or ""
         return host not in ("127.0.0.1", "localhost", "::1")
 
+    @property
+    def _in_memory(self) -> bool:
+        return self.journal_path == ":memory:"
+
     def _open_journal(self) -> Journal:
+        if self._in_memory and self._memory is not None:
+            return self._memory
         journal = Journal(self.journal_path, durable=self.durable)
         try:
             journal.acquire()
@@ -310,7 +320,13 @@ class Campaign:
         except BaseException:
             journal.close()
             raise
+        if self._in_memory:
+            self._memory = journal
         return journal
+
+    def _close_journal(self, journal: Journal) -> None:
+        if journal is not self._memory:
+            journal.close()
 
     def _create(self, journal: Journal) -> None:
         rows = self.plan.rows
@@ -366,7 +382,7 @@ class Campaign:
         try:
             self.outcome = self._run(journal, progress)
         finally:
-            journal.close()
+            self._close_journal(journal)
         if self.outcome.state != "finished":
             warnings.warn(f"campaign paused: {self.outcome.reason}", CampaignWarning,
                           stacklevel=2)
@@ -422,7 +438,9 @@ class Campaign:
     def results(self) -> pd.DataFrame:
         """Every input row on the input's index: e164, state, reason, agent, chunk, attempts,
         sent_at (UTC). Rows not yet in the journal (nothing run) show the plan."""
-        if self.journal_path != ":memory:" and Path(self.journal_path).exists():
+        if self._memory is not None:
+            frame = self._memory.frame()
+        elif not self._in_memory and Path(self.journal_path).exists():
             journal = Journal(self.journal_path, read_only=True)
             try:
                 frame = journal.frame()
@@ -461,7 +479,7 @@ class Campaign:
             journal.event("retry", f"{again} failed rows back to pending")
             logger.info("retry: %d failed rows will be tried again", again)
         finally:
-            journal.close()
+            self._close_journal(journal)
         return self.run(progress=progress)
 
     def cancel(self) -> None:
@@ -474,7 +492,7 @@ class Campaign:
             journal.set_meta(state="cancelled", reason="cancelled by the user")
             journal.event("cancelled", f"{len(pending)} pending rows skipped")
         finally:
-            journal.close()
+            self._close_journal(journal)
 
     @staticmethod
     def status(journal: str | os.PathLike[str]) -> CampaignStatus:
