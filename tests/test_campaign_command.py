@@ -70,3 +70,7 @@ def test_errors_are_one_sentence_and_a_nonzero_status(no_service: Path, capsys: 
     assert command.main(["send", sheet, "--message", "Hi", "--robot", "Ghost",
                          "--no-progress"]) == 2
     assert "agent 'Ghost' is not one of the account's agents" in capsys.readouterr().err
+    (no_service / "bad.csv").write_text("name,mobile\na,abc\n", encoding="utf-8")
+    assert command.main(["send", "bad.csv", "--message", "Hi", "--no-progress"]) == 2
+    assert capsys.readouterr().err.strip().splitlines()[-1] == (
+        "preflight: no row can be sent: all 1 rows are skipped (phone_invalid 1)")

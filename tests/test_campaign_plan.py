@@ -181,3 +181,19 @@ def test_schedule_with_lanes_and_pacing() -> None:
                               seconds_per_number=0.0, capacity=10)
     assert agents == ["A", "B", "A", "B"]
     assert starts == [0.0, 0.0, 10.0, 10.0]
+
+
+def test_sheet_with_no_usable_number_is_refused_in_one_sentence(tmp_path) -> None:
+    frame = pd.DataFrame({"name": ["a", "b"], "mobile": ["abc", ""]})
+    journal = tmp_path / "none.sqlite"
+    with mg.Simulator(start=False) as sim:
+        campaign = Campaign(frame, "hi", client=sim.client(), journal=journal)
+        assert campaign.plan.rows["reason"].tolist() == ["phone_invalid", "phone_empty"]
+        refusal = (r"^preflight: no row can be sent: all 2 rows are skipped "
+                   r"\(phone_invalid 1, phone_empty 1\)$")
+        with pytest.raises(PreflightError, match=refusal):
+            campaign.run(progress=False)
+        with pytest.raises(PreflightError, match="no row can be sent"):
+            campaign.dry_run()
+        assert sim.inspect()["counts"]["sends"] == 0
+    assert not journal.exists()

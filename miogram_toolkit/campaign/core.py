@@ -34,6 +34,7 @@ from miogram_toolkit.campaign.preflight import (
     GATEWAY_SECONDS_PER_NUMBER,
     Preflight,
     check,
+    refuse_if_nothing_to_send,
     schedule,
     summary_text,
 )
@@ -378,6 +379,8 @@ class Campaign:
         """
         if dry_run:
             return self.dry_run()
+        if self._memory is None and (self._in_memory or not Path(self.journal_path).exists()):
+            refuse_if_nothing_to_send(self.plan)  # a new campaign that could send nothing
         journal = self._open_journal()
         try:
             self.outcome = self._run(journal, progress)

@@ -33,8 +33,8 @@ from miogram_toolkit.campaign.plan import Plan
 from miogram_toolkit.protocol.catalogue import Permission
 from miogram_toolkit.protocol.errors import MioGramError
 
-__all__ = ["GATEWAY_SECONDS_PER_NUMBER", "Preflight", "PreflightError", "check", "schedule",
-           "summary_text"]
+__all__ = ["GATEWAY_SECONDS_PER_NUMBER", "Preflight", "PreflightError", "check",
+           "refuse_if_nothing_to_send", "schedule", "skipped_counts", "summary_text"]
 
 #: What the service's gateway spends on each number of a send (its ``sleep(1)``).
 GATEWAY_SECONDS_PER_NUMBER = 1.0
@@ -71,6 +71,41 @@ def _limit_bytes(value: Any) -> int:
     return number * 1048576 if number < _MB_LIMIT_BELOW // 1024 else number
 
 
+def skipped_counts(plan: Plan) -> str:
+    """The skipped rows by reason (``duplicate_of:<row>`` counted as ``duplicate_of``).
+
+    Example:
+        >>> import pandas as pd
+        >>> from miogram_toolkit.campaign.plan import Content, build_plan
+        >>> frame = pd.DataFrame({"mobile": ["09121000001", "abc", "09121000001"]})
+        >>> skipped_counts(build_plan(frame, Content.text("Hi")))
+        'phone_invalid 1, duplicate_of 1'
+    """
+    skipped = plan.rows["reason"].dropna().str.replace(r":.*$", "", regex=True).value_counts()
+    return ", ".join(f"{k} {v}" for k, v in skipped.items()) or "none"
+
+
+def refuse_if_nothing_to_send(plan: Plan) -> None:
+    """Raise :class:`PreflightError` when no row of the plan can be sent (offline).
+
+    Example:
+        >>> import pandas as pd
+        >>> from miogram_toolkit.campaign.plan import Content, build_plan
+        >>> try:
+        ...     refuse_if_nothing_to_send(build_plan(pd.DataFrame({"mobile": ["abc"]}),
+        ...                                          Content.text("Hi")))
+        ... except PreflightError as exc:
+        ...     print(exc)
+        preflight: no row can be sent: all 1 rows are skipped (phone_invalid 1)
+    """
+    if len(plan.sendable):
+        return
+    if not len(plan.rows):
+        raise PreflightError("preflight: no row can be sent: the sheet has no rows")
+    raise PreflightError(f"preflight: no row can be sent: all {len(plan.rows)} rows are "
+                         f"skipped ({skipped_counts(plan)})")
+
+
 def check(plan: Plan, client: Any, *, robots: Sequence[str] | None, needed: int) -> Preflight:
     """Run the checks of the module docstring; return what was learned.
 
@@ -83,6 +118,7 @@ def check(plan: Plan, client: Any, *, robots: Sequence[str] | None, needed: int)
     Raises:
         PreflightError: one sentence saying why the campaign cannot succeed.
     """
+    refuse_if_nothing_to_send(plan)
     content = plan.content
     if not _ask("whether the account is active", client.get_active):
         raise PreflightError("preflight: the MioGram account is not active; ask MioGram to "
@@ -190,8 +226,7 @@ def summary_text(plan: Plan, flight: Preflight, *, chunks: int, duration: float,
                  journal: str) -> str:
     """The one-screen summary of a dry run."""
     rows = plan.rows
-    skipped = rows["reason"].dropna().str.replace(r":.*$", "", regex=True).value_counts()
-    skipped_text = ", ".join(f"{k} {v}" for k, v in skipped.items()) or "none"
+    skipped = int(rows["reason"].notna().sum())
     content = plan.content
     if content.kind == "text":
         what = (f"{content.func}: {len(plan.texts)} distinct text(s), longest {flight.largest} "
@@ -201,8 +236,8 @@ def summary_text(plan: Plan, flight: Preflight, *, chunks: int, duration: float,
     pacing = f"{rate_per_minute:g} messages/min per agent" if rate_per_minute else "off"
     lines = [
         f"Campaign {plan.content_hash[:12]} — {what}",
-        f"Rows: {len(rows)}; to send {flight.needed}; skipped {int(skipped.sum())} "
-        f"({skipped_text})",
+        f"Rows: {len(rows)}; to send {flight.needed}; skipped {skipped} "
+        f"({skipped_counts(plan)})",
         f"Chunks: {chunks} over {len(flight.agents)} agent(s) ({', '.join(flight.agents)}), "
         f"{lanes} request(s) in flight",
         f"Pacing: {pacing}; estimated duration {_duration(duration)} "

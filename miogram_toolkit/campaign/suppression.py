@@ -100,7 +100,8 @@ def skip_reasons(e164: pd.Series, status: pd.Series, opted_out: set[str],
     first_label = pd.Series([_label(labels[i]) for i in first.index], index=first.to_numpy(),
                             dtype="string")
     repeated = usable & candidates.duplicated(keep="first")
-    reasons = reasons.mask(repeated, "duplicate_of:" + numbers.map(first_label))
+    # ``astype``: with no usable number at all the map is empty and would come back as floats.
+    reasons = reasons.mask(repeated, "duplicate_of:" + numbers.map(first_label).astype("string"))
     if opted_out:
         out = usable & ~repeated & numbers.isin(opted_out).fillna(False)
         reasons = reasons.mask(out, "opted_out")
