@@ -31,6 +31,7 @@ from miogram_toolkit.campaign import (
     JournalMismatch,
     read_archive,
 )
+from miogram_toolkit.campaign.journal import Journal
 from miogram_toolkit.client import Client
 
 FAST = {"rate_per_minute": None, "backoff": 0.0, "timeout_base": 0.5,
@@ -352,6 +353,40 @@ def test_journal_in_use_by_another_run_is_refused(journal: str) -> None:
                 campaign.run(progress=False)
         finally:
             holder.close()
+
+
+def test_a_finished_or_paused_run_leaves_only_the_journal_file(tmp_path: Path) -> None:
+    journal = tmp_path / "campaign.sqlite"
+    with mg.Simulator(start=False) as sim:
+        campaign = Campaign(frame_of(10), "Hi", client=client_for(sim), journal=journal, **FAST)
+        run(campaign)
+        Campaign.status(journal)
+        assert sorted(os.listdir(tmp_path)) == ["campaign.sqlite"]
+        now = datetime.now(UTC)
+        window = f"{(now - timedelta(hours=1)):%H:%M}-{(now + timedelta(hours=1)):%H:%M}"
+        paused = Campaign(frame_of(10, start=20), "Hi", client=client_for(sim),
+                          journal=tmp_path / "paused.sqlite", quiet_hours=window, tz="UTC",
+                          on_quiet="stop", **FAST)
+        _, warned = run(paused)
+        assert warned and Campaign.status(tmp_path / "paused.sqlite").counts["pending"] == 10
+    assert sorted(os.listdir(tmp_path)) == ["campaign.sqlite", "paused.sqlite"]
+
+
+def test_run_lock_file_removed_on_release_still_refuses_a_second_holder(journal: str) -> None:
+    first, second = Journal(journal), Journal(journal)
+    try:
+        first.acquire()
+        with pytest.raises(JournalBusy, match="in use by another running campaign"):
+            second.acquire()
+        first.release()
+        assert not os.path.exists(journal + ".lock")
+        second.acquire()
+        with pytest.raises(JournalBusy):
+            first.acquire()
+    finally:
+        first.close()
+        second.close()
+    assert not os.path.exists(journal + ".lock")
 
 
 def test_opt_out_added_before_a_resume_is_honoured(journal: str) -> None:

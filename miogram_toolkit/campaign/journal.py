@@ -39,7 +39,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -110,7 +110,9 @@ class Journal:
         if read_only:
             if not Path(self.path).exists():
                 raise FileNotFoundError(f"journal {self.path!r} does not exist")
-            uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+            # mode=rw, not ro: a read-only connection cannot remove the -wal and -shm files it
+            # makes, and they would stay beside the journal; nothing here writes.
+            uri = Path(self.path).resolve().as_uri() + "?mode=rw"
             self._db = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
             self.is_new = False
             return
@@ -170,17 +172,31 @@ class Journal:
             import fcntl
         except ImportError:  # pragma: no cover - Windows: no lock, documented
             return
-        handle = open(self.path + ".lock", "a+")  # noqa: SIM115 - held for the run
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
+        lock_path = self.path + ".lock"
+        while True:
+            handle = open(lock_path, "a+")  # noqa: SIM115 - held for the run
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                handle.close()
+                raise JournalBusy(f"journal {self.path!r} is in use by another running "
+                                  "campaign; wait for it to finish or stop it first") from None
+            # The holder removes the file when it is done (see release): a lock taken on a file
+            # removed meanwhile locks nothing, so take the one now at the path instead.
+            try:
+                current = os.stat(lock_path).st_ino == os.fstat(handle.fileno()).st_ino
+            except FileNotFoundError:
+                current = False
+            if current:
+                break
             handle.close()
-            raise JournalBusy(f"journal {self.path!r} is in use by another running campaign; "
-                              "wait for it to finish or stop it first") from None
         self._lock_file = handle
 
     def release(self) -> None:
+        """Give the run lock back, removing its file (while still holding it)."""
         if self._lock_file is not None:
+            with suppress(FileNotFoundError):
+                os.remove(self.path + ".lock")
             self._lock_file.close()
             self._lock_file = None
 
