@@ -15,7 +15,8 @@
 (c) pacing: configured against measured messages per minute per agent (target within 5%),
     measured between the first and the last request of the steady state.
 
-A script, not a test: ``python benchmarks/bench_campaign.py [recipients]``.
+A script, not a test: ``python benchmarks/bench_campaign.py [recipients] [parts]`` (parts:
+``abc`` by default; ``a`` for (a) only).
 """
 
 from __future__ import annotations
@@ -206,10 +207,14 @@ def part_c(folder: str) -> None:
 
 def main() -> None:
     count = int(sys.argv[1]) if len(sys.argv) > 1 else 100_000
+    parts = sys.argv[2] if len(sys.argv) > 2 else "abc"
     with tempfile.TemporaryDirectory() as folder:
-        part_a(count, folder)
-        part_b(folder)
-        part_c(folder)
+        if "a" in parts:
+            part_a(count, folder)
+        if "b" in parts:
+            part_b(folder)
+        if "c" in parts:
+            part_c(folder)
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 import warnings
 from collections import Counter
 from datetime import UTC, datetime, timedelta
@@ -517,3 +518,34 @@ def test_quiet_hours_wait_until_the_window_opens_then_send(journal: str) -> None
     assert outcome.state == "finished"
     assert sent_at == [90.0, 90.0]  # nothing before 08:00 Tehran, everything right after
     assert set(sim.inspect()["deliveries"].values()) == {1}
+
+
+def test_an_outcome_shares_the_next_chunks_commit_yet_never_waits_uncommitted(
+        journal: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    commits = 0
+    transaction = Journal.transaction
+
+    def counted(self: Journal, **options: Any) -> Any:
+        nonlocal commits
+        commits += 1
+        return transaction(self, **options)
+
+    monkeypatch.setattr(Journal, "transaction", counted)
+    with mg.Simulator(start=False, unreachable_share=0.0) as sim:
+        run(Campaign(frame_of(200), "Hi", client=client_for(sim), journal=journal,
+                     chunk_size=10, **FAST))
+        unpaced = commits
+        # Paced: every wait between two chunks sees the last answer already committed.
+        seen: list[int] = []
+
+        def sleep(seconds: float) -> None:
+            seen.append(Campaign.status(journal + "2").counts["delivered"])
+            time.sleep(seconds)
+
+        results, _ = run(Campaign(frame_of(40), "Hi", client=client_for(sim),
+                                  journal=journal + "2", chunk_size=10, sleep=sleep,
+                                  robots="MioBot1", **{**FAST, "rate_per_minute": 3000}))
+    assert (results["state"] == "delivered").all()
+    # 20 chunks: 20 in_flight commits carry the outcomes; before, each outcome had its own.
+    assert unpaced < 2 * 20
+    assert seen and seen[0] == 10 and set(seen) == {10, 20, 30}

@@ -13,12 +13,17 @@ Tables:
 * ``events`` — pauses, stops and resumes, one line each.
 
 A chunk's rows are committed ``in_flight`` (with the request) **before** the request leaves,
-and its outcome is committed as soon as the answer is read. Every commit survives the process
-being killed (WAL). With ``durable=True`` the ``in_flight`` commit is also forced to the disk
-(``fsync``) before the request goes, so not even a power cut can lose it; that costs a few
-milliseconds a request — nothing next to a real request, where the gateway spends about a second
-on each number, but most of the time of a request to a local simulator. Outcome commits never
-need it: an outcome lost to a power cut leaves the row ``in_flight``, and reconciliation finds it.
+and its outcome is committed as soon as the answer is read — when the next chunk is ready to
+go at once, in the same transaction as that chunk's ``in_flight`` (``settle(defer=True)``: the
+outcome waits for the next write, read or :meth:`Journal.flush`; the runner flushes before it
+waits, harvests or stops, so it is never held longer than it takes to start the next request).
+Every commit survives the process being killed (WAL); an outcome not committed yet when it dies
+leaves its rows ``in_flight``, which the next run reconciles against the report log. With
+``durable=True`` the ``in_flight`` commit is also forced to the disk (``fsync``) before the
+request goes, so not even a power cut can lose it; that costs a few milliseconds a request —
+nothing next to a real request, where the gateway spends about a second on each number, but
+most of the time of a request to a local simulator. Outcome commits never need it: an outcome
+lost to a power cut leaves the row ``in_flight``, and reconciliation finds it.
 A running campaign holds an exclusive lock on ``<journal>.lock``
 (released by the system if the process dies), so two senders never share a journal; readers
 (:func:`~miogram_toolkit.campaign.core.Campaign.status`) need no lock.
@@ -106,6 +111,8 @@ class Journal:
         self._watermark: int | None = None
         self._lock = threading.RLock()
         self._lock_file: Any = None
+        # Statements of settle(defer=True), committed at the start of the next transaction.
+        self._deferred: list[tuple[str, Sequence[Any]]] = []
         memory = self.path == ":memory:"
         if read_only:
             if not Path(self.path).exists():
@@ -138,27 +145,42 @@ class Journal:
         with self._lock:
             if sync:
                 self._db.execute("PRAGMA synchronous=FULL")
+            deferred, self._deferred = self._deferred, []
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
+                    for sql, params in deferred:
+                        self._db.execute(sql, params)
                     yield self._db
                 except BaseException:
                     self._db.execute("ROLLBACK")
+                    self._deferred = deferred + self._deferred
                     raise
                 self._db.execute("COMMIT")
             finally:
                 if sync:
                     self._db.execute("PRAGMA synchronous=NORMAL")
 
+    def flush(self) -> None:
+        """Commit the outcomes deferred by ``settle(defer=True)``, if any."""
+        with self._lock:
+            if self._deferred:
+                with self.transaction():
+                    pass
+
     def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
         with self._lock:
+            self.flush()
             return self._db.execute(sql, params).fetchall()
 
     def close(self) -> None:
-        """Release the run lock and the connection."""
-        self.release()
-        with self._lock:
-            self._db.close()
+        """Commit what is deferred; release the run lock and the connection."""
+        try:
+            self.flush()
+        finally:
+            self.release()
+            with self._lock:
+                self._db.close()
 
     def acquire(self) -> None:
         """Take the run lock (a file lock next to the journal).
@@ -264,6 +286,7 @@ class Journal:
         """Every row as a frame by position: label, e164, state, reason, agent, chunk,
         attempts, sent_at (UTC)."""
         with self._lock:
+            self.flush()
             frame = pd.read_sql_query(
                 "SELECT row, label, e164, state, reason, agent, chunk, attempts, sent_at "
                 "FROM recipients ORDER BY row", self._db)
@@ -325,22 +348,33 @@ class Journal:
         return request
 
     def settle(self, request: int, outcomes: dict[int, tuple[str, str | None]], *,
-               request_state: str, note: str | None = None) -> None:
-        """Commit each row's new ``(state, reason)`` and the request's end, atomically."""
+               request_state: str, note: str | None = None, defer: bool = False) -> None:
+        """Commit each row's new ``(state, reason)`` and the request's end, atomically.
+
+        ``defer``: commit them with the next transaction instead (the next chunk's
+        :meth:`begin_request`, any other write, any read, :meth:`flush` or :meth:`close`).
+        """
         now = time.time()
         groups: dict[tuple[str, str | None], list[int]] = {}
         for row, outcome in outcomes.items():
             groups.setdefault(outcome, []).append(row)
-        with self.transaction() as db:
-            for (state, reason), members in groups.items():
-                sent = now if state == "delivered" else None
-                for part in _parts(members):
-                    db.execute(
-                        "UPDATE recipients SET state=?, reason=?, sent_at=COALESCE(?, sent_at), "
-                        f"updated_at=? WHERE row IN ({_marks(part)})",
-                        (state, reason, sent, now, *part))
-            db.execute("UPDATE requests SET state=?, outcome=?, ended_at=? WHERE id=?",
-                       (request_state, note, now, request))
+        statements: list[tuple[str, Sequence[Any]]] = []
+        for (state, reason), members in groups.items():
+            sent = now if state == "delivered" else None
+            for part in _parts(members):
+                statements.append((
+                    "UPDATE recipients SET state=?, reason=?, sent_at=COALESCE(?, sent_at), "
+                    f"updated_at=? WHERE row IN ({_marks(part)})",
+                    (state, reason, sent, now, *part)))
+        statements.append(("UPDATE requests SET state=?, outcome=?, ended_at=? WHERE id=?",
+                           (request_state, note, now, request)))
+        with self._lock:
+            if defer:
+                self._deferred.extend(statements)
+                return
+            with self.transaction() as db:
+                for sql, params in statements:
+                    db.execute(sql, params)
 
     def open_requests(self) -> list[OpenRequest]:
         """Requests still ``in_flight`` (a crash) or ``unknown``, with their unsettled rows."""

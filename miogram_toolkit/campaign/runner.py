@@ -68,6 +68,8 @@ STOP_CODES = frozenset({303, 304, 400, 800, 801, 802, 815, 826, 827, 309, 302, 8
 #: The longest backoff pause between two tries of a chunk.
 MAX_BACKOFF = 60.0
 _GATEWAY_306 = re.compile(r"\b306\b")
+_DELIVERED: tuple[str, str | None] = ("delivered", None)
+_NOT_ON_MESSENGER: tuple[str, str | None] = ("failed", "not_on_messenger")
 
 
 @dataclass
@@ -254,6 +256,12 @@ class Runner:
             raise errors[0]
 
     def _lane(self, lane: _Lane) -> None:
+        try:
+            self._lane_loop(lane)
+        finally:
+            self.journal.flush()
+
+    def _lane_loop(self, lane: _Lane) -> None:
         while not self._stop.is_set():
             self._settle_due(wait=False)
             if self.archive.due():
@@ -298,6 +306,7 @@ class Runner:
 
     def _wait(self, seconds: float, why: str) -> bool:
         """Sleep ``seconds`` in short steps; False when the run was stopped meanwhile."""
+        self.journal.flush()  # no outcome waits for a wait to end
         self._show(wait=f"{why} {seconds:.0f}s" if seconds >= 1 else None)
         end = self._mono() + seconds
         while not self._stop.is_set():
@@ -363,15 +372,14 @@ class Runner:
         except MioGramError as exc:  # the request never left (ConnectError)
             self._retry_later(request, chunk, agent, f"{type(exc).__name__}: {exc}")
             return
-        by_number = {e164: row for row, e164 in chunk.rows}
-        outcomes: dict[int, tuple[str, str | None]] = {}
-        for number, row in by_number.items():
-            delivered = answer.get(number)
-            outcomes[row] = ("delivered", None) if delivered else ("failed", "not_on_messenger")
-        self.journal.settle(request, outcomes, request_state="answered")
+        outcomes = {row: _DELIVERED if answer.get(e164) else _NOT_ON_MESSENGER
+                    for row, e164 in chunk.rows}
+        # Committed with the next chunk's in_flight (it leaves right after), or at the next
+        # wait, harvest or stop: see the journal's docstring.
+        self.journal.settle(request, outcomes, request_state="answered", defer=True)
         with self._lock:
             self._failures = 0
-        ok = sum(1 for s, _ in outcomes.values() if s == "delivered")
+        ok = sum(1 for outcome in outcomes.values() if outcome is _DELIVERED)
         if logger.isEnabledFor(logging.INFO):
             logger.info("chunk %d (%d numbers, first %s) via %s: %d delivered, %d failed",
                         chunk.chunk, len(numbers), mask_phone(numbers[0]), agent, ok,
@@ -511,6 +519,7 @@ class Runner:
                       unknown=states.count("unknown"), settled_unknown=len(request.rows))
 
     def _harvest(self) -> bool:
+        self.journal.flush()
         return self.archive.harvest()
 
     # -- pausing and progress ------------------------------------------------------------------
