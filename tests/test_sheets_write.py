@@ -6,6 +6,7 @@ import os
 import stat
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import openpyxl
@@ -101,3 +102,19 @@ def test_write_excel_accepts_a_str_path(tmp_path):
     assert write_excel(pd.DataFrame({"a": [1]}), str(tmp_path / "s.xlsx")) == Path(
         tmp_path / "s.xlsx"
     )
+
+
+def test_nullable_columns_and_nanoseconds_are_written_without_error_or_warning(tmp_path):
+    frame = pd.DataFrame({
+        "chunk": pd.array([1, None], dtype="Int64"),
+        "share": pd.array([0.5, None], dtype="Float64"),
+        "at": pd.to_datetime(["2026-01-02 03:04:05.123456789", None]),
+    })
+    path = tmp_path / "nullable.xlsx"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        write_excel({"results": frame}, path)
+    rows = [[c.value for c in row] for row in openpyxl.load_workbook(path).active.iter_rows()]
+    assert rows[1][:2] == [1, 0.5]
+    assert rows[1][2].replace(microsecond=0) == pd.Timestamp("2026-01-02 03:04:05").to_pydatetime()
+    assert rows[2:] in ([], [[None, None, None]])  # <NA> and NaT: empty cells

@@ -154,8 +154,6 @@ def _write_out(path: Path, sheet: Any, results: Any) -> None:
         if isinstance(joined[column].dtype, pd.DatetimeTZDtype):  # Excel has no time zones
             joined[column] = joined[column].dt.tz_convert("UTC").dt.tz_localize(None) \
                 .dt.floor("s")
-    # Plain Python values: <NA> in a nullable column (a skipped row's chunk) is an empty cell.
-    joined = joined.astype(object).where(joined.notna(), None)
     if path.suffix.lower() == ".csv":
         joined.to_csv(path, index=False, encoding="utf-8-sig")
     else:

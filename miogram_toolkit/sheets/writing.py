@@ -240,14 +240,16 @@ def _column_writer(
                 string(r, c, shown, text)
 
         return write_phone
-    if pd.api.types.is_float_dtype(values.dtype) and values.dtype.kind == "f":
+    # NumPy columns only: a nullable one (Int64, Float64) holds <NA>, written as an empty cell.
+    numpy = isinstance(values.dtype, np.dtype)
+    if numpy and values.dtype.kind == "f":
 
         def write_float(r: int, c: int, value: Any) -> None:
             if math.isfinite(value):
                 number(r, c, value)
 
         return write_float
-    if values.dtype.kind in "iu":
+    if numpy and values.dtype.kind in "iu":
         return number
 
     def write_cell(r: int, c: int, value: Any) -> None:
@@ -263,7 +265,9 @@ def _column_writer(
         elif isinstance(value, pd.Timestamp | dt.datetime):
             value = pd.Timestamp(value)
             # Excel has no time zones: keep the wall-clock time the frame shows.
-            value = (value.tz_localize(None) if value.tzinfo else value).to_pydatetime()
+            # Microseconds at most: Python's datetime has no nanoseconds (Excel keeps ms).
+            value = (value.tz_localize(None) if value.tzinfo else value).floor("us")
+            value = value.to_pydatetime()
             datetime(r, c, value, formats["datetime"])
         elif isinstance(value, dt.date):
             datetime(r, c, value, formats["date"])
@@ -274,7 +278,8 @@ def _column_writer(
                 datetime(r, c, pd.Timedelta(value).to_pytimedelta(), formats["timedelta"])
         elif isinstance(value, np.datetime64):
             if not pd.isna(value):
-                datetime(r, c, pd.Timestamp(value).to_pydatetime(), formats["datetime"])
+                moment = pd.Timestamp(value).floor("us").to_pydatetime()
+                datetime(r, c, moment, formats["datetime"])
         else:
             string(r, c, str(value))
 
