@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -104,39 +104,37 @@ def client_loop(count: int, dialect: str, chunk: int = 40) -> float:
         return time.perf_counter() - start
 
 
+def timed_campaign(client: Client, count: int, folder: str,
+                   deliveries_of: Callable[[], dict[str, int]],
+                   **options: Any) -> tuple[float, float, int]:
+    """(seconds to plan, seconds to run, numbers delivered) for a Campaign of ``count``."""
+    start = time.perf_counter()
+    campaign = Campaign(frame(count), TEXT, client=client, rate_per_minute=None,
+                        journal=os.path.join(folder, f"j{time.time_ns()}.sqlite"), **options)
+    planned = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        results = campaign.run(progress=False)
+    done = time.perf_counter()
+    assert results["state"].isin(["delivered", "failed"]).all()
+    assert max(deliveries_of().values()) == 1
+    return planned - start, done - planned, int((results["state"] == "delivered").sum())
+
+
 def campaign_run(count: int, folder: str, dialect: str) -> tuple[float, float]:
     """(seconds to plan, seconds to run) for a Campaign of ``count`` in its own service."""
     with service(dialect=dialect) as (url, secret), Client(secret, base_url=url) as client:
-        start = time.perf_counter()
-        campaign = Campaign(frame(count), TEXT, client=client, rate_per_minute=None,
-                            journal=os.path.join(folder, f"j{time.time_ns()}.sqlite"))
-        planned = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            results = campaign.run(progress=False)
-        done = time.perf_counter()
-        assert results["state"].isin(["delivered", "failed"]).all()
-        assert max(deliveries(url).values()) == 1
-        return planned - start, done - planned
+        planned, ran, _ = timed_campaign(client, count, folder, lambda: deliveries(url))
+        return planned, ran
 
 
-def toolkit(count: int, folder: str, **options: object) -> tuple[float, float, int]:
+def toolkit(count: int, folder: str, **options: Any) -> tuple[float, float, int]:
     """(seconds to plan, seconds to run, numbers delivered) for a Campaign of ``count``."""
     sim_options = {k: options.pop(k) for k in ("per_number_s", "agents", "dialect")
                    if k in options}
     with simulator(**sim_options) as sim, sim.client() as client:
-        start = time.perf_counter()
-        campaign = Campaign(frame(count), TEXT, client=client, rate_per_minute=None,
-                            journal=os.path.join(folder, f"j{time.time_ns()}.sqlite"),
-                            **options)  # type: ignore[arg-type]
-        planned = time.perf_counter()
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")
-            results = campaign.run(progress=False)
-        done = time.perf_counter()
-        assert results["state"].isin(["delivered", "failed"]).all()
-        assert max(sim.inspect()["deliveries"].values()) == 1
-        return planned - start, done - planned, int((results["state"] == "delivered").sum())
+        return timed_campaign(client, count, folder, lambda: sim.inspect()["deliveries"],
+                              **options)
 
 
 def part_a(count: int, folder: str) -> None:
