@@ -132,7 +132,7 @@ def toolkit(count: int, folder: str, **options: Any) -> tuple[float, float, int]
     """(seconds to plan, seconds to run, numbers delivered) for a Campaign of ``count``."""
     sim_options = {k: options.pop(k) for k in ("per_number_s", "agents", "dialect")
                    if k in options}
-    with simulator(**sim_options) as sim, sim.client() as client:
+    with simulator(**sim_options) as sim, Client.to(sim) as client:
         return timed_campaign(client, count, folder, lambda: sim.inspect()["deliveries"],
                               **options)
 
@@ -187,7 +187,7 @@ def part_c(folder: str) -> None:
     for rate, agents, chunk in ((1200.0, ["MioBot1"], 10), (2400.0, ["MioBot1", "MioBot2"], 20)):
         count = int(rate / 60 * 12) * len(agents)  # about 12 s of sending
         journal = os.path.join(folder, f"pace{time.time_ns()}.sqlite")
-        with simulator() as sim, sim.client() as client:
+        with simulator() as sim, Client.to(sim) as client:
             Campaign(frame(count), TEXT, client=client, rate_per_minute=rate, robots=agents,
                      chunk_size=chunk, journal=journal).run(progress=False)
         with sqlite3.connect(journal) as db:

@@ -14,6 +14,7 @@ import statistics
 import time
 from collections.abc import Callable
 
+from miogram_toolkit.client import Client
 from miogram_toolkit.simulator import Simulator
 
 NUMBERS = [f"+98912{i:07d}" for i in range(40)]
@@ -30,7 +31,7 @@ def per_call_ms(run: Callable[[], object], repeat: int = 200) -> float:
 
 def calls(dialect: str) -> dict[str, float]:
     sim = Simulator(dialect=dialect, start=False, seed=7)
-    with sim.client(retries=0) as client:
+    with Client.to(sim, retries=0) as client:
         for i in range(100):
             client.send_message(NUMBERS[i % 40], "warm-up")
         return {
@@ -45,7 +46,7 @@ def calls(dialect: str) -> dict[str, float]:
 def paced_mass() -> tuple[float, float]:
     numbers = [f"+98912{i:07d}" for i in range(100)]
     with Simulator(dialect="reference", per_number_s=0.02, seed=7) as sim, \
-            sim.client(timeout=1, retries=0) as client:
+            Client.to(sim, timeout=1, retries=0) as client:
         started = time.perf_counter()
         client.send_message_mass(numbers, "x")
         return time.perf_counter() - started, client.read_timeout(100)

@@ -4,7 +4,7 @@ Example:
     >>> import miogram_toolkit as mg
     >>> # Client.from_env() reads MIOGRAM_SECRET, MIOGRAM_URL and MIOGRAM_ROBOT; here a local
     >>> # simulator stands in for the service.
-    >>> with mg.Simulator(seed=7) as sim, sim.client() as client:
+    >>> with mg.Simulator(seed=7) as sim, mg.Client.to(sim) as client:
     ...     client.send_message("+989121234567", "Hello")
     True
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-__version__ = "0.1.0"
+from miogram_toolkit.version import __version__ as __version__
 
 # name -> module that defines it; the single list of the public surface.
 _EXPORTS: dict[str, str] = {
@@ -48,7 +48,7 @@ _EXPORTS: dict[str, str] = {
     "to_e164": "phones",
     "write_excel": "sheets",
     "Simulator": "simulator",
-    "connect": "client",
+    "connect": "service",
     "dashboard": "dashboard",
     "message_bytes": "protocol.encode",
     "records_to_frame": "reports",

@@ -28,6 +28,8 @@ from typing import Any
 
 import pandas as pd
 
+from miogram_toolkit.client import Client
+
 __all__ = ["CHARTS", "DEMO_SEED", "personalise", "run_demo", "sample_path"]
 
 #: The simulator's seed, so every demo run delivers to the same numbers.
@@ -84,7 +86,7 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
     Returns:
         0 on success (the command's exit status).
     """
-    from miogram_toolkit.commands import CommandError, existing_file
+    from miogram_toolkit.cli.commands import CommandError, existing_file
     from miogram_toolkit.samples import MESSAGE
 
     out = Path(out_dir)
@@ -95,7 +97,7 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
         if not sheet.miogram.clean_phones()["phone_status"].eq("ok").any():
             raise CommandError(f"Contact file '{source.name}' has no row left to send to")
         journal = out / "campaign.sqlite"
-        with _simulator() as sim, sim.client() as client:
+        with _simulator() as sim, Client.to(sim) as client:
             campaign = _campaign(sheet, MESSAGE, client, opt_out, journal)
             if not len(campaign.plan.sendable):
                 raise CommandError(f"Contact file '{source.name}' has no row left to send to")

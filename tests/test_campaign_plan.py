@@ -108,7 +108,7 @@ def test_dry_run_is_the_rendered_plan_on_the_input_index_with_a_summary() -> Non
     frame = pd.DataFrame({"mobile": numbers(5) + ["bad"], "name": list("ABCDEF")},
                          index=pd.Index(list("uvwxyz"), name="id"))
     with mg.Simulator(start=False, credits={"Message": 100}) as sim:
-        campaign = Campaign(frame, "سلام {name}", client=sim.client(), chunk_size=2,
+        campaign = Campaign(frame, "سلام {name}", client=mg.Client.to(sim), chunk_size=2,
                             rate_per_minute=None, journal=":memory:")
         plan = campaign.dry_run()
         assert sim.inspect()["counts"]["sends"] == 0
@@ -139,7 +139,7 @@ def test_preflight_refuses_with_one_sentence(account: dict, options: dict, messa
     frame = pd.DataFrame({"mobile": numbers(5)})
     text = options.pop("message", "Hi")
     with mg.Simulator(start=False, **account) as sim:
-        campaign = Campaign(frame, text, client=sim.client(retries=0), journal=":memory:",
+        campaign = Campaign(frame, text, client=mg.Client.to(sim, retries=0), journal=":memory:",
                             **options)
         with pytest.raises(PreflightError, match=message) as caught:
             campaign.dry_run()
@@ -152,7 +152,7 @@ def test_file_larger_than_the_limit_is_refused(tmp_path) -> None:
     photo.write_bytes(b"\xff" * (2 * 1048576 + 1))
     frame = pd.DataFrame({"mobile": numbers(1)})
     with mg.Simulator(start=False, limits={"Photo": 2}) as sim:
-        campaign = Campaign(frame, photo=photo, client=sim.client(), journal=":memory:")
+        campaign = Campaign(frame, photo=photo, client=mg.Client.to(sim), journal=":memory:")
         with pytest.raises(PreflightError, match="photo is 2097153 bytes, over"):
             campaign.dry_run()
 
@@ -187,7 +187,7 @@ def test_sheet_with_no_usable_number_is_refused_in_one_sentence(tmp_path) -> Non
     frame = pd.DataFrame({"name": ["a", "b"], "mobile": ["abc", ""]})
     journal = tmp_path / "none.sqlite"
     with mg.Simulator(start=False) as sim:
-        campaign = Campaign(frame, "hi", client=sim.client(), journal=journal)
+        campaign = Campaign(frame, "hi", client=mg.Client.to(sim), journal=journal)
         assert campaign.plan.rows["reason"].tolist() == ["phone_invalid", "phone_empty"]
         refusal = (r"^preflight: no row can be sent: all 2 rows are skipped "
                    r"\(phone_invalid 1, phone_empty 1\)$")

@@ -41,7 +41,7 @@ FAST = {"rate_per_minute": None, "backoff": 0.0, "timeout_base": 0.5,
 
 def client_for(sim: mg.Simulator, transport: Any = None) -> Client:
     if transport is None:
-        return sim.client(retries=0, backoff=0.0)
+        return mg.Client.to(sim, retries=0, backoff=0.0)
     return Client(sim.secret, base_url=sim.url, transport=transport, retries=0, backoff=0.0)
 
 
@@ -416,7 +416,7 @@ def test_quiet_hours_stop_sends_nothing_and_saves_everything(journal: str) -> No
 
 
 def test_lanes_send_in_parallel_one_agent_each_never_twice(journal: str) -> None:
-    with mg.Simulator(seed=9) as sim, sim.client(retries=2, backoff=0.0) as client:
+    with mg.Simulator(seed=9) as sim, mg.Client.to(sim, retries=2, backoff=0.0) as client:
         sim.faults.queue(None, None, None, None, "lost_answer", None, "lost_answer")
         results, paused = run(Campaign(frame_of(400), "Hi", client=client, journal=journal,
                                        max_in_flight=3, chunk_size=10, **FAST))

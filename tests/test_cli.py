@@ -17,8 +17,8 @@ import pytest
 from cli_support import error_line, run
 
 from miogram_toolkit import __version__
-from miogram_toolkit import commands as commands_module
 from miogram_toolkit.cli import build_parser, main
+from miogram_toolkit.cli import commands as commands_module
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
 COMMANDS = ["clean", "credits", "report", "simulator", "dashboard", "demo"]
@@ -239,7 +239,7 @@ def test_report_against_a_served_simulator_summarises_its_records(
     import miogram_toolkit as mg
 
     with mg.Simulator(seed=7, dialect=dialect) as sim:
-        with sim.client() as client:
+        with mg.Client.to(sim) as client:
             sent = client.send_message_mass([f"+98912100{i:04d}" for i in range(20)], "سلام",
                                             robot="MioBot2")
         monkeypatch.setenv("MIOGRAM_URL", sim.url)
@@ -382,7 +382,7 @@ def test_demo_refuses_an_output_that_is_a_file(tmp_path: Path,
 
 
 def test_debug_shows_the_traceback(capsys: pytest.CaptureFixture[str]) -> None:
-    from miogram_toolkit.commands import CommandError
+    from miogram_toolkit.cli.commands import CommandError
 
     with pytest.raises(CommandError, match="does not exist"):
         main(["clean", "missing.xlsx", "--debug"])

@@ -33,7 +33,7 @@ def test_built_not_shown_and_credits_read(sim: Any, tmp_path: Path,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     import ipywidgets
 
-    board = _board(sim.client(), tmp_path)
+    board = _board(mg.Client.to(sim), tmp_path)
     assert isinstance(board, ipywidgets.VBox)
     assert [board.tabs.get_title(i) for i in range(3)] == [
         "Credits & limits", "Compose & send", "Report"]
@@ -45,7 +45,7 @@ def test_built_not_shown_and_credits_read(sim: Any, tmp_path: Path,
 
 
 def test_refresh_shows_the_new_credit(sim: Any, tmp_path: Path) -> None:
-    client = sim.client()
+    client = mg.Client.to(sim)
     board = _board(client, tmp_path)
     client.send_message_mass([A, C], "Hi")
     board.account.refresh_button.click()
@@ -54,7 +54,7 @@ def test_refresh_shows_the_new_credit(sim: Any, tmp_path: Path) -> None:
 
 
 def test_report_tab_loads_filters_and_summarises(sim: Any, tmp_path: Path) -> None:
-    client = sim.client()
+    client = mg.Client.to(sim)
     client.send_message_mass([A, B], "Hi", robot="MioBot1")
     client.send_message(C, "Hello", robot="MioBot2")
     board = _board(client, tmp_path)
@@ -108,7 +108,7 @@ def _compose(board: Dashboard, folder: Path) -> Any:
 
 def test_compose_dry_run_send_results_and_download(sim: Any, tmp_path: Path) -> None:
     pytest.importorskip("miogram_toolkit.campaign", reason="the campaign room lands separately")
-    board = _board(sim.client(), tmp_path)
+    board = _board(mg.Client.to(sim), tmp_path)
     before = int(board.account.credits.loc["Message", "remaining"])
     compose = _compose(board, tmp_path)
     compose.dry_run_button.click()
@@ -130,7 +130,7 @@ def test_compose_dry_run_send_results_and_download(sim: Any, tmp_path: Path) -> 
 
 def test_pause_holds_the_next_request_and_resume_finishes(sim: Any, tmp_path: Path) -> None:
     pytest.importorskip("miogram_toolkit.campaign", reason="the campaign room lands separately")
-    client = sim.client()
+    client = mg.Client.to(sim)
     board = _board(client, tmp_path)
     compose = _compose(board, tmp_path)
     compose.dry_run_button.click()
@@ -157,7 +157,7 @@ def test_pause_holds_the_next_request_and_resume_finishes(sim: Any, tmp_path: Pa
 
 
 def test_opt_out_file_and_message_limit(sim: Any, tmp_path: Path) -> None:
-    board = _board(sim.client(), tmp_path)
+    board = _board(mg.Client.to(sim), tmp_path)
     compose = _compose(board, tmp_path)
     opt_out = tmp_path / "unsubscribed.csv"
     opt_out.write_text("phone\n0912 100 0003\n", encoding="utf-8")

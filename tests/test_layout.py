@@ -15,36 +15,51 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "miogram_toolkit"
 
-# room -> the rooms of ours it may import (itself always allowed).
+# Every room and top-level module, from the bottom up (ARCHITECTURE.md, "Rooms"), with the rooms
+# of ours it may import (itself always allowed). No exceptions: not even inside a function.
 ALLOWED: dict[str, set[str]] = {
+    "version": set(),
     "protocol": set(),
-    "simulator": {"protocol"},
     "phones": set(),
-    "sheets": {"phones"},
-    "client": {"protocol"},
-    "campaign": {"client", "protocol", "phones", "sheets"},
-    "reports": {"protocol"},
-}
-
-# Conveniences that cross a rule on purpose, imported inside the one function that needs them:
-# ``Simulator.client()`` builds a client for the simulator, and ``connect()`` starts a simulator
-# when no real service is configured. Neither module imports the other at import time.
-LAZY_EXCEPTIONS = {
-    ("simulator/__init__.py", "miogram_toolkit.client.core"),
-    ("simulator/__init__.py", "miogram_toolkit.client.transport"),
-    ("client/service.py", "miogram_toolkit.simulator"),
-    # ``Client.report_frame()`` hands the records to the reports room, which needs pandas; the
-    # client loads it only when that method is called.
-    ("client/core.py", "miogram_toolkit.reports.frames"),
+    "local": set(),
+    "client": {"protocol", "version", "local"},
+    "simulator": {"protocol", "version", "local"},
+    "sheets": {"phones", "local", "protocol"},
+    "reports": {"protocol", "local", "version"},
+    "campaign": {"client", "protocol", "phones", "sheets", "local", "version"},
+    "service": {"client", "simulator", "protocol", "local", "version"},
+    "samples": {"phones", "sheets", "local", "protocol"},
+    "accessors": {"phones", "sheets", "campaign", "reports", "protocol", "local"},
+    "widgets": {"accessors", "service", "samples", "campaign", "reports", "sheets", "client",
+                "protocol", "phones", "local", "version"},
+    "demo": {"accessors", "service", "samples", "campaign", "reports", "sheets", "client",
+             "simulator", "protocol", "phones", "local", "version"},
+    "cli": {"demo", "widgets", "accessors", "service", "samples", "campaign", "reports", "sheets",
+            "client", "simulator", "protocol", "phones", "local", "version"},
 }
 
 # Third-party modules a room must not import at module level (it may inside a function).
 NOT_AT_IMPORT: dict[str, set[str]] = {
     "protocol": {"pandas", "numpy", "requests", "matplotlib", "ipywidgets"},
+    "local": {"pandas", "numpy", "requests", "matplotlib", "ipywidgets"},
     "client": {"pandas", "matplotlib", "ipywidgets", "openpyxl"},
     "simulator": {"pandas", "matplotlib", "ipywidgets", "requests"},
     "reports": {"matplotlib", "ipywidgets", "arabic_reshaper", "bidi", "openpyxl"},
+    "cli": {"pandas", "numpy", "matplotlib", "ipywidgets", "requests", "openpyxl"},
+    "service": {"pandas", "matplotlib", "ipywidgets"},
 }
+
+
+def _rooms() -> set[str]:
+    found = set()
+    for path in PACKAGE.iterdir():
+        if path.name.startswith((".", "__")) or path.name == "py.typed":
+            continue
+        if path.is_dir() and (path / "__init__.py").exists():
+            found.add(path.name)
+        elif path.suffix == ".py":
+            found.add(path.stem)
+    return found
 
 
 def _imports(path: Path, *, top_level_only: bool) -> list[tuple[int, str]]:
@@ -72,23 +87,26 @@ def _room_of(module: str) -> str | None:
 
 
 def _files(room: str) -> list[Path]:
+    if (PACKAGE / f"{room}.py").exists():
+        return [PACKAGE / f"{room}.py"]
     return sorted((PACKAGE / room).rglob("*.py"))
+
+
+def test_every_room_and_module_is_in_the_table() -> None:
+    assert _rooms() == set(ALLOWED)
 
 
 @pytest.mark.parametrize("room", sorted(ALLOWED))
 def test_room_imports_only_what_it_may(room: str) -> None:
-    assert _files(room), f"room {room}/ is missing"
+    assert _files(room), f"room {room} is missing"
     bad = []
     for path in _files(room):
-        top = set(_imports(path, top_level_only=True))
         for line, module in _imports(path, top_level_only=False):
-            where = str(path.relative_to(PACKAGE))
-            if (where, module) in LAZY_EXCEPTIONS and (line, module) not in top:
-                continue
             if module == "<relative>":
                 bad.append(f"{path.name}:{line} relative import")
                 continue
-            if module == "miogram_toolkit" or module.startswith("miogram_toolkit.__"):
+            if module == "miogram_toolkit":
+                bad.append(f"{path.relative_to(PACKAGE)}:{line} imports the package root")
                 continue
             other = _room_of(module)
             if other is None or other == room:
@@ -96,6 +114,67 @@ def test_room_imports_only_what_it_may(room: str) -> None:
             if other not in ALLOWED[room]:
                 bad.append(f"{path.relative_to(PACKAGE)}:{line} imports {module}")
     assert bad == []
+
+
+def test_rooms_are_layered_without_mutual_imports() -> None:
+    # The table itself: no two rooms may import each other.
+    pairs = [(a, b) for a in ALLOWED for b in ALLOWED[a] if a in ALLOWED.get(b, set())]
+    assert pairs == []
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _module_graph() -> dict[str, set[str]]:
+    modules = {_module_name(path): path for path in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        edges: set[str] = set()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                for alias in node.names:
+                    sub = f"{node.module}.{alias.name}"
+                    targets.append(sub if sub in modules else node.module)
+            edges |= {t for t in targets if t in modules and t != name}
+        graph[name] = edges
+    return graph
+
+
+def test_no_import_cycle_anywhere() -> None:
+    # Every import counts, also those inside functions; a package's __init__ importing its own
+    # modules is an edge like any other.
+    graph = _module_graph()
+    state: dict[str, int] = {}
+    cycles: list[str] = []
+
+    def visit(node: str, trail: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                cycles.append(" -> ".join([*trail[trail.index(nxt):], node, nxt])
+                              if nxt in trail else f"{node} -> {nxt}")
+            elif nxt not in state:
+                visit(nxt, [*trail, node])
+        state[node] = 2
+
+    for node in sorted(graph):
+        if node not in state:
+            visit(node, [])
+    assert cycles == []
+
+
+def test_no_module_over_450_lines() -> None:
+    long = {str(p.relative_to(PACKAGE)): n for p in PACKAGE.rglob("*.py")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 450}
+    assert long == {}
 
 
 @pytest.mark.parametrize("room", sorted(NOT_AT_IMPORT))
@@ -106,31 +185,6 @@ def test_room_keeps_heavy_libraries_out_of_import_time(room: str) -> None:
             if module.split(".")[0] in NOT_AT_IMPORT[room]:
                 bad.append(f"{path.relative_to(PACKAGE)}:{line} imports {module}")
     assert bad == []
-
-
-def test_phone_engine_has_no_import_cycle() -> None:
-    graph: dict[str, set[str]] = {}
-    for path in _files("phones"):
-        name = f"miogram_toolkit.phones.{path.stem}" if path.stem != "__init__" else (
-            "miogram_toolkit.phones")
-        graph[name] = {
-            module for _, module in _imports(path, top_level_only=False)
-            if module.startswith("miogram_toolkit.phones.")
-        }
-    # Depth-first search for a back edge.
-    state: dict[str, int] = {}
-
-    def visit(node: str, trail: list[str]) -> None:
-        state[node] = 1
-        for nxt in graph.get(node, ()):
-            assert state.get(nxt) != 1, f"import cycle: {' -> '.join([*trail, node, nxt])}"
-            if nxt not in state:
-                visit(nxt, [*trail, node])
-        state[node] = 2
-
-    for node in graph:
-        if node not in state:
-            visit(node, [])
 
 
 def test_no_phone_engine_code_outside_phones() -> None:
@@ -158,7 +212,9 @@ def test_bare_import_loads_only_the_lazy_surface() -> None:
         "print(sorted(m for m in sys.modules if m.startswith('miogram_toolkit')))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "['miogram_toolkit', 'miogram_toolkit.accessors']"
+    assert out.stdout.strip() == ("['miogram_toolkit', 'miogram_toolkit.accessors', "
+                                  "'miogram_toolkit.accessors.pandas_accessor', "
+                                  "'miogram_toolkit.version']")
 
 
 def test_client_package_import_does_not_load_pandas() -> None:
@@ -169,7 +225,7 @@ def test_client_package_import_does_not_load_pandas() -> None:
         "spec = u.find_spec('miogram_toolkit'); "
         "root = types.ModuleType('miogram_toolkit'); "
         "root.__path__ = spec.submodule_search_locations; "
-        "root.__version__ = '0'; sys.modules['miogram_toolkit'] = root; "
+        "sys.modules['miogram_toolkit'] = root; "
         "import miogram_toolkit.client; print('pandas' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -7,6 +7,7 @@ import base64
 import pandas as pd
 import pytest
 
+from miogram_toolkit.client import Client
 from miogram_toolkit.reports import REPORT_COLUMNS, records_to_frame
 from miogram_toolkit.simulator import Simulator
 
@@ -46,7 +47,7 @@ def test_reference_rows_are_exploded_per_number_with_tehran_times() -> None:
 def test_document_records_from_the_simulator() -> None:
     with Simulator(seed=7, not_on_messenger=[B], agents=["MioBot1", "MioBot2"],
                    dialect="document") as sim, \
-            sim.client() as client:
+            Client.to(sim) as client:
         client.send_message_mass([A, B], "Hello", robot="MioBot2")
         client.send_photo(C, b"\x89PNG fake image bytes", extension="png")
         records = client.get_report(10)
@@ -113,7 +114,7 @@ def test_no_data_gives_the_empty_typed_frame(records: object) -> None:
 
 
 def test_no_data_from_the_service_gives_the_empty_frame() -> None:
-    with Simulator(seed=7) as sim, sim.client() as client:
+    with Simulator(seed=7) as sim, Client.to(sim) as client:
         try:
             records = client.get_report(10)
         except Exception as error:  # the 111 "No DATA" answer, however the client reports it
@@ -128,7 +129,7 @@ def test_a_record_that_is_not_a_mapping_is_refused() -> None:
 
 
 def test_client_report_frame() -> None:
-    with Simulator(seed=7, not_on_messenger=[B]) as sim, sim.client() as client:
+    with Simulator(seed=7, not_on_messenger=[B]) as sim, Client.to(sim) as client:
         assert list(client.report_frame().columns) == list(REPORT_COLUMNS)  # nothing yet
         client.send_message_mass([A, B], "Hi")
         client.send_message(C, "Hello")
@@ -142,7 +143,7 @@ def test_the_campaign_archive_as_a_frame(tmp_path) -> None:  # type: ignore[no-u
 
     contacts = pd.DataFrame({"mobile": ["09121234567", "09351234567", "09101234567"]})
     journal = tmp_path / "campaign.sqlite"
-    with Simulator(seed=7, not_on_messenger=[B]) as sim, sim.client() as client:
+    with Simulator(seed=7, not_on_messenger=[B]) as sim, Client.to(sim) as client:
         results = Campaign(contacts, "Hi", client=client, rate_per_minute=None,
                            journal=journal).run(progress=False)
     frame = records_to_frame(read_archive(journal))

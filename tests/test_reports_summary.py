@@ -7,6 +7,7 @@ import math
 import pandas as pd
 import pytest
 
+from miogram_toolkit.client import Client
 from miogram_toolkit.reports import (
     can_afford,
     credit_needed,
@@ -124,7 +125,7 @@ def test_credit_arithmetic_of_the_service() -> None:
 
 
 def test_credits_read_from_a_client_change_after_sending() -> None:
-    with Simulator(seed=7, credits={"Message": 5}) as sim, sim.client() as client:
+    with Simulator(seed=7, credits={"Message": 5}) as sim, Client.to(sim) as client:
         before = credits_frame(client, limits=client)
         client.send_message("+989121234567", "Hi")
         after = credits_frame(client)
@@ -135,7 +136,7 @@ def test_credits_read_from_a_client_change_after_sending() -> None:
 
 
 def test_limits_frame_reads_the_clients_permission_flags() -> None:
-    with Simulator(seed=7, can_get=True, is_super=False) as sim, sim.client() as client:
+    with Simulator(seed=7, can_get=True, is_super=False) as sim, Client.to(sim) as client:
         frame = limits_frame(client)
     assert frame.attrs["flags"] == {"canGet": True, "isSuper": False}
     assert frame.loc["Message", "limit"] == 4096

@@ -12,7 +12,7 @@ from miogram_toolkit import phones
 dd = pytest.importorskip("dask.dataframe", reason="the dask extra (in the dev extra)")
 distributed = pytest.importorskip("distributed", reason="the dask extra (in the dev extra)")
 
-import miogram_toolkit.sheets.on_dask  # noqa: E402, F401  (registers ddf.miogram)
+import miogram_toolkit.accessors.dask_accessor  # noqa: E402, F401  (registers ddf.miogram)
 
 
 def _contacts(n: int) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 from simulator_support import OFF, ON, ON2, ON3, make_sim
 
+from miogram_toolkit.client import Client
 from miogram_toolkit.protocol.catalogue import ACTIONS
 from miogram_toolkit.protocol.decode import Limits
 
@@ -43,7 +44,7 @@ def sim(dialect):
 
 @pytest.fixture
 def client(sim):
-    with sim.client(retries=0, timeout=10) as c:
+    with Client.to(sim, retries=0, timeout=10) as c:
         yield c
 
 
@@ -162,7 +163,7 @@ TOO_LOW_FOR_3 = {"document": (3, 306), "reference": (2, 305)}
 
 def test_errors_become_the_documented_exceptions(dialect):
     with make_sim(dialect=dialect, credits={"Message": USED_UP[dialect]}, is_super=False,
-                  limits={"Message": 5}) as sim, sim.client(retries=0) as client:
+                  limits={"Message": 5}) as sim, Client.to(sim, retries=0) as client:
         with pytest.raises(errors.CreditError) as caught:
             client.send_message(ON, "Hi")
         assert caught.value.code == 305
@@ -172,12 +173,12 @@ def test_errors_become_the_documented_exceptions(dialect):
             client.block_user(ON)
     credit, code = TOO_LOW_FOR_3[dialect]
     with make_sim(dialect=dialect, credits={"Message": credit}) as sim, \
-            sim.client(retries=0) as client:
+            Client.to(sim, retries=0) as client:
         with pytest.raises(errors.CreditError) as caught:
             client.send_message_mass([ON, ON2, ON3], "Hi")
         assert caught.value.code == code
         assert sim.credits()["Message"] == credit  # nothing sent, nothing charged
-    with make_sim(dialect=dialect, agents=[]) as sim, sim.client(retries=0) as client:
+    with make_sim(dialect=dialect, agents=[]) as sim, Client.to(sim, retries=0) as client:
         with pytest.raises(errors.NoAgentError):
             client.send_message(ON, "Hi")
         if dialect == "document":  # the document's API actions need no agent
@@ -189,7 +190,7 @@ def test_errors_become_the_documented_exceptions(dialect):
 
 def test_a_credit_of_zero_still_sends_in_the_reference_dialect():
     with make_sim(dialect="reference", credits={"Message": 0}) as sim, \
-            sim.client(retries=0) as client:
+            Client.to(sim, retries=0) as client:
         assert client.send_message(ON, "Hi") is True
         assert client.get_credits()["Message"] == -1
 
@@ -199,7 +200,7 @@ def test_wrong_secret_and_unknown_robot(dialect):
         with client_module.Client("wrongsecret", base_url=sim.url, retries=0) as client:
             with pytest.raises(errors.AuthError):
                 client.get_credits()
-        with sim.client(retries=0, robot="Ghost") as client:
+        with Client.to(sim, retries=0, robot="Ghost") as client:
             if dialect == "document":
                 with pytest.raises(errors.NoAgentError):
                     client.send_message(ON, "x")
@@ -208,7 +209,7 @@ def test_wrong_secret_and_unknown_robot(dialect):
 
 
 def test_lost_answer_is_delivery_unknown_and_really_delivered(dialect):
-    with make_sim(dialect=dialect) as sim, sim.client(retries=3, backoff=0) as client:
+    with make_sim(dialect=dialect) as sim, Client.to(sim, retries=3, backoff=0) as client:
         sim.faults.queue("lost_answer")
         with pytest.raises(errors.DeliveryUnknown):
             client.send_message(ON, "maybe")
@@ -218,13 +219,13 @@ def test_lost_answer_is_delivery_unknown_and_really_delivered(dialect):
 
 
 def test_read_only_actions_are_retried_through_faults(dialect):
-    with make_sim(dialect=dialect) as sim, sim.client(retries=3, backoff=0) as client:
+    with make_sim(dialect=dialect) as sim, Client.to(sim, retries=3, backoff=0) as client:
         sim.faults.queue("drop_before", "999", "http502")
         assert client.get_credits()["Message"] == 10000
 
 
 def test_gateway_low_credit_is_its_own_error_and_sends_nothing(dialect):
-    with make_sim(dialect=dialect) as sim, sim.client(retries=3, backoff=0) as client:
+    with make_sim(dialect=dialect) as sim, Client.to(sim, retries=3, backoff=0) as client:
         sim.faults.queue("gateway_306")
         with pytest.raises(errors.GatewayCreditError) as caught:
             client.send_message_mass([ON, ON2], "Hi")
@@ -236,7 +237,7 @@ def test_gateway_low_credit_is_its_own_error_and_sends_nothing(dialect):
 
 def test_in_process_client_without_a_socket(dialect):
     sim = make_sim(dialect=dialect, start=False)
-    with sim.client(retries=0) as client:
+    with Client.to(sim, retries=0) as client:
         assert client.send_message_mass([ON, OFF], "x") == {ON: True, OFF: False}
         sim.faults.queue("late_answer")
         with pytest.raises(errors.DeliveryUnknown):

@@ -14,6 +14,7 @@ import pytest
 import requests
 from simulator_support import OFF, ON, ON2, ON3, PNG, make_sim
 
+from miogram_toolkit.client import Client
 from miogram_toolkit.simulator import Simulator
 from miogram_toolkit.simulator.actions import perform
 from miogram_toolkit.simulator.dialects import AD_TEXT, ReferenceDialect
@@ -319,7 +320,7 @@ def test_per_number_pause_is_taken_for_each_number_of_a_non_whatsapp_send(monkey
     pauses: list[float] = []
     monkeypatch.setattr(actions.time, "sleep", pauses.append)
     with make_sim(dialect="reference", per_number_s=0.25, start=False) as sim, \
-            sim.client(retries=0) as client:
+            Client.to(sim, retries=0) as client:
         client.send_message_mass([ON, ON2, OFF], "x")
         client.send_message(ON, "y")
         client.send_message_whatsapp_mass([ON, ON2], "z")  # the gateway does not pause here
@@ -329,7 +330,7 @@ def test_per_number_pause_is_taken_for_each_number_of_a_non_whatsapp_send(monkey
 
 def test_whatsapp_mass_one_request_every_number_true_charged_once_each():
     numbers = [ON, ON2, ON3, OFF, "+989120000777"]
-    with make_sim(dialect="reference") as sim, sim.client(retries=3) as client:
+    with make_sim(dialect="reference") as sim, Client.to(sim, retries=3) as client:
         before = client.get_credits()["Message"]
         assert client.send_message_whatsapp_mass(numbers, "Salam") == dict.fromkeys(numbers,
                                                                                    True)
@@ -340,7 +341,7 @@ def test_whatsapp_mass_one_request_every_number_true_charged_once_each():
 def test_a_100_number_mass_at_the_gateways_pace_is_answered_within_the_allowance():
     numbers = [f"+98912{i:07d}" for i in range(100)]
     with make_sim(dialect="reference", per_number_s=0.02) as sim, \
-            sim.client(timeout=1, retries=0) as client:
+            Client.to(sim, timeout=1, retries=0) as client:
         # 100 × 0.02 s = 2 s, twice the base timeout: the per-number allowance covers it.
         answer = client.send_message_mass(numbers, "x")
     assert set(answer) == set(numbers)

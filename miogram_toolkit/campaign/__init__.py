@@ -30,11 +30,12 @@ A campaign's life, and each row's::
 
 Example:
     >>> import pandas as pd, tempfile, os
+    >>> from miogram_toolkit.client import Client
     >>> from miogram_toolkit.simulator import Simulator
     >>> frame = pd.DataFrame({"mobile": ["0912 100 0001", "0912 100 0002"]})
     >>> journal = os.path.join(tempfile.mkdtemp(), "hello.sqlite")
     >>> with Simulator(seed=7, start=False, unreachable_share=0.0) as sim:
-    ...     results = Campaign(frame, "Hello!", client=sim.client(), rate_per_minute=None,
+    ...     results = Campaign(frame, "Hello!", client=Client.to(sim), rate_per_minute=None,
     ...                        journal=journal).run(progress=False)
     >>> results["state"].tolist()
     ['delivered', 'delivered']

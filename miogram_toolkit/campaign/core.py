@@ -2,12 +2,13 @@
 
 Example:
     >>> import pandas as pd, tempfile, os
+    >>> from miogram_toolkit.client import Client
     >>> from miogram_toolkit.simulator import Simulator
     >>> frame = pd.DataFrame({"mobile": ["0912 100 0001", "0912 100 0002", "0912 100 0001"],
     ...                       "name": ["Ali", "Sara", "Ali (again)"]})
     >>> folder = tempfile.mkdtemp()
     >>> with Simulator(seed=7, start=False, unreachable_share=0.0) as sim:
-    ...     campaign = Campaign(frame, "Hi {name}!", client=sim.client(), rate_per_minute=None,
+    ...     campaign = Campaign(frame, "Hi {name}!", client=Client.to(sim), rate_per_minute=None,
     ...                         journal=os.path.join(folder, "hello.sqlite"))
     ...     results = campaign.run(progress=False)
     >>> results["state"].tolist(), results["reason"].tolist()

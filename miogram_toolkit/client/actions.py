@@ -16,8 +16,9 @@ objects, or ``None`` when there are none; the report -> ``list[dict]``, the reco
 service gives them (``[]`` for 111 No DATA).
 
 Example:
+    >>> from miogram_toolkit.client import Client
     >>> from miogram_toolkit.simulator import Simulator
-    >>> with Simulator(seed=7, credits={"Other": 300}) as sim, sim.client() as client:
+    >>> with Simulator(seed=7, credits={"Other": 300}) as sim, Client.to(sim) as client:
     ...     client.send_location("+989121234567", 35.6892, 51.389)
     ...     client.get_credits()["Other"]
     True

@@ -49,7 +49,6 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus, urlsplit
 
-from miogram_toolkit import __version__
 from miogram_toolkit.client.actions import ActionMethods
 from miogram_toolkit.client.transport import (
     BadAnswer,
@@ -58,6 +57,7 @@ from miogram_toolkit.client.transport import (
     NotSent,
     RequestsTransport,
     Transport,
+    WSGITransport,
 )
 from miogram_toolkit.client.transport import is_loopback_host as _is_loopback
 from miogram_toolkit.protocol.catalogue import ACTIONS, FIELDS
@@ -76,6 +76,7 @@ from miogram_toolkit.protocol.errors import (
     is_confirmation,
     redact,
 )
+from miogram_toolkit.version import __version__
 
 __all__ = ["DEFAULT_URL", "Client"]
 
@@ -193,6 +194,26 @@ class Client(ActionMethods):
         }
 
     @classmethod
+    def to(cls, service: Any, **kwargs: Any) -> Client:
+        """A client for anything with a ``url`` and a ``secret``, such as a simulator.
+
+        When the service is not serving (``running`` false) but offers a WSGI ``app``, the
+        client calls that app in-process instead of over HTTP. Other keyword arguments go to the
+        constructor.
+
+        Example:
+            >>> from miogram_toolkit.simulator import Simulator
+            >>> with Simulator(seed=7) as sim, Client.to(sim) as client:
+            ...     client.get_credits()["Message"] > 0
+            True
+        """
+        if not getattr(service, "running", True) and "transport" not in kwargs:
+            app = getattr(service, "app", None)
+            if app is not None:
+                kwargs["transport"] = WSGITransport(app, remote_addr="127.0.0.1")
+        return cls(service.secret, base_url=service.url, **kwargs)
+
+    @classmethod
     def from_env(cls, **kwargs: Any) -> Client:
         """Build a client from ``MIOGRAM_SECRET``, ``MIOGRAM_URL`` and ``MIOGRAM_ROBOT``.
 
@@ -240,7 +261,7 @@ class Client(ActionMethods):
 
         Example:
             >>> from miogram_toolkit.simulator import Simulator
-            >>> with Simulator(seed=7) as sim, sim.client() as client:
+            >>> with Simulator(seed=7) as sim, Client.to(sim) as client:
             ...     _ = client.send_message_mass(["+989121234567", "+989351234567"], "Hi")
             ...     frame = client.report_frame()
             >>> frame[["phone", "delivered"]].shape
@@ -281,7 +302,7 @@ class Client(ActionMethods):
 
         Example:
             >>> from miogram_toolkit.simulator import Simulator
-            >>> with Simulator(seed=7) as sim, sim.client() as client:
+            >>> with Simulator(seed=7) as sim, Client.to(sim) as client:
             ...     client.call("SendMessage", Phone="+989121234567", Message="Hi")
             {'Result': True, 'Status': 'success'}
         """

@@ -8,6 +8,8 @@ from typing import Any
 
 import ipywidgets as w
 
+from miogram_toolkit.client import Client
+
 __all__ = ["Dashboard"]
 
 
@@ -51,7 +53,7 @@ class Dashboard(w.VBox):  # type: ignore[misc]
             from miogram_toolkit.simulator import Simulator
 
             self.simulator = Simulator(seed=seed, start=False)
-            client = self.simulator.client()
+            client = Client.to(self.simulator)
             where = "a local simulator (no real messages leave)"
         self.client = client
         self.account = AccountTab(client)

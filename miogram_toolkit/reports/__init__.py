@@ -22,9 +22,10 @@ The room reads; it never sends (it imports only ``protocol``). Its data flow::
     client.get_credits()/get_limits() ─► credits_frame / limits_frame ───┴─► write_report (.xlsx)
 
 Example:
+    >>> from miogram_toolkit.client import Client
     >>> from miogram_toolkit.simulator import Simulator
     >>> from miogram_toolkit import reports
-    >>> with Simulator(seed=7) as sim, sim.client() as client:
+    >>> with Simulator(seed=7) as sim, Client.to(sim) as client:
     ...     _ = client.send_message_mass(["+989121234567", "+989351234567"], "Hi")
     ...     frame = reports.records_to_frame(client.get_report(10))
     ...     credits = reports.credits_frame(client)

@@ -6,7 +6,6 @@
   (openpyxl where number formats matter), sheet choice;
 * :mod:`~miogram_toolkit.sheets.detect`: the phone column and the header row;
 * :mod:`~miogram_toolkit.sheets.writing`: :func:`write_excel`, streamed with XlsxWriter;
-* :mod:`~miogram_toolkit.sheets.on_dask`: ``ddf.miogram.clean_phones()`` on Dask frames.
 
 ::
 

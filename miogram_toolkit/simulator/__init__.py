@@ -73,16 +73,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from miogram_toolkit.simulator.app import INSPECT_PATH, SERVICE_PATH, SimulatorApp
 from miogram_toolkit.simulator.dialects import DIALECTS
 from miogram_toolkit.simulator.faults import FAULT_KINDS, FaultPlan
 from miogram_toolkit.simulator.server import SimulatorServer
 from miogram_toolkit.simulator.state import State
-
-if TYPE_CHECKING:
-    from miogram_toolkit.client.core import Client
 
 __all__ = ["DIALECTS", "FAULT_KINDS", "INSPECT_PATH", "SERVICE_PATH", "FaultPlan", "Simulator",
            "SimulatorApp", "State"]
@@ -178,21 +175,6 @@ class Simulator:
     def secret(self) -> str:
         """The account's current secret (``APIChangeSecret`` changes it)."""
         return self.state.secret
-
-    def client(self, **kwargs: Any) -> Client:
-        """A :class:`miogram_toolkit.client.core.Client` for this service.
-
-        Serving: it talks HTTP to :attr:`url`. Not serving: unless a ``transport`` is given, it
-        calls :attr:`app` in-process through a ``WSGITransport``. A convenience outside the
-        service: the simulator itself never imports the client.
-        """
-        from miogram_toolkit.client.core import Client
-
-        if not self.running and "transport" not in kwargs:
-            from miogram_toolkit.client.transport import WSGITransport
-
-            kwargs["transport"] = WSGITransport(self.app, remote_addr="127.0.0.1")
-        return Client(self.secret, base_url=self.url, **kwargs)
 
     # -- inspection --------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ client for a fresh local simulator, so a first run needs no account; with ``MIOG
 that service instead.
 
 Example:
-    >>> from miogram_toolkit.client.service import connect
+    >>> from miogram_toolkit.service import connect
     >>> with connect(seed=7, credits={"Message": 500}) as client:
     ...     client.get_credits()["Message"]
     500
@@ -17,10 +17,10 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from miogram_toolkit.client.core import Client
+from miogram_toolkit.client import Client
+from miogram_toolkit.simulator import Simulator
 
 __all__ = ["connect", "live_service_configured"]
 
@@ -43,13 +43,9 @@ def connect(*, live: bool = False, **simulator_options: Any) -> Iterator[Client]
         A ready :class:`miogram_toolkit.client.core.Client`, closed when the block ends.
     """
     if live and live_service_configured():
-        from miogram_toolkit.client.core import Client
-
         with Client.from_env() as client:
             yield client
         return
 
-    from miogram_toolkit.simulator import Simulator
-
-    with Simulator(**simulator_options) as sim, sim.client() as client:
+    with Simulator(**simulator_options) as sim, Client.to(sim) as client:
         yield client

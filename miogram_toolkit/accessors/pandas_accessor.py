@@ -159,10 +159,11 @@ class MiogramFrameAccessor:
 
         Example:
             >>> import os, tempfile
+            >>> from miogram_toolkit.client import Client
             >>> from miogram_toolkit.simulator import Simulator
             >>> df = pd.DataFrame({"mobile": ["09121000001", "09121000001"]})
             >>> with Simulator(start=False, unreachable_share=0.0) as sim:
-            ...     out = df.miogram.send("Hi", client=sim.client(), rate_per_minute=None,
+            ...     out = df.miogram.send("Hi", client=Client.to(sim), rate_per_minute=None,
             ...                           journal=os.path.join(tempfile.mkdtemp(), "j.sqlite"),
             ...                           progress=False)
             >>> out["state"].tolist()
@@ -173,9 +174,10 @@ class MiogramFrameAccessor:
 
 def _register_dask() -> None:
     # Dask is optional and heavy: its accessor is registered here only when the caller has
-    # already loaded dask.dataframe; otherwise importing miogram_toolkit.sheets.on_dask does it.
+    # already loaded dask.dataframe; otherwise importing
+    # miogram_toolkit.accessors.dask_accessor does it.
     if "dask.dataframe" in sys.modules:
-        import miogram_toolkit.sheets.on_dask  # noqa: F401
+        import miogram_toolkit.accessors.dask_accessor  # noqa: F401
 
 
 _register_dask()

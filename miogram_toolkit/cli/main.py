@@ -3,7 +3,7 @@
 ::
 
     argv ─► argparse (one sub-parser per command, each --help with an example)
-         ─► the command's func(args) -> exit status      (bodies in miogram_toolkit.commands,
+         ─► the command's func(args) -> exit status      (bodies in miogram_toolkit.cli.commands,
                                                           send/status/retry from the campaign)
          ─► any toolkit error ─► one sentence on stderr, exit 1   (--debug: the traceback)
 
@@ -25,7 +25,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from miogram_toolkit import __version__
+from miogram_toolkit.version import __version__
 
 __all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "build_parser", "main", "one_sentence"]
 
@@ -74,7 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
         >>> parser.parse_args(["clean", "c.xlsx", "--column", "Mobile"]).column
         'Mobile'
     """
-    from miogram_toolkit import commands
+    from miogram_toolkit.cli import commands
 
     common = _common()
     parser = argparse.ArgumentParser(
@@ -152,9 +152,9 @@ _CAMPAIGN_EXAMPLES = {
 def _register_campaign(sub: Any, common: argparse.ArgumentParser) -> None:
     """Add ``send``, ``status`` and ``retry`` from the campaign room when it is installed."""
     try:
-        module = importlib.import_module("miogram_toolkit.campaign.command")
+        module = importlib.import_module("miogram_toolkit.cli.campaign")
     except ModuleNotFoundError as exc:
-        if exc.name not in ("miogram_toolkit.campaign", "miogram_toolkit.campaign.command"):
+        if exc.name not in ("miogram_toolkit.campaign", "miogram_toolkit.cli.campaign"):
             raise
         return
     before = set(sub.choices)
@@ -207,7 +207,7 @@ _FILE_ARGUMENTS = (("sheet", "Contact file"), ("contacts", "Contact file"),
 
 def _refuse_folders(args: argparse.Namespace) -> None:
     """A folder where a file is read is refused in one sentence, whichever command it is."""
-    from miogram_toolkit.commands import CommandError
+    from miogram_toolkit.cli.commands import CommandError
 
     for name, what in _FILE_ARGUMENTS:
         value = getattr(args, name, None)

@@ -16,7 +16,7 @@ Example:
     $ miogram status miogram_journals/4f0c2a9e1b7d3c55.sqlite
     $ miogram retry contacts.csv --message "Hi {name}" --reason not_on_messenger
 
-Also runnable alone: ``python -m miogram_toolkit.campaign.command send …``.
+Also runnable alone: ``python -m miogram_toolkit.cli.campaign send …``.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def register(subparsers: Any) -> None:
 
 @contextmanager
 def _client(echo: Any) -> Iterator[Any]:
-    from miogram_toolkit.client.service import connect, live_service_configured
+    from miogram_toolkit.service import connect, live_service_configured
 
     if not live_service_configured():
         echo("NOTE: MIOGRAM_URL is not set, so this runs against the BUILT-IN SIMULATOR — no "
@@ -203,7 +203,7 @@ def run_status(args: argparse.Namespace, echo: Any = None) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the three subcommands on their own (``python -m miogram_toolkit.campaign.command``)."""
+    """Run the three subcommands on their own (``python -m miogram_toolkit.cli.campaign``)."""
     parser = argparse.ArgumentParser(prog="miogram")
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args(argv)

@@ -65,11 +65,12 @@ def service(args: argparse.Namespace, **simulator_options: Any) -> Iterator[Clie
     """
     url = os.environ.get("MIOGRAM_URL", "").strip()
     if not url:
+        from miogram_toolkit.client.core import Client
         from miogram_toolkit.simulator import Simulator
 
         print("MIOGRAM_URL is not set: using the built-in simulator (nothing leaves this "
               "machine).", file=sys.stderr)
-        with Simulator(**simulator_options) as sim, sim.client() as client:
+        with Simulator(**simulator_options) as sim, Client.to(sim) as client:
             yield client
         return
     if not os.environ.get("MIOGRAM_SECRET", "").strip():
