@@ -52,6 +52,7 @@ _EXPORTS: dict[str, str] = {
     "dashboard": "dashboard",
     "message_bytes": "protocol.encode",
     "records_to_frame": "reports",
+    "report_frame": "reports",
     "write_report": "reports",
     "credits_chart": "reports",
     "credits_frame": "reports",

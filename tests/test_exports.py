@@ -64,8 +64,7 @@ def test_exports_are_the_defining_objects() -> None:
     assert miogram_toolkit.Client is client.Client
     assert miogram_toolkit.ACTIONS is catalogue.ACTIONS
     assert miogram_toolkit.ERRORS is errors.ERRORS
-    from miogram_toolkit import simulator
-    from miogram_toolkit import service
+    from miogram_toolkit import service, simulator
 
     assert miogram_toolkit.Simulator is simulator.Simulator
     assert miogram_toolkit.connect is service.connect

@@ -252,31 +252,6 @@ class Client(ActionMethods):
         if self._owns_transport:
             self._transport.close()
 
-    def report_frame(self, count: int = 1000) -> Any:
-        """The newest ``count`` report records as a typed frame, one row per number per send.
-
-        See :func:`miogram_toolkit.reports.records_to_frame` for the columns; no records (the
-        service's 111 "No DATA") give the empty frame with the same columns. ``get_report``
-        takes at most 999 (the document's range), so larger counts ask for 999.
-
-        Example:
-            >>> from miogram_toolkit.simulator import Simulator
-            >>> with Simulator(seed=7) as sim, Client.to(sim) as client:
-            ...     _ = client.send_message_mass(["+989121234567", "+989351234567"], "Hi")
-            ...     frame = client.report_frame()
-            >>> frame[["phone", "delivered"]].shape
-            (2, 2)
-        """
-        # Imported here: the client itself never needs pandas (tests/test_layout.py).
-        from miogram_toolkit.protocol.errors import NoData
-        from miogram_toolkit.reports.frames import records_to_frame
-
-        try:
-            records = self.get_report(min(int(count), 999))
-        except NoData:
-            records = []
-        return records_to_frame(records)
-
     # -- secrets -----------------------------------------------------------------------------
 
     def _scrub(self, value: Any) -> Any:

@@ -1,7 +1,7 @@
 """The dashboard: credits, compose & send, and the report, as ipywidgets (and a Voila page).
 
 Wiring only: every button calls the function the ``miogram`` command calls (``read_contacts``,
-``clean_phones``, ``Campaign``, ``client.report_frame``, ``delivery_summary``, the charts,
+``clean_phones``, ``Campaign``, ``report_frame``, ``delivery_summary``, the charts,
 ``write_report``). Nothing is displayed until the notebook shows the returned container.
 
 The picture::

@@ -399,7 +399,9 @@ class ComposeTab:
         with tempfile.TemporaryDirectory() as folder:
             path = Path(folder) / "miogram-report.xlsx"
             try:
-                report = self.client.report_frame()
+                from miogram_toolkit.reports import report_frame
+
+                report = report_frame(self.client)
             except Exception:
                 report = None
             write_report(path, results=results, report=report, credits=self.client)

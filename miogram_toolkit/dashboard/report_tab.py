@@ -12,6 +12,7 @@ from miogram_toolkit.reports import (
     delivery_summary,
     failures_chart,
     label,
+    report_frame,
     timeline_chart,
 )
 from miogram_toolkit.reports.frames import SERVICE_TZ
@@ -24,7 +25,7 @@ _GROUPS = [("Agent", "agent"), ("Action", "action"), ("Channel", "channel"), ("H
 
 
 class ReportTab:
-    """Load ``client.report_frame()``; filter by action, agent and date; summary and charts."""
+    """Load ``report_frame(client)``; filter by action, agent and date; summary and charts."""
 
     def __init__(self, client: Any) -> None:
         w = widgets()
@@ -55,7 +56,7 @@ class ReportTab:
     def load(self) -> None:
         """Read the report log and refresh the filters' choices."""
         try:
-            self.frame = self.client.report_frame()
+            self.frame = report_frame(self.client)
         except Exception as error:
             self.count.value = message_html(f"Could not read the report: {error}", kind="error")
             return

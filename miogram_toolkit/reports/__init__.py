@@ -49,7 +49,12 @@ from miogram_toolkit.reports.credits import (
     limits_frame,
 )
 from miogram_toolkit.reports.excel import write_report
-from miogram_toolkit.reports.frames import REPORT_COLUMNS, empty_report_frame, records_to_frame
+from miogram_toolkit.reports.frames import (
+    REPORT_COLUMNS,
+    empty_report_frame,
+    records_to_frame,
+    report_frame,
+)
 from miogram_toolkit.reports.labels import display_text, label
 from miogram_toolkit.reports.summary import (
     delivery_summary,
@@ -68,6 +73,7 @@ __all__ = [
     "delivery_summary",
     "display_text",
     "empty_report_frame",
+    "report_frame",
     "failure_reasons",
     "failures_chart",
     "funnel",

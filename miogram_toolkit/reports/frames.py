@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["REPORT_COLUMNS", "SERVICE_TZ", "describe_data", "e164", "empty_report_frame",
+           "report_frame",
            "records_to_frame"]
 
 #: The service logs local times of Tehran.
@@ -330,3 +331,28 @@ def _delivered(numbers: list[str], value: Any) -> list[bool]:
         return [value.strip().lower() in _TRUE] * len(numbers)
     got = set(_numbers(value))
     return [number in got for number in numbers]
+
+
+def report_frame(client: Any, count: int = 1000) -> pd.DataFrame:
+    """The newest ``count`` report records of ``client``'s account as a typed frame.
+
+    One row per number per send; see :func:`records_to_frame` for the columns. No records (the
+    service's 111 "No DATA") give the empty frame with the same columns. ``get_report`` takes
+    at most 999 (the document's range), so larger counts ask for 999.
+
+    Example:
+        >>> from miogram_toolkit.client import Client
+        >>> from miogram_toolkit.simulator import Simulator
+        >>> with Simulator(seed=7) as sim, Client.to(sim) as client:
+        ...     _ = client.send_message_mass(["+989121234567", "+989351234567"], "Hi")
+        ...     frame = report_frame(client)
+        >>> frame[["phone", "delivered"]].shape
+        (2, 2)
+    """
+    from miogram_toolkit.protocol.errors import NoData
+
+    try:
+        records = client.get_report(min(int(count), 999))
+    except NoData:
+        records = []
+    return records_to_frame(records)
