@@ -17,7 +17,8 @@ Tables::
 
 API:
 
-* :meth:`Ledger.open` ``(base_url, username, folder=None)``;
+* :meth:`Ledger.open` ``(base_url, username, folder=None)``, or :meth:`Ledger.for_client`
+  ``(client, folder=None)`` (asks the service for the user name);
 * :meth:`Ledger.record_attempt` ``(numbers, campaign, at)``: before a request leaves
   ("possibly messaged" from then on);
 * :meth:`Ledger.record_outcome` ``(numbers, campaign, state, at)``: what came of it
@@ -190,6 +191,21 @@ class Ledger:
             >>> ledger.close()
         """
         return cls(ledger_path(base_url, username, folder), account_key(base_url, username))
+
+    @classmethod
+    def for_client(cls, client: Any, folder: str | os.PathLike[str] | None = None) -> Ledger:
+        """The ledger of the account a client speaks for: its ``base_url`` and the user name
+        the service gives (``client.get_username()``, one read).
+
+        Example:
+            >>> import tempfile
+            >>> class Account:  # anything with base_url and get_username()
+            ...     base_url = "http://127.0.0.1:1/dojob.php"
+            ...     def get_username(self): return "shop"
+            >>> Ledger.for_client(Account(), tempfile.mkdtemp()).account
+            'http://127.0.0.1:1/dojob.php shop'
+        """
+        return cls.open(client.base_url, str(client.get_username()), folder)
 
     # -- plumbing ------------------------------------------------------------------------------
 
