@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 from fake_transport import LOCAL_URL, SECRET, make_client
 
 from miogram_toolkit.client.core import DEFAULT_URL, Client
 from miogram_toolkit.client.transport import NoAnswer, NotSent, RawResponse
+from miogram_toolkit.local import data_dir
 from miogram_toolkit.protocol.errors import (
     APIError,
     AuthError,
@@ -467,3 +471,13 @@ def test_retries_zero_means_one_attempt() -> None:
     with pytest.raises(ConnectError):
         client.send_message(A, "Hi")
     assert len(transport.sent) == 1
+
+
+def test_every_test_gets_a_private_home_and_no_service_from_the_shell(
+    isolated_environment: Path,
+) -> None:
+    """conftest's autouse fixture: a fresh MIOGRAM_HOME, no service variables."""
+    assert os.environ["MIOGRAM_HOME"] == str(isolated_environment)
+    assert data_dir() == isolated_environment
+    for name in ("MIOGRAM_URL", "MIOGRAM_SECRET", "MIOGRAM_ROBOT"):
+        assert name not in os.environ
