@@ -9,12 +9,20 @@ Example:
     True
 
 Public names load lazily, so ``import miogram_toolkit`` stays fast; heavy optional parts
-(charts, widgets) are only imported when first used.
+(charts, widgets) are only imported when first used. Importing the package does not import
+pandas either (the ``miogram`` command starts before pandas would have loaded), yet the
+``df.miogram`` / ``s.miogram`` accessors are always there when pandas is: registered at once when
+pandas is already imported, else right after pandas is first imported (:class:`_AfterPandas`).
 """
 
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import sys
+from types import ModuleType
 from typing import Any
 
 from miogram_toolkit.version import __version__ as __version__
@@ -49,7 +57,7 @@ _EXPORTS: dict[str, str] = {
     "write_excel": "sheets",
     "Simulator": "simulator",
     "connect": "service",
-    "dashboard": "dashboard",
+    "dashboard": "widgets",
     "message_bytes": "protocol.encode",
     "records_to_frame": "reports",
     "report_frame": "reports",
@@ -65,7 +73,49 @@ _EXPORTS: dict[str, str] = {
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
-from miogram_toolkit import accessors as _accessors  # noqa: F401, E402  (registers df.miogram / s.miogram)
+_ACCESSORS = "miogram_toolkit.accessors"
+
+
+class _RegisteringLoader(importlib.abc.Loader):
+    """pandas' own loader, and the accessors registered once pandas is whole."""
+
+    def __init__(self, loader: importlib.abc.Loader) -> None:
+        self._loader = loader
+
+    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
+        return self._loader.create_module(spec)
+
+    def exec_module(self, module: ModuleType) -> None:
+        self._loader.exec_module(module)
+        importlib.import_module(_ACCESSORS)
+
+
+class _AfterPandas(importlib.abc.MetaPathFinder):
+    """Finds pandas the usual way, once, and has the accessors registered right after it."""
+
+    def find_spec(self, name: str, path: Any = None,
+                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+        if name != "pandas":
+            return None
+        _remove_hook()
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.loader is not None:
+            spec.loader = _RegisteringLoader(spec.loader)
+        return spec
+
+
+def _remove_hook() -> None:
+    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _AfterPandas)]
+
+
+def _register_accessors() -> None:
+    if "pandas" in sys.modules:
+        importlib.import_module(_ACCESSORS)
+    elif not any(isinstance(f, _AfterPandas) for f in sys.meta_path):
+        sys.meta_path.insert(0, _AfterPandas())
+
+
+_register_accessors()
 
 
 def __getattr__(name: str) -> Any:

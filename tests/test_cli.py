@@ -25,7 +25,9 @@ COMMANDS = ["clean", "credits", "report", "simulator", "dashboard", "demo"]
 
 
 @pytest.fixture(autouse=True)
-def _no_real_service(monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_real_service(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+                     ) -> None:
+    monkeypatch.setenv("MIOGRAM_HOME", str(tmp_path_factory.mktemp("home")))
     monkeypatch.delenv("MIOGRAM_URL", raising=False)
     monkeypatch.delenv("MIOGRAM_SECRET", raising=False)
     monkeypatch.delenv("MIOGRAM_ROBOT", raising=False)
@@ -246,13 +248,15 @@ def test_report_against_a_served_simulator_summarises_its_records(
         monkeypatch.setenv("MIOGRAM_SECRET", sim.secret)
         out = tmp_path / "report.xlsx"
         code, stdout, err = run(capsys, "report", "--out", str(out))
+        url = sim.url
     assert code == 0
     delivered = sum(sent.values())
     lines = stdout.splitlines()
     assert lines[0] == f"20 records: {delivered} delivered, {20 - delivered} not."
     table_rows = [line.split()[0] for line in lines[1:4]]
     assert first_row in table_rows
-    assert "Using the MioGram service at 127.0.0.1" in err and sim.secret not in err + stdout
+    assert f"Using the MioGram service at {url} as demo." in err
+    assert sim.secret not in err + stdout
     assert openpyxl.load_workbook(out)["report"].max_row == 21
 
 
@@ -280,10 +284,12 @@ def test_simulator_serves_until_stopped() -> None:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stdout is not None
-        first = proc.stdout.readline()
-        assert first.startswith("MIOGRAM_URL=http://127.0.0.1:")
-        url = first.split()[0].removeprefix("MIOGRAM_URL=")
-        secret = first.split()[1].removeprefix("MIOGRAM_SECRET=")
+        first, second = proc.stdout.readline(), proc.stdout.readline()
+        # lines a shell takes as they are
+        assert first.startswith("export MIOGRAM_URL=http://127.0.0.1:")
+        assert second.startswith("export MIOGRAM_SECRET=")
+        url = first.split("=", 1)[1].strip()
+        secret = second.split("=", 1)[1].strip()
         from miogram_toolkit import Client
 
         with Client(secret, base_url=url) as client:
@@ -304,7 +310,8 @@ def test_simulator_on_a_busy_port_is_one_line(capsys: pytest.CaptureFixture[str]
         code, stdout, err = run(capsys, "simulator", "--port", str(port), "--quiet")
     assert code != 0
     assert "Traceback" not in err and stdout == ""
-    assert len(err.splitlines()) == 1 and "Address already in use" in err
+    assert err == f"miogram simulator: Cannot serve the simulator on port {port}: address " \
+                  f"already in use.\n"
 
 
 def test_dashboard_runs_voila_on_the_dashboard_notebook(
