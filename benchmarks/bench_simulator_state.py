@@ -35,9 +35,7 @@ _RECORD = ('{"Id":%d,"Time":"2026-01-31T12:00:00.000Z","Func":"SendMessageMass",
            '"Phone":"+98935%07d","Robot":"MioBot1","Channel":"telegram","Kind":"Message",'
            '"Delivered":true,"Charged":1,"Message":"Salam, your order %d is ready",'
            '"File":null,"Reason":null}')
-_MESSAGE = ('{"Id":%d,"Time":"2026-01-31T12:00:00.000Z","Out":true,"Ads":false,'
-            '"Func":"SendMessageMass","Robot":"MioBot1","Message":"Salam, your order %d is '
-            'ready","File":null,"Channel":"telegram"}')
+_MESSAGE = '{"out":true,"date":1769860800,"text":"Salam, your order %d is ready"}'
 
 
 def build(path: Path, records: int) -> None:
@@ -51,10 +49,11 @@ def build(path: Path, records: int) -> None:
         ids = range(start, min(start + batch, records + 1))
         db.executemany("INSERT INTO reports (id, record) VALUES (?, ?)",
                        ((i, _RECORD % (i, i % 1000, i)) for i in ids))
-        db.executemany("INSERT OR IGNORE INTO dialogs (phone) VALUES (?)",
+        db.executemany("INSERT OR IGNORE INTO dialogs (agent, phone) VALUES ('MioBot1', ?)",
                        ((f"+98935{i % 1000:07d}",) for i in ids if i <= 1000))
-        db.executemany("INSERT INTO messages (id, phone, entry) VALUES (?, ?, ?)",
-                       ((i, f"+98935{i % 1000:07d}", _MESSAGE % (i, i)) for i in ids))
+        db.executemany("INSERT INTO messages (id, agent, phone, entry) "
+                       "VALUES (?, 'MioBot1', ?, ?)",
+                       ((i, f"+98935{i % 1000:07d}", _MESSAGE % i) for i in ids))
         db.commit()
     db.executemany("INSERT INTO deliveries (phone, count) VALUES (?, ?)",
                    ((f"+98935{p:07d}", records // 1000) for p in range(1000)))

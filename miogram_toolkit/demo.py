@@ -27,6 +27,7 @@ from typing import Any
 
 import pandas as pd
 
+from miogram_toolkit.local import InputError, existing_file
 from miogram_toolkit.samples import MESSAGE, sample_path, write_samples
 from miogram_toolkit.service import connect
 from miogram_toolkit.sheets import ContactFileError, read_contacts
@@ -56,12 +57,13 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
         0 on success (the command's exit status).
 
     Raises:
-        ValueError: ``out_dir`` is a file; ContactFileError: the contacts cannot be read or
-            hold no row to send to (one sentence each, before anything is written).
+        InputError: ``out_dir`` is a file, the contacts are missing or hold no row to send to;
+            ContactFileError: the contacts cannot be read (one sentence each, before anything
+            is written).
     """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out '{out}' is a file; give a folder for the report and charts")
+        raise InputError(f"--out '{out}' is a file; give a folder for the report and charts")
     with _contacts_file(contacts) as source:
         sheet, opt_out = _read(source)
         if not sheet.miogram.clean_phones()["phone_status"].eq("ok").any():
@@ -97,15 +99,14 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
     return 0
 
 
-def _nothing_to_send(source: Path) -> ContactFileError:
-    return ContactFileError(f"Contact file '{source.name}' has no row left to send to",
-                            path=source)
+def _nothing_to_send(source: Path) -> InputError:
+    return InputError(f"Contact file '{source.name}' has no row left to send to")
 
 
 @contextmanager
 def _contacts_file(contacts: str | Path | None) -> Iterator[Path]:
     if contacts is not None:
-        yield Path(contacts)  # read_contacts says in one sentence when it is missing
+        yield existing_file(contacts)
         return
     with tempfile.TemporaryDirectory(prefix="miogram-sample-") as folder:
         yield write_samples(Path(folder))["contacts"]

@@ -14,6 +14,7 @@ Report      the service's report log, one row per number per send; the agent, ac
             (``requests=``/``results=``, :mod:`~miogram_toolkit.reports.attribution`), columns
             still empty are left out
 Credits     credit left per kind, what it still allows, each explained in words, size limits
+Replies     a campaign's replies (``replies=``), one row per reply
 ==========  ====================================================================================
 
 Phone columns are written as text (``+989121234567`` stays itself, never ``9.89E+11``), times
@@ -250,8 +251,9 @@ def write_report(path: str | os.PathLike[str], *, results: pd.DataFrame | None =
                  credits: pd.DataFrame | Mapping[str, Any] | Any = None,
                  requests: pd.DataFrame | None = None,
                  known_send_at: Any = None,
-                 charts: bool = True, tz: str = SERVICE_TZ) -> Path:
-    """Write the Excel report (sheets Summary, Results, Report, Credits) to ``path``.
+                 charts: bool = True, tz: str = SERVICE_TZ,
+                 replies: pd.DataFrame | None = None) -> Path:
+    """Write the Excel report (sheets Summary, Results, Report, Credits, Replies) to ``path``.
 
     Args:
         path: the ``.xlsx`` file to create or replace; its folder must exist.
@@ -265,6 +267,7 @@ def write_report(path: str | os.PathLike[str], *, results: pd.DataFrame | None =
             ``requests``): a log with nothing that recent is said to be frozen on the Summary.
         charts: put the charts on the Summary sheet as pictures.
         tz: the clock the times are written on.
+        replies: a campaign's replies (``Campaign.replies()``), one row per reply.
 
     Returns:
         The path written.
@@ -279,8 +282,9 @@ def write_report(path: str | os.PathLike[str], *, results: pd.DataFrame | None =
         raise ValueError(f"path: an Excel report must be a .xlsx file, got {target.name!r}")
     if not target.parent.is_dir():
         raise ValueError(f"path: the folder {str(target.parent)!r} does not exist")
-    if results is None and report is None and credits is None:
-        raise ValueError("write_report: give results=, report= or credits= (nothing to write)")
+    if results is None and report is None and credits is None and replies is None:
+        raise ValueError("write_report: give results=, report=, credits= or replies= "
+                         "(nothing to write)")
     credit_table = None
     if credits is not None:
         credit_table = credits if isinstance(credits, pd.DataFrame) else credits_frame(credits)
@@ -306,6 +310,8 @@ def write_report(path: str | os.PathLike[str], *, results: pd.DataFrame | None =
             explained = credit_table.assign(explained=[credit_explained(kind, row) for kind, row
                                                        in credit_table.iterrows()])
             _write_sheet(book, "Credits", _prepared(explained, tz, words=False))
+        if replies is not None:
+            _write_sheet(book, "Replies", _prepared(replies, tz, words=False))
         book.close()
     return target
 

@@ -76,11 +76,12 @@ def credit_explained(kind: Any, row: Mapping[str, Any] | Any) -> str:
     if _missing(left):
         return f"The service did not report a {kind} credit."
     text = f"Credit left {_n(left)}."
-    if not _missing(single):
+    if not _missing(single) and int(single or 0) > 0:
         text += (f" Single sends still possible: {_n(single)}, one more than the credit, "
                  "because the service lets a single send go while the credit is 0 or more (it "
-                 "then goes to -1)." if int(single or 0) > 0 else " No single send is possible: the "
-                 "credit is below 0.")
+                 "then goes to -1).")
+    elif not _missing(single):
+        text += " No single send is possible: the credit is below 0."
     if not _missing(mass):
         text += (f" One Mass request may carry up to {_n(mass)} numbers: a Mass needs a credit "
                  "of at least its number count.")

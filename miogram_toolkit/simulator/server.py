@@ -94,6 +94,12 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: nothing about a request is logged."""
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header by the service's clock (the app's ``clock_offset_s``)."""
+        if timestamp is None:
+            timestamp = time.time() + float(getattr(self.server.app, "clock_offset_s", 0.0))
+        return super().date_time_string(timestamp)
+
     def _body(self) -> bytes:
         """The whole body, or :class:`_Refused` when it cannot be read whole and within the cap.
 
@@ -254,7 +260,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self.send_response(int(code), reason)
             for name, value in headers:
-                self.send_header(name, value)
+                if name.lower() != "date":  # send_response wrote it, by the same clock
+                    self.send_header(name, value)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             if self.command != "HEAD":
