@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from cli_support import error_line, run
+from cli_support import error_line, offline, run  # noqa: F401 (offline: autouse)
 
 from miogram_toolkit import __version__
 from miogram_toolkit.cli import build_parser, main
@@ -22,15 +22,6 @@ from miogram_toolkit.cli import commands as commands_module
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
 COMMANDS = ["clean", "credits", "report", "simulator", "dashboard", "demo"]
-
-
-@pytest.fixture(autouse=True)
-def _no_real_service(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
-                     ) -> None:
-    monkeypatch.setenv("MIOGRAM_HOME", str(tmp_path_factory.mktemp("home")))
-    monkeypatch.delenv("MIOGRAM_URL", raising=False)
-    monkeypatch.delenv("MIOGRAM_SECRET", raising=False)
-    monkeypatch.delenv("MIOGRAM_ROBOT", raising=False)
 
 
 @pytest.fixture
@@ -211,15 +202,23 @@ def test_an_unreachable_url_is_one_sentence_without_the_secret(
     assert stdout == ""
 
 
-def test_a_plain_http_url_names_the_setting(monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("MIOGRAM_URL", "http://miogram.example/dojob.php")
+@pytest.mark.parametrize(("url", "expected"), [
+    ("http://miogram.example/dojob.php",
+     "MIOGRAM_URL: plain http is only allowed to a loopback host"),
+    # the password of a mistyped URL is never echoed (issue 20)
+    ("htps://ana:hunter2@miogram.net/dojob.php",
+     "MIOGRAM_URL: must be an https:// URL, got 'htps://ana:***@miogram.net/dojob.php'."),
+])
+def test_a_bad_url_names_the_setting(url: str, expected: str, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MIOGRAM_URL", url)
     monkeypatch.setenv("MIOGRAM_SECRET", "s3cretvalue42")
-    code, _, err = run(capsys, "credits")
+    code, stdout, err = run(capsys, "credits")
     assert code == 1
     message = error_line(err, "credits")
-    assert message.startswith("MIOGRAM_URL: plain http is only allowed to a loopback host")
+    assert message.startswith(expected)
     assert "base_url" not in message
+    assert "hunter2" not in err + stdout and "s3cretvalue42" not in err + stdout
 
 
 def test_report_of_a_fresh_simulator_writes_an_empty_table(

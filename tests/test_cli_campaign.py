@@ -13,21 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from cli_support import error_line, run
+from cli_support import error_line, offline, run  # noqa: F401 (offline: autouse)
 
 import miogram_toolkit as mg
 from miogram_toolkit.cli import main
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
-
-
-@pytest.fixture(autouse=True)
-def _simulator_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                    tmp_path_factory: pytest.TempPathFactory) -> None:
-    monkeypatch.setenv("MIOGRAM_HOME", str(tmp_path_factory.mktemp("home")))
-    for name in ("MIOGRAM_URL", "MIOGRAM_SECRET", "MIOGRAM_ROBOT"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)  # the default journal folder lands here
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from miogram_toolkit.cli.errors import CommandError
-from miogram_toolkit.cli.output import output_file, say, write_table
+from miogram_toolkit.cli.output import output_file, read_sheet, say, write_table
 from miogram_toolkit.local import existing_file
 
 if TYPE_CHECKING:
@@ -67,6 +67,8 @@ def register(commands: Commands) -> None:
                          help="read the records a campaign harvested into its journal instead")
     report_.add_argument("--out", "-o", metavar="FILE.xlsx|.csv",
                          help="write the records here (default: only the summary is printed)")
+    report_.add_argument("--force", action="store_true",
+                         help="replace the --out file when it already exists")
 
     dashboard_ = commands.add("dashboard", "open the dashboard as a Voila page",
                               "miogram dashboard --port 8866", dashboard)
@@ -102,15 +104,13 @@ def service(args: argparse.Namespace) -> Iterator[Client]:
 
 def clean(args: argparse.Namespace) -> int:
     """``miogram clean SHEET``: clean the phone column, write the rows with their status."""
-    from miogram_toolkit.sheets import read_contacts
-
     source = existing_file(args.sheet)
     out = output_file(args.out, Path(f"{source.stem}_clean.xlsx"), force=args.force)
     assert out is not None
-    frame = read_contacts(source, sheet=args.sheet_name, phone_column=args.column)
+    frame = read_sheet(source, args.sheet_name, args.column)
     column = frame.attrs["phone_column"]
     cleaned = frame.miogram.clean_phones(column, region=args.region)
-    write_table(cleaned, out, sheet="contacts")
+    write_table(cleaned, out, sheet="contacts", quiet=args.quiet)
     print(f"{len(cleaned)} rows from {source.name}, phone column '{column}':")
     print(cleaned.miogram.summary().to_string())
     print(f"Wrote {out} (every row, with e164 and phone_status).")
@@ -137,7 +137,7 @@ def report(args: argparse.Namespace) -> int:
     if not 1 <= args.count <= 999:
         raise CommandError(f"--count must be 1 to 999 (the newest records of the service's "
                            f"log), got {args.count}")
-    out = output_file(args.out, None)
+    out = output_file(args.out, None, force=args.force)
     records: list[dict[str, Any]]
     if args.journal:
         from miogram_toolkit.campaign import read_archive
@@ -159,7 +159,7 @@ def report(args: argparse.Namespace) -> int:
         if len(reasons):
             print(reasons[["label", "count"]].to_string(index=False))
     if out is not None:
-        write_table(frame, out, sheet="report")
+        write_table(frame, out, sheet="report", quiet=args.quiet)
         print(f"Wrote {out}.")
     return 0
 

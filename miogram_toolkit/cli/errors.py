@@ -2,7 +2,7 @@
 
 ::
 
-    exception ─► exit_status(): the first class of its MRO found in EXIT_STATUS
+    exception ─► exit_status(): the first class of its MRO found in exit_statuses()
                  CampaignIncomplete 3 · KeyboardInterrupt 130 · MioGramError, ValueError,
                  OSError, LockBusy 1 (expected: one sentence) · anything else 1 (unexpected:
                  the sentence and a hint to run again with --debug)
@@ -19,15 +19,15 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from urllib.parse import urlsplit
 
 from miogram_toolkit.local import InputError, LockBusy
-from miogram_toolkit.protocol.errors import MioGramError
 
-__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_PAUSED", "EXIT_STATUS", "CampaignIncomplete",
-           "CommandError", "exit_status", "is_expected", "one_sentence"]
+__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_PAUSED", "CampaignIncomplete", "CommandError",
+           "exit_status", "exit_statuses", "is_expected", "one_sentence"]
 
 EXIT_ERROR = 1
 EXIT_PAUSED = 3
@@ -37,30 +37,39 @@ EXIT_INTERRUPTED = 130
 CommandError = InputError
 
 
-class CampaignIncomplete(MioGramError):
+class CampaignIncomplete(Exception):
     """The campaign paused with rows still to send; the message says why and how to resume."""
 
 
-#: The exit status of each error class; an error's status is that of the first class of its MRO
-#: listed here. Classes listed are *expected*: printed as one sentence, without a traceback hint.
-EXIT_STATUS: dict[type[BaseException], int] = {
-    CampaignIncomplete: EXIT_PAUSED,
-    KeyboardInterrupt: EXIT_INTERRUPTED,
-    MioGramError: EXIT_ERROR,
-    LockBusy: EXIT_ERROR,
-    ValueError: EXIT_ERROR,
-    OSError: EXIT_ERROR,
-}
+@functools.cache
+def exit_statuses() -> dict[type[BaseException], int]:
+    """The exit status of each error class: the one map (built on first use, because the
+    protocol's exception tree is not needed for ``miogram --help``).
+
+    An error's status is that of the first class of its MRO listed here. Classes listed are
+    *expected*: printed as one sentence, without a traceback hint.
+    """
+    from miogram_toolkit.protocol.errors import MioGramError
+
+    return {
+        CampaignIncomplete: EXIT_PAUSED,
+        KeyboardInterrupt: EXIT_INTERRUPTED,
+        MioGramError: EXIT_ERROR,
+        LockBusy: EXIT_ERROR,
+        ValueError: EXIT_ERROR,
+        OSError: EXIT_ERROR,
+    }
 
 
 def _listed(exc: BaseException) -> type[BaseException] | None:
-    return next((cls for cls in type(exc).__mro__ if cls in EXIT_STATUS), None)
+    table = exit_statuses()
+    return next((cls for cls in type(exc).__mro__ if cls in table), None)
 
 
 def exit_status(exc: BaseException) -> int:
     """The exit status for ``exc`` (:data:`EXIT_ERROR` for anything not listed)."""
     listed = _listed(exc)
-    return EXIT_STATUS[listed] if listed is not None else EXIT_ERROR
+    return exit_statuses()[listed] if listed is not None else EXIT_ERROR
 
 
 def is_expected(exc: BaseException) -> bool:
