@@ -57,7 +57,7 @@ _EXPORTS: dict[str, str] = {
     "write_excel": "sheets",
     "Simulator": "simulator",
     "connect": "service",
-    "dashboard": "dashboard",
+    "dashboard": "widgets",
     "message_bytes": "protocol.encode",
     "records_to_frame": "reports",
     "report_frame": "reports",

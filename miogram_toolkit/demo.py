@@ -18,7 +18,6 @@ Example:
 
 from __future__ import annotations
 
-import inspect
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
@@ -28,9 +27,11 @@ from typing import Any
 
 import pandas as pd
 
-from miogram_toolkit.client import Client
+from miogram_toolkit.samples import MESSAGE, sample_path, write_samples
+from miogram_toolkit.service import connect
+from miogram_toolkit.sheets import ContactFileError, read_contacts
 
-__all__ = ["CHARTS", "DEMO_SEED", "personalise", "run_demo", "sample_path"]
+__all__ = ["CHARTS", "DEMO_SEED", "run_demo", "sample_path"]
 
 #: The simulator's seed, so every demo run delivers to the same numbers.
 DEMO_SEED = 7
@@ -38,38 +39,6 @@ DEMO_SEED = 7
 PER_NUMBER_S = 0.01
 #: The charts written beside the report, by file name.
 CHARTS = ("funnel.png", "delivery_by_agent.png", "failures.png", "credits.png")
-
-
-def sample_path(name: str = "contacts.csv") -> Path:
-    """The path of a file in a toolkit checkout's ``sample_data/`` folder.
-
-    Example:
-        >>> sample_path("contacts.xlsx").name
-        'contacts.xlsx'
-    """
-    return Path(__file__).resolve().parent.parent / "sample_data" / name
-
-
-class _Row(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-def personalise(template: str, frame: pd.DataFrame) -> pd.Series:
-    """The message for each row: ``{column}`` placeholders filled from that row.
-
-    A placeholder naming no column becomes empty text (a sheet without a ``city`` column still
-    gets its messages); missing cells are empty too.
-
-    Example:
-        >>> frame = pd.DataFrame({"name": ["Sara", None]})
-        >>> personalise("Hi {name}{city}!", frame).tolist()
-        ['Hi Sara!', 'Hi !']
-    """
-    texts = [template.format_map(_Row({str(k): ("" if pd.isna(v) else v)
-                                       for k, v in row.items()}))
-             for row in frame.to_dict("records")]
-    return pd.Series(texts, index=frame.index, dtype="object")
 
 
 def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
@@ -85,22 +54,24 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
 
     Returns:
         0 on success (the command's exit status).
-    """
-    from miogram_toolkit.cli.commands import CommandError, existing_file
-    from miogram_toolkit.samples import MESSAGE
 
+    Raises:
+        ValueError: ``out_dir`` is a file; ContactFileError: the contacts cannot be read or
+            hold no row to send to (one sentence each, before anything is written).
+    """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise CommandError(f"--out '{out}' is a file; give a folder for the report and charts")
-    with _contacts_file(contacts, existing_file) as source:
+        raise ValueError(f"--out '{out}' is a file; give a folder for the report and charts")
+    with _contacts_file(contacts) as source:
         sheet, opt_out = _read(source)
         if not sheet.miogram.clean_phones()["phone_status"].eq("ok").any():
-            raise CommandError(f"Contact file '{source.name}' has no row left to send to")
+            raise _nothing_to_send(source)
         journal = out / "campaign.sqlite"
-        with _simulator() as sim, Client.to(sim) as client:
+        # A fresh simulator of the demo's own, paced so the progress bar has something to show.
+        with connect(seed=DEMO_SEED, per_number_s=PER_NUMBER_S) as client:
             campaign = _campaign(sheet, MESSAGE, client, opt_out, journal)
             if not len(campaign.plan.sendable):
-                raise CommandError(f"Contact file '{source.name}' has no row left to send to")
+                raise _nothing_to_send(source)
             echo(f"Read {len(sheet)} rows from {source.name} (phone column "
                  f"'{sheet.attrs['phone_column']}'); {_opt_out_note(opt_out)}.")
             plan = campaign.dry_run()
@@ -126,21 +97,22 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
     return 0
 
 
-@contextmanager
-def _contacts_file(contacts: str | Path | None, check: Callable[..., Path]) -> Iterator[Path]:
-    if contacts is not None:
-        yield check(str(contacts))
-        return
-    from miogram_toolkit.samples import write_samples
+def _nothing_to_send(source: Path) -> ContactFileError:
+    return ContactFileError(f"Contact file '{source.name}' has no row left to send to",
+                            path=source)
 
+
+@contextmanager
+def _contacts_file(contacts: str | Path | None) -> Iterator[Path]:
+    if contacts is not None:
+        yield Path(contacts)  # read_contacts says in one sentence when it is missing
+        return
     with tempfile.TemporaryDirectory(prefix="miogram-sample-") as folder:
         yield write_samples(Path(folder))["contacts"]
 
 
 def _read(source: Path) -> tuple[pd.DataFrame, tuple[str, str] | None]:
     """The contacts (first sheet) and the opt-out sheet, when the workbook has one."""
-    from miogram_toolkit.sheets import ContactFileError, read_contacts
-
     sheet = read_contacts(source)
     if source.suffix.lower() not in (".xlsx", ".xlsm"):
         return sheet, None
@@ -153,21 +125,6 @@ def _read(source: Path) -> tuple[pd.DataFrame, tuple[str, str] | None]:
 
 def _opt_out_note(opt_out: tuple[str, str] | None) -> str:
     return "opt-outs from its Unsubscribed sheet" if opt_out else "no Unsubscribed sheet"
-
-
-@contextmanager
-def _simulator() -> Iterator[Any]:
-    """The reference simulator with a small pause per number, so progress is visible."""
-    from miogram_toolkit.simulator import Simulator
-
-    options: dict[str, Any] = {"seed": DEMO_SEED}
-    parameters = inspect.signature(Simulator).parameters
-    if "per_number_s" in parameters:
-        options["per_number_s"] = PER_NUMBER_S
-    else:
-        options["latency_ms"] = PER_NUMBER_S * 1000
-    with Simulator(**options) as sim:
-        yield sim
 
 
 def _campaign(sheet: pd.DataFrame, message: str, client: Any,

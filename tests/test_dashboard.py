@@ -10,10 +10,19 @@ from typing import Any
 import pytest
 
 import miogram_toolkit as mg
-from miogram_toolkit.dashboard.app import Dashboard
 from miogram_toolkit.simulator import Simulator
+from miogram_toolkit.widgets.app import Dashboard
 
 A, B, C = "+989121234567", "+989351234567", "+989101234567"
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user data folder of this test (journals and uploads go there)."""
+    folder = tmp_path / "home"
+    monkeypatch.setenv("MIOGRAM_HOME", str(folder))
+    monkeypatch.delenv("MIOGRAM_URL", raising=False)
+    return folder
 
 
 @pytest.fixture
@@ -107,7 +116,6 @@ def _compose(board: Dashboard, folder: Path) -> Any:
 
 
 def test_compose_dry_run_send_results_and_download(sim: Any, tmp_path: Path) -> None:
-    pytest.importorskip("miogram_toolkit.campaign", reason="the campaign room lands separately")
     board = _board(mg.Client.to(sim), tmp_path)
     before = int(board.account.credits.loc["Message", "remaining"])
     compose = _compose(board, tmp_path)
@@ -129,7 +137,6 @@ def test_compose_dry_run_send_results_and_download(sim: Any, tmp_path: Path) -> 
 
 
 def test_pause_holds_the_next_request_and_resume_finishes(sim: Any, tmp_path: Path) -> None:
-    pytest.importorskip("miogram_toolkit.campaign", reason="the campaign room lands separately")
     client = mg.Client.to(sim)
     board = _board(client, tmp_path)
     compose = _compose(board, tmp_path)
@@ -156,15 +163,120 @@ def test_pause_holds_the_next_request_and_resume_finishes(sim: Any, tmp_path: Pa
     assert compose.progress.value == compose.progress.max
 
 
-def test_opt_out_file_and_message_limit(sim: Any, tmp_path: Path) -> None:
-    board = _board(mg.Client.to(sim), tmp_path)
-    compose = _compose(board, tmp_path)
-    opt_out = tmp_path / "unsubscribed.csv"
+def _dry_run_with_opt_out(board: Dashboard, folder: Path) -> Any:
+    compose = _compose(board, folder)
+    opt_out = folder / "unsubscribed.csv"
     opt_out.write_text("phone\n0912 100 0003\n", encoding="utf-8")
     compose.opt_out.value = _upload(opt_out)
     compose.dry_run_button.click()
     assert not compose.send_button.disabled, compose.plan.value
+    return compose
+
+
+def test_opt_out_file_and_message_limit(sim: Any, tmp_path: Path) -> None:
+    compose = _dry_run_with_opt_out(_board(mg.Client.to(sim), tmp_path), tmp_path)
     assert compose.progress.max == 10  # eleven sendable, one opted out
     compose.message.value = "س" * 2100  # 4,200 bytes: over the 4,096-byte limit
     assert "4,200" in compose.counter.value and "too long" in compose.counter.value
     assert compose.send_button.disabled  # the plan no longer matches the form
+
+
+# -- where things are kept, and what a live service is offered (issue 20) ------------------------
+
+class LiveLooking:
+    """A simulator's client that says it talks to the real service (its address is not local)."""
+
+    base_url = "https://miogram.net/dojob.php"
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.asked: list[str] = []
+
+    def __getattr__(self, name: str) -> Any:
+        self.asked.append(name)
+        return getattr(self._client, name)
+
+
+def test_the_samples_are_offered_on_the_simulator_and_hidden_when_live(sim: Any,
+                                                                       tmp_path: Path) -> None:
+    local = _board(mg.Client.to(sim), tmp_path)
+    assert [name for name, _ in local.compose.sample.options[1:]] == [
+        "sample contacts.xlsx", "sample contacts.csv"]
+    assert local.local and "local simulator" in local.children[1].value
+    live = _board(LiveLooking(mg.Client.to(sim)), tmp_path)
+    assert not live.local and "the MioGram service" in live.children[1].value
+    assert live.compose.sample.options == (("—", None),)
+    assert live.compose.sample.layout.display == "none"
+
+
+def test_a_sample_sheet_is_refused_before_any_request_when_live(sim: Any, tmp_path: Path) -> None:
+    client = LiveLooking(mg.Client.to(sim))
+    board = _board(client, tmp_path)
+    compose = board.compose
+    compose.load_file(Path(__file__).resolve().parents[1] / "sample_data" / "contacts.xlsx")
+    compose.message.value = "سلام {name}"
+    client.asked.clear()
+    compose.dry_run_button.click()
+    assert "273 of these numbers belong to the toolkit&#x27;s sample contacts" in compose.plan.value
+    assert "load your own contact sheet" in compose.plan.value
+    assert compose.send_button.disabled and compose.campaign is None
+    assert client.asked == []  # refused before the service was asked anything
+
+
+def test_uploads_are_read_and_gone(sim: Any, tmp_path: Path, home: Path) -> None:
+    import glob
+    import tempfile
+
+    before = set(glob.glob(str(Path(tempfile.gettempdir()) / "miogram-*")))
+    compose = _dry_run_with_opt_out(_board(mg.Client.to(sim), tmp_path), tmp_path)
+    assert "1 opt-outs from unsubscribed.csv" in compose.opt_out_note.value
+    assert compose.file_status.value.count("contacts.csv: 12 rows") == 1
+    assert set(glob.glob(str(Path(tempfile.gettempdir()) / "miogram-*"))) == before
+    uploads = home / "uploads"
+    assert [p.name for p in uploads.iterdir()] == [".miogram"]  # only the folder's own mark
+    assert oct(uploads.stat().st_mode & 0o777) == "0o700"
+
+
+def test_journals_live_in_the_user_data_folder(sim: Any, tmp_path: Path, home: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    board = mg.dashboard(mg.Client.to(sim))  # no journal_dir: the data folder's journals/
+    compose = _compose(board, tmp_path)
+    compose.dry_run_button.click()
+    compose.send_button.click()
+    assert compose.wait(60)
+    journals = home / "journals"
+    assert [p.suffix for p in journals.glob("dashboard-*")] == [".sqlite"]
+    assert oct(journals.stat().st_mode & 0o777) == "0o700"
+    assert not (tmp_path / "miogram_journals").exists()
+
+
+# -- Persian, and the sample's opt-outs (issue 18) -------------------------------------------------
+
+def test_the_message_box_follows_the_text_direction_and_previews_each_row(
+        sim: Any, tmp_path: Path) -> None:
+    board = _board(mg.Client.to(sim), tmp_path)
+    compose = _compose(board, tmp_path)
+    assert "mg-rtl" in compose.message._dom_classes
+    style = board.children[0].value
+    assert ".mg-rtl textarea" in style and "unicode-bidi: plaintext" in style
+    assert "monospace" not in style
+    compose.message.value = "سلام {name} عزیز! حراج پاییزه در {city}"
+    preview = compose.preview.value
+    assert preview.count("<tr>") == 5 and preview.count("dir='auto'") == 5
+    assert "سلام Person 1 عزیز! حراج پاییزه در Tehran" in preview
+    compose.message.value = "Hi {nobody}"
+    assert compose.preview.value == "" and "no such column" in compose.counter.value
+
+
+def test_the_sample_workbook_uses_its_unsubscribed_sheet(sim: Any, tmp_path: Path) -> None:
+    board = _board(mg.Client.to(sim), tmp_path)
+    compose = board.compose
+    compose.sample.value = "sample contacts.xlsx"
+    assert "10 opt-outs from contacts.xlsx, sheet Unsubscribed" in compose.opt_out_note.value
+    compose.message.value = "سلام {name}"
+    plan = compose.dry_run()
+    assert plan is not None, compose.plan.value
+    assert int((plan["state"] == "skipped").sum()) == 37
+    assert int((plan["reason"] == "opted_out").sum()) == 10
+    assert compose.progress.max == 300 - 37

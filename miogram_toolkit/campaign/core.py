@@ -39,6 +39,7 @@ from miogram_toolkit.campaign.preflight import (
     schedule,
     summary_text,
 )
+from miogram_toolkit.campaign.replies import replies
 from miogram_toolkit.campaign.runner import Outcome, Runner, Settings
 from miogram_toolkit.campaign.suppression import OptOut
 from miogram_toolkit.protocol.errors import MioGramError
@@ -464,6 +465,13 @@ class Campaign:
         frame = frame[RESULT_COLUMNS].copy()
         frame.index = self.plan.index
         return frame
+
+    def replies(self, client: Any = None, **options: Any) -> pd.DataFrame:
+        """The recipients' replies, read from the chats of the agents that sent (stored in the
+        journal, opt-outs marked in the account's ledger); see
+        :func:`~miogram_toolkit.campaign.replies.replies` for ``options``."""
+        journal = self._memory if self._memory is not None else self.journal_path
+        return replies(journal, client or self.client, **options)
 
     def retry(self, reasons: Any = None, progress: bool = True) -> pd.DataFrame:
         """Try the failed rows again (those with one of ``reasons``, or all), then run.

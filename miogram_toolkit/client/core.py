@@ -64,17 +64,17 @@ from miogram_toolkit.protocol.catalogue import ACTIONS, FIELDS
 from miogram_toolkit.protocol.decode import normalize_status, parse_answer, reading
 from miogram_toolkit.protocol.dialects import accepted_statuses
 from miogram_toolkit.protocol.encode import mask_phone, robot_field, text_token
+from miogram_toolkit.protocol.error_answers import error_for_answer, is_confirmation, redact
 from miogram_toolkit.protocol.errors import (
-    RETRYABLE_CODES,
     APIError,
     BadResponse,
     ConnectError,
     DeliveryUnknown,
     MioGramError,
     ResponseTimeout,
-    error_for_answer,
-    is_confirmation,
-    redact,
+)
+from miogram_toolkit.protocol.errors import (
+    retryable as policy_retryable,
 )
 from miogram_toolkit.version import __version__
 
@@ -375,7 +375,7 @@ class Client(ActionMethods):
         except BadResponse as exc:
             return exc.with_traceback(None), read_only, None
         except APIError as exc:
-            return exc.with_traceback(None), exc.code in RETRYABLE_CODES, None
+            return exc.with_traceback(None), policy_retryable(exc, sending=not read_only), None
         return None, False, answer
 
     def _check(self, func: str, answer: dict[str, Any]) -> dict[str, Any]:

@@ -125,6 +125,10 @@ def read_text(path: Path, data: bytes, suffix: str) -> pd.DataFrame:
     df.attrs["encoding"] = encoding
     if header_row:
         df.attrs["header_row"] = skip + 1  # the header's line number in the file
+    # The row a spreadsheet shows for each record (blank lines and line breaks inside quoted
+    # cells aside: a spreadsheet counts records, the text has lines).
+    first = skip + (1 if header_row is None else 2)
+    df.attrs["row_runs"] = ((first, first + len(df) - 1),) if len(df) else ()
     return df
 
 

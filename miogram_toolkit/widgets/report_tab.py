@@ -6,7 +6,6 @@ from typing import Any
 
 import pandas as pd
 
-from miogram_toolkit.dashboard.common import figure_widget, frame_html, message_html, widgets
 from miogram_toolkit.reports import (
     delivery_chart,
     delivery_summary,
@@ -16,6 +15,7 @@ from miogram_toolkit.reports import (
     timeline_chart,
 )
 from miogram_toolkit.reports.frames import SERVICE_TZ
+from miogram_toolkit.widgets.common import figure_widget, frame_html, message_html, widgets
 
 __all__ = ["ReportTab"]
 
