@@ -4,12 +4,15 @@ user's own words, exit status 1 (130 for Ctrl-C), no traceback, and nothing crea
 from __future__ import annotations
 
 import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from cli_support import error_line, offline, run  # noqa: F401 (offline: autouse)
 
+import miogram_toolkit as mg
 from miogram_toolkit.cli import commands as commands_module
 from miogram_toolkit.local import LockFile
 from miogram_toolkit.service import shared_simulator_state
@@ -125,3 +128,71 @@ def test_a_second_command_on_a_busy_simulator_is_one_sentence(
         f"The built-in simulator is in use by another miogram command (process {os.getpid()}); "
         "wait for it to finish, or serve it to several commands at once with `miogram "
         "simulator` and export the MIOGRAM_URL it prints.")
+
+
+@pytest.fixture
+def served() -> Iterator[mg.Simulator]:
+    with mg.Simulator(seed=7) as sim:
+        yield sim
+
+
+def _closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.mark.parametrize("command", ["credits", "report", "send"])
+@pytest.mark.parametrize("mistake", ["wrong secret", "wrong path"])
+def test_each_way_of_missing_the_service_has_its_own_sentence(
+        command: str, mistake: str, served: mg.Simulator, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    url, secret = served.url, served.secret
+    port = _closed_port()
+    if mistake == "wrong secret":
+        secret = "n0tTheSecret99"
+    elif mistake == "wrong port":
+        url = f"http://127.0.0.1:{port}/dojob.php"
+    elif mistake == "wrong path":
+        url = served.url.replace("/dojob.php", "/api.php")
+    else:
+        url = "https://miogram.invalid/dojob.php"
+
+        def no_such_host(host: object, *args: object, **kwargs: object) -> object:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+        monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    monkeypatch.setenv("MIOGRAM_URL", url)
+    monkeypatch.setenv("MIOGRAM_SECRET", secret)
+    extra = [str(SAMPLES / "contacts.csv"), "--message", "hi", "--yes"] if command == "send" \
+        else []
+    code, stdout, err = run(capsys, command, *extra)
+    assert code == 1 and stdout == ""
+    expected = {
+        "wrong secret": f"The service at {url} refused the secret key: check MIOGRAM_SECRET "
+                        f"against the key shown in the MioGram web panel.",
+        "wrong port": f"Nothing answers at 127.0.0.1:{port} (connection refused): check the "
+                      f"port in MIOGRAM_URL={url}, or start the service there.",
+        "wrong path": f"There is no MioGram endpoint at MIOGRAM_URL={url}: check its path (the "
+                      f"service's ends in /dojob.php).",
+        "no such host": f"The host name miogram.invalid in MIOGRAM_URL={url} does not resolve: "
+                        f"check its spelling and this machine's internet connection.",
+    }[mistake]
+    assert error_line(err, command) == expected
+    assert secret not in err
+    assert served.inspect()["counts"]["sends"] == 0
+
+
+def test_the_samples_are_refused_off_this_machine_before_any_request(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MIOGRAM_URL", f"https://127.0.0.2.nip.example:{_closed_port()}/dojob.php")
+    monkeypatch.setenv("MIOGRAM_SECRET", "s3cretvalue42")
+    code, stdout, err = run(capsys, "send", str(SAMPLES / "contacts.xlsx"), "--message", "hi",
+                            "--yes")
+    assert code == 1 and stdout == ""
+    message = error_line(err, "send")
+    assert "belong to the toolkit's sample contacts" in message
+    assert message.endswith("load your own contact sheet to send through a real service.")
+    assert "Using the MioGram service" not in err  # refused before the service was asked
+    assert _files(tmp_path) == []

@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -262,6 +263,11 @@ def run_send(args: argparse.Namespace) -> int:
     # What the user gave is read before the service is asked anything.
     sheet = read_sheet(existing_file(args.sheet), args.sheet_name, args.column)
     message = read_message(args.message_file) if args.message_file else args.message
+    if live_service_configured():
+        from miogram_toolkit.sheets.sample_marks import refuse_samples
+
+        # The sample contacts look like real subscribers: never to a service off this machine.
+        refuse_samples(sheet, os.environ["MIOGRAM_URL"].strip())
     with connect(live=True, shared=True, announce=announce) as client:
         campaign = _campaign(args, sheet, message, client)
         if args.dry_run:

@@ -81,6 +81,36 @@ def is_expected(exc: BaseException) -> bool:
 _URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@'\"]*):[^\s/@'\"]*@")
 
 
+#: What to do about a failure to reach the service, by the error's ``kind``
+#: (:mod:`miogram_toolkit.protocol.errors`), said with the user's own setting.
+SERVICE_SENTENCES: dict[str, str] = {
+    "wrong_secret": "The service at {url} refused the secret key: check MIOGRAM_SECRET against "
+                    "the key shown in the MioGram web panel",
+    "connection_refused": "Nothing answers at {netloc} (connection refused): check the port in "
+                          "MIOGRAM_URL={url}, or start the service there",
+    "dns_failure": "The host name {host} in MIOGRAM_URL={url} does not resolve: check its "
+                   "spelling and this machine's internet connection",
+    "wrong_path": "There is no MioGram endpoint at MIOGRAM_URL={url}: check its path (the "
+                  "service's ends in /dojob.php)",
+}
+
+
+def _service_sentence(exc: BaseException) -> str | None:
+    kind = getattr(exc, "kind", None)
+    raw = os.environ.get("MIOGRAM_URL", "").strip()
+    if kind not in SERVICE_SENTENCES or not raw:
+        return None
+    try:
+        parts = urlsplit(raw)
+        host = parts.hostname or raw
+        netloc = f"{host}:{parts.port}" if parts.port else host
+    except ValueError:
+        host = netloc = raw
+    from miogram_toolkit.service import service_url
+
+    return SERVICE_SENTENCES[str(kind)].format(url=service_url(), host=host, netloc=netloc)
+
+
 def one_sentence(exc: BaseException, column_option: str | None = None) -> str:
     """The error as one sentence for a terminal: no traceback, no secret, no URL password.
 
@@ -95,7 +125,10 @@ def one_sentence(exc: BaseException, column_option: str | None = None) -> str:
         >>> one_sentence(ValueError("bad scheme in 'htps://ana:hunter2@miogram.net'"))
         "bad scheme in 'htps://ana:***@miogram.net'."
     """
-    if isinstance(exc, OSError) and exc.strerror:
+    service = _service_sentence(exc)
+    if service is not None:
+        text = service
+    elif isinstance(exc, OSError) and exc.strerror:
         where = f" '{exc.filename}'" if exc.filename else ""
         text = f"Cannot open{where}: {exc.strerror[0].lower()}{exc.strerror[1:]}"
     else:

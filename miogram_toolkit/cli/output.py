@@ -26,7 +26,8 @@ from miogram_toolkit.cli.errors import CommandError
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["TABLE_SUFFIXES", "output_file", "read_sheet", "say", "write_table"]
+__all__ = ["TABLE_SUFFIXES", "column_refused", "output_file", "read_sheet", "say",
+           "write_table"]
 
 TABLE_SUFFIXES = (".xlsx", ".csv")
 
@@ -64,27 +65,35 @@ def output_file(path: str | None, default: Path | None, option: str = "--out", *
 
 
 def read_sheet(path: Path, sheet: str | None, column: str | None) -> pd.DataFrame:
-    """The contact sheet as ``--sheet`` and ``--column`` name it.
-
-    A ``--column`` that no sheet has is refused with the columns of the sheet that would be read
-    without it (the user mistyped a column, not a sheet).
-    """
+    """The contact sheet as ``--sheet`` and ``--column`` name it (see :func:`column_refused`)."""
     from miogram_toolkit.sheets import ContactFileError, read_contacts
-    from miogram_toolkit.sheets.errors import quoted
 
     try:
         return read_contacts(path, sheet=sheet, phone_column=column)
     except ContactFileError as refused:
-        if column is None:
-            raise
-        try:
-            frame = read_contacts(path, sheet=sheet)
-        except ContactFileError:
-            raise refused from None
-        if column in frame.columns:
-            raise
-        raise CommandError(f"Contact file '{path}' has no column '{column}'; its columns are "
-                           f"{quoted(frame.columns)} (name one with --column)") from None
+        raise column_refused(refused, path, sheet, column) from None
+
+
+def column_refused(refused: Exception, path: Path, sheet: str | None,
+                   column: str | None) -> Exception:
+    """What to raise when reading ``path`` with ``--column`` was refused.
+
+    A ``--column`` that no sheet has is said with the columns of the sheet that would be read
+    without it (the user mistyped a column, not a sheet); any other refusal stays as it was.
+    """
+    from miogram_toolkit.sheets import ContactFileError, read_contacts
+    from miogram_toolkit.sheets.errors import quoted
+
+    if column is None:
+        return refused
+    try:
+        frame = read_contacts(path, sheet=sheet)
+    except ContactFileError:
+        return refused
+    if column in frame.columns:
+        return refused
+    return CommandError(f"Contact file '{path}' has no column '{column}'; its columns are "
+                        f"{quoted(frame.columns)} (name one with --column)")
 
 
 def write_table(frame: pd.DataFrame, out: Path, sheet: str, *, quiet: bool = False) -> Path:
