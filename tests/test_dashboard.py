@@ -280,3 +280,96 @@ def test_the_sample_workbook_uses_its_unsubscribed_sheet(sim: Any, tmp_path: Pat
     assert int((plan["state"] == "skipped").sum()) == 37
     assert int((plan["reason"] == "opted_out").sum()) == 10
     assert compose.progress.max == 300 - 37
+
+
+# -- the page is yours alone (issue 20) ------------------------------------------------------------
+
+def _handshake(port: int, path: str, origin: str, cookie: str) -> bytes:
+    """The status line of a websocket handshake on ``path`` from ``origin``."""
+    import base64
+    import os
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=30) as sock:
+        sock.sendall((f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
+                      f"Connection: Upgrade\r\nSec-WebSocket-Version: 13\r\n"
+                      f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\n"
+                      f"Origin: {origin}\r\nCookie: {cookie}\r\n\r\n").encode())
+        return sock.recv(200).split(b"\r\n")[0]
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """The local addresses listening on ``port`` (Linux's /proc/net/tcp, tcp6)."""
+    found = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if int(hex_port, 16) == port and state == "0A":  # LISTEN
+                found.add(address)
+    return found
+
+
+def test_the_page_is_served_to_the_token_holder_on_loopback_only(home: Path) -> None:
+    pytest.importorskip("voila")
+    import requests
+
+    from miogram_toolkit.widgets.serve import PAGE_NAME, running_page
+
+    with open(home.parent / "server.log", "wb") as log, running_page(0, output=log) as page:
+        base = f"http://127.0.0.1:{page.port}"
+        render = f"{base}/voila/render/{PAGE_NAME}"
+        assert page.url == f"{render}?token={page.token}" and len(page.token) >= 40
+        assert page.token not in repr(page)
+        # the token reaches the server through its environment, not its command line
+        assert page.token not in Path(f"/proc/{page.process.pid}/cmdline").read_text()
+        if Path("/proc/net/tcp").exists():
+            assert _listening_addresses(page.port) == {"0100007F"}  # 127.0.0.1 only
+
+        refused = requests.get(render, allow_redirects=False, timeout=30)
+        assert refused.status_code == 302 and refused.headers["Location"].startswith("/login")
+        assert "Dashboard(children" not in refused.text
+        assert requests.get(f"{base}/api/kernels", timeout=30).status_code == 403
+
+        foreign = requests.get(page.url, headers={"Host": f"rebound.example:{page.port}"},
+                               allow_redirects=False, timeout=30)
+        assert foreign.status_code == 403 and "Dashboard(children" not in foreign.text
+
+        with requests.Session() as browser:
+            served = browser.get(page.url, timeout=180)
+            assert served.status_code == 200
+            assert "application/vnd.jupyter.widget-view+json" in served.text
+            assert "Dashboard(children" in served.text  # the notebook ran: the widget is there
+            kernel = served.text.split('"kernelId": "')[1].split('"')[0]
+            cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
+        channels = f"/api/kernels/{kernel}/channels"
+        assert _handshake(page.port, channels, "http://rebound.example", cookie) \
+            == b"HTTP/1.1 403 Forbidden"
+        assert _handshake(page.port, channels, base, cookie) == b"HTTP/1.1 101 Switching Protocols"
+    assert page.process.poll() is not None  # stopped with the block
+
+
+def test_the_page_and_the_notebook_run_the_same_cell() -> None:
+    import nbformat
+
+    from miogram_toolkit.widgets.serve import DASHBOARD_CODE
+
+    notebook = nbformat.read(Path(__file__).resolve().parents[1] / "notebooks"
+                             / "00_dashboard.ipynb", as_version=4)
+    assert [c.source for c in notebook.cells if c.cell_type == "code"] == [DASHBOARD_CODE]
+
+
+def test_a_taken_port_is_refused_in_one_sentence() -> None:
+    pytest.importorskip("voila")
+    import socket
+
+    from miogram_toolkit.local import InputError
+    from miogram_toolkit.widgets.serve import start_page
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(InputError, match=f"^Port {port} on 127.0.0.1 is in use: give "
+                                             "another with --port$"):
+            start_page(port)

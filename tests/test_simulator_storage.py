@@ -56,7 +56,7 @@ def test_a_restart_finds_the_log_deliveries_and_dialogs_exactly(tmp_path: Path):
     assert [r["Id"] for r in newest[:5]] == [2004, 2003, 2002, 2001, 2000]
     assert [r["Message"] for r in newest[:4]] == ["unread", "three", "two", "one"]
     assert [r["Id"] for r in again.reports()] == list(range(1, 2005))
-    assert [m["Message"] for m in history] == ["two", "one"]
+    assert [m["text"] for m in history] == ["one", "two"]
     assert _post(state, "GetHistory", Phone=ON, Misc="1,2")["Result"] == history
     assert _post(state, "GetDialogList")["Result"] == dialogs
     read = {d["Phone"]: d["Read"] for d in dialogs if d["Type"] == "user"}
@@ -126,7 +126,7 @@ def test_a_write_that_cannot_be_made_durable_is_not_made(tmp_path: Path):
     assert messages == ["xxxx", *(f"{i:04d}" for i in ok), "afte"]
     assert state.credits["Message"] == 10000 - applied - 1
     assert state.delivered_to("+989120000001") == applied + 1
-    assert state.history_count("+989120000001") == applied + 1
+    assert state.history_count("MioBot1", "+989120000001") == applied + 1
 
 
 @pytest.mark.parametrize(("content", "words"), [

@@ -197,8 +197,9 @@ def _chart_images(results: pd.DataFrame | None, report: pd.DataFrame | None,
 def write_report(path: str | os.PathLike[str], *, results: pd.DataFrame | None = None,
                  report: pd.DataFrame | None = None,
                  credits: pd.DataFrame | Mapping[str, Any] | Any = None,
-                 charts: bool = True, tz: str = SERVICE_TZ) -> Path:
-    """Write the Excel report (sheets Summary, Results, Report, Credits) to ``path``.
+                 charts: bool = True, tz: str = SERVICE_TZ,
+                 replies: pd.DataFrame | None = None) -> Path:
+    """Write the Excel report (sheets Summary, Results, Report, Credits, Replies) to ``path``.
 
     Args:
         path: the ``.xlsx`` file to create or replace; its folder must exist.
@@ -208,6 +209,7 @@ def write_report(path: str | os.PathLike[str], *, results: pd.DataFrame | None =
             client to read them from.
         charts: put the charts on the Summary sheet as pictures.
         tz: the clock the times are written on.
+        replies: a campaign's replies (``Campaign.replies()``), one row per reply.
 
     Returns:
         The path written.
@@ -222,8 +224,9 @@ def write_report(path: str | os.PathLike[str], *, results: pd.DataFrame | None =
         raise ValueError(f"path: an Excel report must be a .xlsx file, got {target.name!r}")
     if not target.parent.is_dir():
         raise ValueError(f"path: the folder {str(target.parent)!r} does not exist")
-    if results is None and report is None and credits is None:
-        raise ValueError("write_report: give results=, report= or credits= (nothing to write)")
+    if results is None and report is None and credits is None and replies is None:
+        raise ValueError("write_report: give results=, report=, credits= or replies= "
+                         "(nothing to write)")
     credit_table = None
     if credits is not None:
         credit_table = credits if isinstance(credits, pd.DataFrame) else credits_frame(credits)
@@ -239,6 +242,8 @@ def write_report(path: str | os.PathLike[str], *, results: pd.DataFrame | None =
             _write_sheet(book, "Report", _prepared(report, tz, words=False))
         if credit_table is not None:
             _write_sheet(book, "Credits", _prepared(credit_table, tz, words=False))
+        if replies is not None:
+            _write_sheet(book, "Replies", _prepared(replies, tz, words=False))
         book.close()
         os.replace(temporary, target)
     except BaseException:

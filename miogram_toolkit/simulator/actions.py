@@ -34,6 +34,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -118,6 +119,9 @@ class Call:
         dialect: how the service answers.
         remote: the caller's address.
         per_number_s: the gateway's pause per number sent.
+        gateway_timeout_s: how long the endpoint waits for the gateway before answering 999.
+        cut_off: the endpoint gives up on the gateway whatever its time (a ``999_after``
+            fault): the request is processed and answered 999.
     """
 
     action: Action
@@ -129,6 +133,8 @@ class Call:
     dialect: Dialect
     remote: str = ""
     per_number_s: float = 0.0
+    gateway_timeout_s: float = math.inf
+    cut_off: bool = False
 
     def field(self, name: str) -> str:
         """The field as sent ("" when absent)."""
@@ -152,7 +158,8 @@ def lookup(func: str) -> Action:
 
 def respond(state: State, fields: Mapping[str, str], remote_addr: str,
             now: datetime | None = None, *, dialect: Dialect | None = None,
-            per_number_s: float = 0.0) -> Reply:
+            per_number_s: float = 0.0, gateway_timeout_s: float = math.inf,
+            cut_off: bool = False) -> Reply:
     """Run one request against ``state`` and return the reply (the lock is held meanwhile).
 
     Args:
@@ -162,6 +169,10 @@ def respond(state: State, fields: Mapping[str, str], remote_addr: str,
         now: the request's time (default: now, UTC).
         dialect: how the service answers (default: a fresh ``document`` dialect).
         per_number_s: the gateway's pause per number sent, taken after the lock is released.
+        gateway_timeout_s: the endpoint's wait for the gateway (``reference``: a send whose
+            gateway time passes it is answered 999 after it, processed but uncharged and
+            unlogged).
+        cut_off: answer 999 after processing the request (the ``999_after`` fault).
     """
     from miogram_toolkit.simulator.dialects import DocumentDialect
     from miogram_toolkit.simulator.handlers import HANDLERS  # handlers import this module
@@ -174,8 +185,11 @@ def respond(state: State, fields: Mapping[str, str], remote_addr: str,
                 check(request)
             assert request.action is not None
             call = Call(request.action, request.fields, state, request.robot, request.misc,
-                        request.now, speaker, remote_addr, per_number_s)
+                        request.now, speaker, remote_addr, per_number_s, gateway_timeout_s,
+                        cut_off)
             reply = HANDLERS[request.action.func](call)
+            if cut_off and not request.action.is_send:
+                reply = speaker.error(999)
     except ServiceError as exc:
         return speaker.error(exc.code, gateway=exc.gateway, trailer=exc.trailer)
     except StateWriteError:

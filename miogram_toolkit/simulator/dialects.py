@@ -27,12 +27,16 @@ Content-Type                ``application/json; charset=utf-8`` own ``applicatio
 getters                     ``Status: null``                    no ``Status``; flags ``"1"``/``0``
 tables                      integers; sizes in MB               credits strings; sizes in bytes,
                                                                 ``Message`` a string
-``APIGetReport``            ``{"Result": [...]}``; ``[]``       bare array; 111 No DATA; Misc
-                            when empty; Misc 1..999             empty → 1000, cap 1000
+``APIGetReport``            ``{"Result": [...]}``; ``[]``       bare array; 111 No DATA; the
+                            when empty; Misc 1..999; the        account's FIRST 1000 rows, newest
+                            newest ``Misc`` rows                first, sliced by Misc (empty → all)
 report rows                 one per number per attempt          one per request: ``Username, DATE,
                             (schema in the README)              TIME`` (Tehran), ``IP, DATA, Number,
                                                                 Delivered``; undelivered single
-                                                                sends leave none
+                                                                sends leave none; ``DATA`` as MySQL
+                                                                reads the unescaped INSERT: a ``'``
+                                                                → no row, emoji ``????``, ``\\n``
+                                                                a newline (:mod:`.logtext`)
 message length              characters ≤ ``Message``            UTF-8 bytes of text + "\\n" + ad
 credit                      ≤ 1 → 305; Mass > credit − 1 →      single: credit ≥ 0 sends (to −1);
                             306, nothing sent                   Mass: credit ≥ count, else 305
@@ -49,6 +53,8 @@ numbers without ``+``       false / 307                         read as internat
 inactive account            826, ``APIGetActive`` ``"0"``       826 for every action
 no agent                    827 for agent actions only          827 for every action
 ``GetHistory`` Misc         ``offset,limit``                    ``limit,offset`` (limit 0 → 1)
+slow send (gateway time >    answered when done                  999 after ``gateway_timeout_s``;
+``gateway_timeout_s``)                                           sent, uncharged, unlogged
 ``APIGetIP``                the allow-list                      the caller's address
 ``APISetIP``                validated IPs; ``Result`` the list  as written + ``","`` + the
                                                                 server's address; ``Code "409"``
@@ -79,16 +85,17 @@ import json
 import re
 import secrets
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import timedelta, timezone, tzinfo
+from datetime import datetime, timedelta, timezone, tzinfo
 from typing import Any
 
 from miogram_toolkit.protocol.catalogue import Action, Permission, Phones
 from miogram_toolkit.protocol.errors import ERRORS
 from miogram_toolkit.simulator.actions import Call, Reply, Request, ServiceError, lookup
+from miogram_toolkit.simulator.logtext import stored_text
 from miogram_toolkit.simulator.numbering import is_international
-from miogram_toolkit.simulator.state import new_secret, utc_iso
+from miogram_toolkit.simulator.state import State, new_secret, utc_iso
 
 __all__ = ["DIALECTS", "AD_TEXT", "Content", "Dialect", "DocumentDialect", "Outcome",
            "ReferenceDialect", "make_dialect"]
@@ -358,6 +365,23 @@ class Dialect:
         """The numbers a Mass request sends to: every one written, repeats included."""
         return phones
 
+    def cuts_off(self, call: Call, gateway_s: float) -> bool:
+        """Whether the endpoint gives up on a send whose gateway takes ``gateway_s``: only on a
+        ``999_after`` fault here (the document's service answers when it is done)."""
+        return call.cut_off
+
+    def old_rows(self, state: State, count: int, now: datetime) -> Iterator[dict[str, Any]]:
+        """``count`` report records of an account in use, the oldest a month before ``now``."""
+        start = now - timedelta(days=30)
+        for i in range(count):
+            phone = f"+98999{i % 10_000_000:07d}"
+            state.tallies["delivered"] += 1
+            yield {"Id": state.next_id("report"), "Time": utc_iso(start + timedelta(minutes=i)),
+                   "Func": "SendMessage", "Phone": phone, "Robot": state.agent_names()[0]
+                   if state.agents else "", "Channel": "telegram", "Kind": "Message",
+                   "Delivered": True, "Charged": 1, "Message": f"old message {i + 1}",
+                   "File": None, "Reason": None}
+
     def log_sends(self, call: Call, outcomes: Sequence[Outcome], content: Content) -> None:
         """One report record per number per attempt, delivered or not."""
         action, state = call.action, call.state
@@ -458,6 +482,7 @@ _TRAILING_302 = frozenset({"SendMessage", "SendMessageWhatsApp", "SendMessageWha
                            "ChatInfo"})
 _LOOSE_NUMBER = re.compile(r"\+?([1-9][0-9]{7,14})")
 _NOT_EXIST = "Number Not Exist or Wrong"
+_REPORT_ROWS = 1000  # what the implementation keeps of the log's rows
 
 
 class ReferenceDialect(Dialect):
@@ -598,6 +623,18 @@ class ReferenceDialect(Dialect):
     def mass_numbers(self, phones: list[str]) -> list[str]:
         return list(dict.fromkeys(phones))  # the answer is a map: a repeat is answered once
 
+    def cuts_off(self, call: Call, gateway_s: float) -> bool:
+        # The endpoint waits for the gateway with PHP's socket timeout, then answers 999.
+        return call.cut_off or gateway_s > call.gateway_timeout_s
+
+    def old_rows(self, state: State, count: int, now: datetime) -> Iterator[dict[str, Any]]:
+        start = (now - timedelta(days=30)).astimezone(_TEHRAN)
+        for i in range(count):
+            moment, phone = start + timedelta(minutes=i), f"+98999{i % 10_000_000:07d}"
+            yield {"Username": state.username, "DATE": moment.strftime("%Y-%m-%d"),
+                   "TIME": moment.strftime("%H:%M:%S"), "IP": "127.0.0.1",
+                   "DATA": f"old message {i + 1}", "Number": phone, "Delivered": phone}
+
     def log_sends(self, call: Call, outcomes: Sequence[Outcome], content: Content) -> None:
         action = call.action
         if action.whatsapp:
@@ -608,10 +645,13 @@ class ReferenceDialect(Dialect):
             delivered = outcomes[0].phone
         else:
             return  # an undelivered single send leaves no row
+        data = stored_text(content.data)
+        if data is None:
+            return  # the unescaped INSERT failed, silently: delivered and charged, no row
         local = call.now.astimezone(_TEHRAN)
         call.state.append_report({
             "Username": call.state.username, "DATE": local.strftime("%Y-%m-%d"),
-            "TIME": local.strftime("%H:%M:%S"), "IP": call.remote, "DATA": content.data,
+            "TIME": local.strftime("%H:%M:%S"), "IP": call.remote, "DATA": data,
             "Number": call.field("Phone"), "Delivered": delivered,
         })
 
@@ -662,9 +702,12 @@ class ReferenceDialect(Dialect):
                       "Status": "success", "Code": "407"})
 
     def report_reply(self, call: Call) -> Reply:
-        if call.state.report_count() == 0:
+        # SELECT without ORDER BY or LIMIT: the code keeps the first 1000 rows (insertion
+        # order), reverses them and slices Misc. Later rows never appear.
+        first = call.state.first_reports(_REPORT_ROWS)
+        if not first:
             raise ServiceError(111)
-        return Reply(call.state.recent_reports(call.misc["count"]))
+        return Reply(first[::-1][:call.misc["count"]])
 
 
 def make_dialect(name: str, *, error_codes: bool = False, server_addr: str = "") -> Dialect:

@@ -61,7 +61,7 @@ _ALPHABET = string.ascii_lowercase + string.digits
 # The in-memory attributes that survive a restart, one JSON value each (sets as sorted lists).
 _PERSISTED = ("secret", "active", "allowed_ips", "username", "ads", "is_super", "can_get",
               "agents", "limits", "credits", "seed", "unreachable_share", "reachable",
-              "unreachable", "blocked", "groups", "next_ids", "tallies")
+              "unreachable", "blocked", "groups", "next_ids", "tallies", "reply_rate")
 _SETS = frozenset({"reachable", "unreachable", "blocked"})
 
 
@@ -108,6 +108,8 @@ class State:
         on_messenger: numbers that are on the messenger whatever the seed says.
         not_on_messenger: numbers that are not on the messenger whatever the seed says.
         blocked: numbers the agents have blocked.
+        reply_rate: the share (0..1) of delivered Telegram messages whose recipient answers
+            (:mod:`.replies`); 0 = nobody answers.
         path: a new state file (an existing one is read with :meth:`load`).
 
     Raises:
@@ -121,9 +123,11 @@ class State:
                  credits: Mapping[str, int] | None = None, seed: int = 0,
                  unreachable_share: float = 0.1, on_messenger: Iterable[str] = (),
                  not_on_messenger: Iterable[str] = (), blocked: Iterable[str] = (),
+                 reply_rate: float = 0.0,
                  path: str | os.PathLike[str] | None = None) -> None:
-        if not 0.0 <= unreachable_share <= 1.0:
-            raise ValueError(f"unreachable_share must be within 0..1, got {unreachable_share!r}")
+        for name, share in (("unreachable_share", unreachable_share), ("reply_rate", reply_rate)):
+            if not 0.0 <= share <= 1.0:
+                raise ValueError(f"{name} must be within 0..1, got {share!r}")
         unknown = set(credits or {}) - set(CREDIT_KINDS)
         if unknown:
             raise ValueError(f"unknown credit kinds {sorted(unknown)}; use {CREDIT_KINDS}")
@@ -146,6 +150,7 @@ class State:
         self.next_ids: dict[str, int] = {"report": 1, "message": 1, "group": 1}
         #: Deliveries and undelivered attempts in the report log (kept with the account).
         self.tallies: dict[str, int] = {"delivered": 0, "undelivered": 0}
+        self.reply_rate = float(reply_rate)
         store = Store(path)
         if not store.fresh:
             store.close()
@@ -289,6 +294,16 @@ class State:
         with self.transaction():
             self._store.append_report(_dumps(record))
 
+    def prefill_log(self, records: Iterable[Mapping[str, Any]]) -> None:
+        """Add old report records in one transaction (an account that has been in use)."""
+        with self.transaction():
+            self._store.append_reports(_dumps(record) for record in records)
+
+    def first_reports(self, count: int) -> list[dict[str, Any]]:
+        """The oldest ``count`` report records, oldest first (the order they were inserted)."""
+        with self.lock:
+            return [json.loads(text) for text in self._store.first_reports(count)]
+
     def recent_reports(self, count: int) -> list[dict[str, Any]]:
         """The newest ``count`` report records, newest first (fresh copies)."""
         with self.lock:
@@ -335,48 +350,58 @@ class State:
         """Deliveries per number as a read-only mapping (0 for a number never delivered to)."""
         return Deliveries(self)
 
-    # -- dialogs -----------------------------------------------------------------------------
+    # -- dialogs (an agent's chat with a number) ---------------------------------------------
 
-    def add_history(self, phone: str, entry: Mapping[str, Any], now: datetime) -> None:
-        """Append an outgoing message to the dialog with ``phone`` (created on first use)."""
+    def add_message(self, agent: str, phone: str, entry: Mapping[str, Any]) -> int:
+        """Append a message to ``agent``'s chat with ``phone`` (created on first use); its id.
+
+        ``entry`` is what :mod:`.chatlog` stores: ``out``, ``date`` (Unix seconds by the
+        service's clock), ``text`` or ``media``.
+        """
         with self.transaction():
             message_id = self.next_id("message")
-            message = {"Id": message_id, "Time": utc_iso(now), "Out": True, "Ads": self.ads,
-                       **entry}
-            self._store.add_message(phone, message_id, _dumps(message))
+            self._store.add_message(agent, phone, message_id, _dumps(dict(entry)))
+            return message_id
 
-    def has_dialog(self, phone: str) -> bool:
-        """True when there is a dialog with ``phone``."""
+    def has_dialog(self, agent: str, phone: str) -> bool:
+        """True when ``agent`` has a chat with ``phone``."""
         with self.lock:
-            return self._store.has_dialog(phone)
+            return self._store.has_dialog(agent, phone)
 
-    def dialog_phones(self) -> list[str]:
-        """The numbers with a dialog, oldest dialog first."""
+    def dialog_phones(self, agent: str) -> list[str]:
+        """The numbers ``agent`` has a chat with, oldest chat first."""
         with self.lock:
-            return self._store.dialog_phones()
+            return self._store.dialog_phones(agent)
 
-    def history(self, phone: str, offset: int = 0, limit: int = 20) -> list[dict[str, Any]]:
-        """Messages of the dialog with ``phone``, newest first, skipping ``offset``."""
+    def history(self, agent: str, phone: str, offset: int = 0,
+                limit: int = 20) -> list[tuple[int, dict[str, Any]]]:
+        """``(id, entry)`` of the chat's ``limit`` messages before the ``offset`` newest,
+        oldest first."""
         with self.lock:
-            return [json.loads(text) for text in self._store.history(phone, offset, limit)]
+            return self._store.history(agent, phone, offset, limit)
 
-    def history_count(self, phone: str) -> int:
-        """How many messages the dialog with ``phone`` holds (0 without a dialog)."""
+    def history_count(self, agent: str, phone: str) -> int:
+        """How many messages ``agent``'s chat with ``phone`` holds (0 without one)."""
         with self.lock:
-            return self._store.history_count(phone)
+            return self._store.history_count(agent, phone)
 
-    def dialog_read(self, phone: str) -> bool:
-        """True when the dialog with ``phone`` has messages and is read up to the newest."""
+    def read_up_to(self, agent: str, phone: str) -> int:
+        """The message id up to which ``agent`` has read its chat with ``phone``."""
         with self.lock:
-            last = self._store.last_message_id(phone)
-            return bool(last) and self._store.read_up_to(phone) >= last
+            return self._store.read_up_to(agent, phone)
 
-    def mark_read(self, phone: str) -> None:
-        """Mark the dialog with ``phone`` read up to its newest message (no-op without one)."""
+    def dialog_read(self, agent: str, phone: str) -> bool:
+        """True when the chat has messages and is read up to the newest."""
+        with self.lock:
+            last = self._store.last_message_id(agent, phone)
+            return bool(last) and self._store.read_up_to(agent, phone) >= last
+
+    def mark_read(self, agent: str, phone: str) -> None:
+        """Mark the chat read up to its newest message (no-op without one)."""
         with self.transaction():
-            last = self._store.last_message_id(phone)
+            last = self._store.last_message_id(agent, phone)
             if last:
-                self._store.set_read_up_to(phone, last)
+                self._store.set_read_up_to(agent, phone, last)
 
     # -- inspection --------------------------------------------------------------------------
 
