@@ -7,7 +7,8 @@ messages, spread over 1,000 numbers), then, in this one run:
 * per request: the median of ``SendMessage`` (one record, one history message, one commit)
   and of ``APIGetReport`` of 100 records, in-process (no socket);
 * the longest hold of the account's lock: one ``SendMessageMass`` to the most numbers a request
-  may carry (``MAX_NUMBERS``), on the smallest file.
+  may carry (``MAX_NUMBERS``), on the smallest file;
+* the form parser's peak memory (tracemalloc) on a 60 MB body of short fields (``--form-mb``).
 
 The ratio of the per-request cost at the largest size to the smallest is printed: it stays near
 1 when a request does not grow with the log.
@@ -23,10 +24,12 @@ import sqlite3
 import statistics
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 from miogram_toolkit.simulator.actions import perform
 from miogram_toolkit.simulator.app import MAX_NUMBERS
+from miogram_toolkit.simulator.app import _parse_form as parse_form
 from miogram_toolkit.simulator.state import State
 
 SECRET = "benchsecret"
@@ -106,11 +109,27 @@ def measure(records: int, repeat: int, min_records: int) -> dict[str, float]:
             "send_ms": send * 1e3, "report_ms": report * 1e3, "file_mb": size, "mass_s": mass}
 
 
+def form_memory(megabytes: int) -> tuple[int, int, float]:
+    """The form parser's peak memory on a body of ``megabytes`` MB of short distinct fields."""
+    count = megabytes * 1024 * 1024 // 10
+    body = b"&".join(b"f%d=1" % i for i in range(count))
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        parse_form({}, body)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    return len(body), peak, time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000,100000,1000000",
                         help="report-log sizes, comma-separated")
     parser.add_argument("--repeat", type=int, default=200, help="requests timed per size")
+    parser.add_argument("--form-mb", type=int, default=60,
+                        help="size of the short-fields body the form parser reads (MB)")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     rows = [measure(size, args.repeat, min(sizes)) for size in sizes]
@@ -125,6 +144,10 @@ def main() -> None:
           f"report {last['report_ms'] / first['report_ms']:.2f}x")
     print(f"one Mass of {MAX_NUMBERS:,} numbers (the longest lock hold): "
           f"{first['mass_s']:.2f} s")
+    size, peak, took = form_memory(args.form_mb)
+    print(f"form parser, {size / 2**20:.0f} MB body of short fields: peak "
+          f"{peak / 2**20:.1f} MB ({peak / size:.2f}x the body; the issue saw ~900 MB "
+          f"before), {took:.2f} s")
 
 
 if __name__ == "__main__":

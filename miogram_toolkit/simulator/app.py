@@ -4,7 +4,8 @@ Paths:
 
 * ``/dojob.php`` — the service. POST only: any other method answers 812 Bad Request. The body
   must be ``application/x-www-form-urlencoded`` UTF-8 (else 812); the query string is ignored,
-  and when a field is repeated the last value wins. Every answer is HTTP 200, errors included;
+  when a field is repeated the last value wins, and pairs after the first :data:`MAX_FIELDS`
+  are ignored (PHP's ``max_input_vars``). Every answer is HTTP 200, errors included;
   its body and Content-Type are the dialect's (:mod:`.dialects`).
 * ``/_simulator/state`` — inspection, outside the MioGram contract (GET; off with
   ``inspect=False``): credits, counts and deliveries per number. Never holds the secret.
@@ -48,7 +49,8 @@ from miogram_toolkit.simulator.dialects import Dialect, make_dialect
 from miogram_toolkit.simulator.faults import FaultPlan
 from miogram_toolkit.simulator.state import State
 
-__all__ = ["INSPECT_PATH", "MAX_NUMBERS", "SERVICE_PATH", "SimulatorApp", "request_cap"]
+__all__ = ["INSPECT_PATH", "MAX_FIELDS", "MAX_NUMBERS", "SERVICE_PATH", "SimulatorApp",
+           "request_cap"]
 
 SERVICE_PATH = "/dojob.php"
 INSPECT_PATH = "/_simulator/state"
@@ -58,6 +60,9 @@ DELAY_KEY = "miogram.simulator.stop_event"
 #: account's lock, and this keeps the longest one short (``benchmarks/bench_simulator_state.py``
 #: measures it: 0.05 s, 0.2 s on a busy machine). The service itself pays a second per number.
 MAX_NUMBERS = 1_000
+#: The most form fields read from one request; later ones are ignored (PHP's
+#: ``max_input_vars``, 1000 by default).
+MAX_FIELDS = 1_000
 
 _MB = 1024 * 1024
 _UNQUOTE_STEP = _MB
@@ -111,19 +116,29 @@ def _too_many_numbers(fields: Mapping[str, str]) -> bool:
 
 
 def _parse_form(environ: dict[str, Any], body: bytes) -> dict[str, str] | None:
-    """The form fields, or None when the body is not an urlencoded UTF-8 form."""
+    """The form fields, or None when the body is not an urlencoded UTF-8 form.
+
+    Read one pair at a time and only the first :data:`MAX_FIELDS` pairs, as PHP does
+    (``max_input_vars``): a 60 MB body of short fields costs the body and a thousand fields,
+    not a list and a dict of millions of objects (``benchmarks/bench_simulator_state.py``).
+    """
     ctype = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
     if body and ctype not in ("", "application/x-www-form-urlencoded"):
         return None
     if not body.isascii():
         return None
     fields: dict[str, str] = {}
+    start, size, pairs = 0, len(body), 0
     try:
-        for pair in body.split(b"&"):
-            if pair:
-                name, _, value = pair.partition(b"=")
+        while start < size and pairs < MAX_FIELDS:
+            end = body.find(b"&", start)
+            end = size if end < 0 else end
+            if end > start:
+                name, _, value = body[start:end].partition(b"=")
                 # Repeated fields: the last one wins, as in PHP's $_POST.
                 fields[_unquote(name)] = _unquote(value)
+                pairs += 1
+            start = end + 1
     except UnicodeDecodeError:
         return None
     return fields
