@@ -5,7 +5,9 @@
     contacts.xlsx ─► mg.Campaign: read, clean, opt-outs (sheet Unsubscribed), duplicates,
         personalised Persian message per row ─► dry run: the plan, printed
         ─► run through the built-in simulator, lanes across its agents (progress bar)
-        ─► the report harvested into the journal ─► out/report.xlsx + out/*.png ─► summary
+        ─► the report harvested into the journal ─► the recipients' replies read from the
+        agents' chats (opt-outs into out/ledger/, the demo's own) ─► out/report.xlsx + out/*.png
+        ─► summary, ending with the replies'
 
 Without ``--contacts`` the bundled sample (:mod:`miogram_toolkit.samples`) is used, generated
 into a temporary folder, so the demo works from an installed package. Every input is checked
@@ -40,6 +42,9 @@ DEMO_SEED = 7
 PER_NUMBER_S = 0.01
 #: The charts written beside the report, by file name.
 CHARTS = ("funnel.png", "delivery_by_agent.png", "failures.png", "credits.png")
+#: The demo simulator's account ledger (opt-outs from replies), in the output folder: its own,
+#: never one a later demo or a real campaign reads.
+LEDGER = "ledger"
 
 
 def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
@@ -70,7 +75,7 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
             raise _nothing_to_send(source)
         journal = out / "campaign.sqlite"
         # A fresh simulator of the demo's own, paced so the progress bar has something to show.
-        with connect(seed=DEMO_SEED, per_number_s=PER_NUMBER_S) as client:
+        with connect(seed=DEMO_SEED, per_number_s=PER_NUMBER_S, replies=True) as client:
             campaign = _campaign(sheet, MESSAGE, client, opt_out, journal)
             if not len(campaign.plan.sendable):
                 raise _nothing_to_send(source)
@@ -85,6 +90,8 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
             out.mkdir(parents=True, exist_ok=True)
             for stale in (journal, out / "campaign.sqlite-wal", out / "campaign.sqlite-shm"):
                 stale.unlink(missing_ok=True)
+            for stale in (out / LEDGER).glob("*.sqlite*"):
+                stale.unlink()
             start = int(client.get_credits()["Message"])
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # the outcome is summarised below
@@ -94,8 +101,12 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
 
             report = records_to_frame(read_archive(journal))
             credits = credits_frame(client)
-        files = [*_write(out, sheet.join(results), report, credits), journal]
+            replies = campaign.replies(ledger_folder=out / LEDGER)
+        files = [*_write(out, sheet.join(results), report, credits, replies), journal]
     _summarise(results, start, int(credits.loc["Message", "remaining"]), files, echo)
+    from miogram_toolkit.reports.replies import reply_summary_text
+
+    echo(reply_summary_text(replies))
     return 0
 
 
@@ -138,7 +149,7 @@ def _campaign(sheet: pd.DataFrame, message: str, client: Any,
 
 
 def _write(out: Path, results: pd.DataFrame, report: pd.DataFrame,
-           credits: pd.DataFrame) -> list[Path]:
+           credits: pd.DataFrame, replies: pd.DataFrame) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -152,7 +163,8 @@ def _write(out: Path, results: pd.DataFrame, report: pd.DataFrame,
         write_report,
     )
 
-    files = [write_report(out / "report.xlsx", results=results, report=report, credits=credits)]
+    files = [write_report(out / "report.xlsx", results=results, report=report, credits=credits,
+                          replies=replies)]
     for name, draw in zip(CHARTS, (lambda: funnel_chart(results),
                                    lambda: delivery_chart(results, by="agent"),
                                    lambda: failures_chart(results),

@@ -373,3 +373,87 @@ def test_a_taken_port_is_refused_in_one_sentence() -> None:
         with pytest.raises(InputError, match=f"^Port {port} on 127.0.0.1 is in use: give "
                                              "another with --port$"):
             start_page(port)
+
+
+# -- the campaigns' journals, replies and Jalali dates (issues 18, 19, 20) -------------------------
+
+def test_dates_are_shown_in_jalali_beside_the_pickers_and_times_are_tehran(
+        sim: Any, tmp_path: Path) -> None:
+    client = mg.Client.to(sim)
+    client.send_message(A, "Hello")
+    board = _board(client, tmp_path)
+    report = board.report
+    report.start.value = dt.date(2026, 3, 21)
+    assert "1405/01/01" in report.start_jalali.value and "dir='rtl'" in report.start_jalali.value
+    report.end.value = dt.date(2025, 3, 20)
+    assert "1403/12/30" in report.end_jalali.value
+    report.start.value = None
+    assert report.start_jalali.value == ""
+    board.compose.load_file(_contacts(tmp_path))
+    board.compose.message.value = "Hi"
+    board.compose.dry_run()
+    assert "planned_at (Tehran)" in board.compose.plan.value
+    assert "planned_on (Jalali)" in board.compose.plan.value
+
+
+def test_campaigns_are_listed_from_the_data_folder_and_the_old_notebook_folder(
+        sim: Any, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import shutil
+
+    monkeypatch.chdir(tmp_path)
+    board = mg.dashboard(mg.Client.to(sim))
+    compose = _compose(board, tmp_path)
+    compose.dry_run_button.click()
+    compose.send_button.click()
+    assert compose.wait(60)
+    campaigns = board.report.campaigns
+    sent = Path(compose.campaign.journal_path)
+    assert campaigns.journal.value == str(sent.resolve())
+    assert "finished" in campaigns.status.value and "MioBot" in campaigns.status.value
+    # a journal an older dashboard wrote beside the notebook is still found
+    (tmp_path / "miogram_journals").mkdir()
+    shutil.copy(sent, tmp_path / "miogram_journals" / "dashboard-20250101-120000.sqlite")
+    campaigns.refresh_button.click()
+    labels = [label for label, _ in campaigns.journal.options]
+    assert len(labels) == 2 and sum("older dashboard folder" in x for x in labels) == 1
+    campaigns.journal.value = str((tmp_path / "miogram_journals"
+                                   / "dashboard-20250101-120000.sqlite").resolve())
+    assert "finished" in campaigns.status.value
+
+
+def test_the_replies_of_a_campaign_are_read_in_the_report_tab(tmp_path: Path) -> None:
+    # The document dialect: the reference one needs the client to read its limit,offset order.
+    with Simulator(seed=7, start=False, agents=["MioBot1", "MioBot2"], replies=0.5,
+                   dialect="document") as sim:
+        board = _board(mg.Client.to(sim), tmp_path)
+        compose = _compose(board, tmp_path)
+        compose.dry_run_button.click()
+        compose.send_button.click()
+        assert compose.wait(60)
+        campaigns = board.report.campaigns
+        campaigns.replies_button.click()
+        assert campaigns.wait(60)
+        found = campaigns.replies
+        assert found is not None and len(found) > 0, campaigns.replies_summary.value
+        assert "Replied:" in campaigns.replies_summary.value
+        assert "replied_at (Tehran)" in campaigns.replies_table.value
+        assert "replied_on (Jalali)" in campaigns.replies_table.value
+        assert bytes(campaigns.replies_chart.children[0].value).startswith(b"\x89PNG")
+        assert campaigns.replies_progress.value == campaigns.replies_progress.max
+        again = len(found)
+        campaigns.replies_button.click()  # a second reading finds the same replies, no more
+        assert campaigns.wait(60) and len(campaigns.replies) == again
+
+
+def test_no_can_get_says_so_in_one_sentence(tmp_path: Path) -> None:
+    with Simulator(seed=7, start=False, can_get=False) as sim:
+        board = _board(mg.Client.to(sim), tmp_path)
+        compose = _compose(board, tmp_path)
+        compose.dry_run_button.click()
+        compose.send_button.click()
+        assert compose.wait(60)
+        board.report.campaigns.replies_button.click()
+        assert board.report.campaigns.wait(60)
+        summary = board.report.campaigns.replies_summary.value
+        assert "b42318" in summary and "Traceback" not in summary
+        assert board.report.campaigns.replies is None

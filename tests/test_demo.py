@@ -51,12 +51,15 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_demo_writes_the_report_charts_and_journal(demo_run: tuple[Path, str]) -> None:
     out, stdout = demo_run
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith("campaign.sqlite")) \
-        == sorted(["report.xlsx", *CHARTS])
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith("campaign.sqlite")
+                  and p.name != "ledger") == sorted(["report.xlsx", *CHARTS])
     for chart in CHARTS:
         assert (out / chart).read_bytes()[:8] == PNG
     assert openpyxl.load_workbook(out / "report.xlsx").sheetnames == [
-        "Summary", "Results", "Report", "Credits"]
+        "Summary", "Results", "Report", "Credits", "Replies"]
+    # The demo ends with the replies' summary; its opt-outs are in its own ledger.
+    assert stdout.splitlines()[-1].startswith("Replied: ")
+    assert len(list((out / "ledger").glob("*.sqlite"))) <= 1
     assert f"Wrote {out / 'report.xlsx'}" in stdout
     status = Campaign.status(out / "campaign.sqlite")
     assert status.done and status.counts["delivered"] > 200

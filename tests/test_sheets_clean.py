@@ -133,3 +133,11 @@ def test_cleaning_leaves_the_source_untouched_and_is_quiet_when_told(tmp_path, c
     clean_workbook(source, tmp_path / "o.xlsx", progress=False)
     assert source.read_bytes() == before
     assert capsys.readouterr().err == ""
+
+
+def test_long_cleaning_shows_its_steps_and_rows_written(tmp_path, capsys):
+    source = _workbook(tmp_path / "contacts.xlsx")
+    clean_workbook(source, tmp_path / "o.xlsx", progress=True)
+    shown = capsys.readouterr().err
+    assert "reading contacts.xlsx" in shown or "cleaning 4 rows" in shown
+    assert "writing o.xlsx" in shown

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from miogram_toolkit.cli.errors import CommandError
-from miogram_toolkit.cli.output import output_file, say, write_table
+from miogram_toolkit.cli.output import column_refused, output_file, say, write_table
 from miogram_toolkit.local import existing_file
 
 if TYPE_CHECKING:
@@ -67,6 +67,8 @@ def register(commands: Commands) -> None:
                          help="read the records a campaign harvested into its journal instead")
     report_.add_argument("--out", "-o", metavar="FILE.xlsx|.csv",
                          help="write the records here (default: only the summary is printed)")
+    report_.add_argument("--force", action="store_true",
+                         help="replace the --out file when it already exists")
 
     dashboard_ = commands.add("dashboard", "open the dashboard as a Voila page",
                               "miogram dashboard --port 8866", dashboard)
@@ -101,19 +103,25 @@ def service(args: argparse.Namespace) -> Iterator[Client]:
 # -- the commands ------------------------------------------------------------------------------
 
 def clean(args: argparse.Namespace) -> int:
-    """``miogram clean SHEET``: clean the phone column, write the rows with their status."""
-    from miogram_toolkit.sheets import read_contacts
+    """``miogram clean SHEET``: clean the phone column into a new file that keeps the rest."""
+    from miogram_toolkit.sheets import ContactFileError, clean_workbook
 
     source = existing_file(args.sheet)
     out = output_file(args.out, Path(f"{source.stem}_clean.xlsx"), force=args.force)
     assert out is not None
-    frame = read_contacts(source, sheet=args.sheet_name, phone_column=args.column)
-    column = frame.attrs["phone_column"]
-    cleaned = frame.miogram.clean_phones(column, region=args.region)
-    write_table(cleaned, out, sheet="contacts")
-    print(f"{len(cleaned)} rows from {source.name}, phone column '{column}':")
-    print(cleaned.miogram.summary().to_string())
-    print(f"Wrote {out} (every row, with e164 and phone_status).")
+    try:
+        done = clean_workbook(source, out, column=args.column, sheet=args.sheet_name,
+                              region=args.region, force=True,
+                              progress=False if args.quiet else None)
+    except ContactFileError as refused:
+        raise column_refused(refused, source, args.sheet_name, args.column) from None
+    where = f"sheet '{done.sheet}', " if done.sheet else ""
+    print(f"{len(done.frame)} rows from {source.name}, {where}phone column '{done.column}':")
+    print(done.frame.miogram.summary().to_string())
+    kept = [name for name in done.sheets if name != done.sheet]
+    print(f"Wrote {out} (every row, with e164, phone_status and phone_reason beside "
+          f"'{done.column}'" + (f"; other sheets kept: {', '.join(kept)}" if kept else "")
+          + (f"; not written: {', '.join(done.left_out)}" if done.left_out else "") + ").")
     return 0
 
 
@@ -137,7 +145,7 @@ def report(args: argparse.Namespace) -> int:
     if not 1 <= args.count <= 999:
         raise CommandError(f"--count must be 1 to 999 (the newest records of the service's "
                            f"log), got {args.count}")
-    out = output_file(args.out, None)
+    out = output_file(args.out, None, force=args.force)
     records: list[dict[str, Any]]
     if args.journal:
         from miogram_toolkit.campaign import read_archive
@@ -159,7 +167,7 @@ def report(args: argparse.Namespace) -> int:
         if len(reasons):
             print(reasons[["label", "count"]].to_string(index=False))
     if out is not None:
-        write_table(frame, out, sheet="report")
+        write_table(frame, out, sheet="report", quiet=args.quiet)
         print(f"Wrote {out}.")
     return 0
 
@@ -213,4 +221,6 @@ def demo(args: argparse.Namespace) -> int:
     """``miogram demo``: the whole job against a fresh simulator (see :mod:`.demo`)."""
     from miogram_toolkit.demo import run_demo
 
+    if args.contacts:
+        existing_file(args.contacts)
     return run_demo(args.out, contacts=args.contacts, quiet=args.quiet)

@@ -19,7 +19,9 @@ labels are shaped and ordered right-to-left (:func:`~miogram_toolkit.reports.lab
 and drawn with DejaVu Sans, which matplotlib ships and which has the Persian letters.
 
 Figures are built with :class:`matplotlib.figure.Figure`, not ``pyplot``: nothing is displayed
-or kept in pyplot's list of open figures; a notebook shows one when it is the cell's value.
+or kept in pyplot's list of open figures; a notebook (and a Voila page) shows one as a picture
+when it is the cell's value, without ``%matplotlib inline``
+(:func:`~miogram_toolkit.reports.figure.new_figure`).
 
 Example:
     >>> import pandas as pd
@@ -39,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from miogram_toolkit.reports.figure import new_figure
 from miogram_toolkit.reports.frames import SERVICE_TZ
 from miogram_toolkit.reports.labels import display_text, label
 from miogram_toolkit.reports.summary import delivery_summary, failure_reasons, funnel
@@ -57,9 +60,7 @@ _FONT = ["DejaVu Sans"]
 def _axes(ax: Axes | None, rows: int = 4) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.figure, ax  # type: ignore[return-value]
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(8.5, max(2.6, 1.1 + 0.5 * rows)), layout="constrained")
+    fig = new_figure(figsize=(8.5, max(2.6, 1.1 + 0.5 * rows)), layout="constrained")
     return fig, fig.add_subplot()
 
 
@@ -161,11 +162,18 @@ def delivery_chart(frame: pd.DataFrame, by: str = "agent", *, ax: Axes | None = 
         ('Text', 50.0)
     """
     summary = frame if "rate" in frame.columns else delivery_summary(frame, by=by, tz=tz)
-    summary = summary[summary["sent"] > 0]
+    # Numbers whose group is not known (a log that names no agent) get no bar of their own: a
+    # "(none)" bar tells nothing; the title says how many were left out.
+    unnamed = int(summary.loc[summary.index == "(none)", "sent"].sum())
+    summary = summary[(summary["sent"] > 0) & (summary.index != "(none)")]
     fig, ax = _axes(ax, len(summary))
-    _title(ax, title or f"Delivery rate by {by}", period_text(frame, tz))
+    what = title or f"Delivery rate by {by}"
+    if unnamed:
+        what += f" ({_number(unnamed)} sent numbers with no {by} known are left out)"
+    _title(ax, what, period_text(frame, tz))
     if summary.empty:
-        _empty(ax, "no number was sent")
+        _empty(ax, f"no {by} is known for the numbers sent" if unnamed else
+               "no number was sent")
         return fig
     names = [_group_name(key) for key in summary.index]
     rates = summary["rate"].to_numpy(dtype=float) * 100
@@ -324,7 +332,10 @@ def credits_chart(credits: pd.DataFrame | Mapping[str, Any], need: Mapping[str, 
 
 def failures_chart(frame: pd.DataFrame, *, ax: Axes | None = None, tz: str = SERVICE_TZ,
                    title: str | None = None) -> Figure:
-    """Why numbers were not delivered (failed, unknown, skipped), by reason: count and share.
+    """Why rows were not delivered (failed, unknown, skipped), by reason: count and share.
+
+    Each bar names a reason in words from the reasons list ("Not on the messenger", "Opted
+    out", "Duplicate of an earlier row"); the title says how many rows the shares are of.
 
     Example:
         >>> frame = pd.DataFrame({"delivered": [False, False, True],
@@ -335,7 +346,10 @@ def failures_chart(frame: pd.DataFrame, *, ax: Axes | None = None, tz: str = SER
     """
     reasons = failure_reasons(frame)
     fig, ax = _axes(ax, len(reasons))
-    _title(ax, title or "Why numbers were not delivered", period_text(frame, tz))
+    counted = int(reasons["count"].sum())
+    rows = "1 row was" if counted == 1 else f"{_number(counted)} rows were"
+    _title(ax, title or f"Why {rows} not delivered (count, share of those rows)",
+           period_text(frame, tz))
     if reasons.empty:
         _empty(ax, "every number sent was delivered")
         return fig

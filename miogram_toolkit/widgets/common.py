@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from miogram_toolkit.reports.frames import SERVICE_TZ
+from miogram_toolkit.protocol.clock import with_time_columns
 
 __all__ = ["PausableClient", "download_link", "figure_widget", "frame_html", "message_html",
            "widgets"]
@@ -40,13 +40,17 @@ def figure_widget(fig: Any) -> Any:
 
 
 def frame_html(frame: pd.DataFrame, *, rows: int = 200, index: bool = True) -> str:
-    """A frame as a compact HTML table (the first ``rows`` rows, and how many there are)."""
-    shown = frame.head(rows).copy()
+    """A frame as a compact HTML table (the first ``rows`` rows, and how many there are).
+
+    Times with a zone are shown on Tehran's clock, the column named so, with the Jalali date
+    beside them (times without one are already shown as their column names them).
+    """
+    zoned = [name for name in frame.columns if isinstance(frame[name].dtype, pd.DatetimeTZDtype)]
+    shown = with_time_columns(frame.head(rows), zoned)
     for name in shown.columns:  # numbers as people write them: 10,000; yes/no; local times
         column = shown[name]
-        if isinstance(column.dtype, pd.DatetimeTZDtype):
-            local = column.dt.tz_convert(SERVICE_TZ)
-            shown[name] = local.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
+        if pd.api.types.is_datetime64_any_dtype(column.dtype):
+            shown[name] = column.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
         elif pd.api.types.is_bool_dtype(column):
             shown[name] = column.map(lambda v: "" if pd.isna(v) else ("yes" if v else "no"))
         elif pd.api.types.is_integer_dtype(column):

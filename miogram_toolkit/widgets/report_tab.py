@@ -1,11 +1,18 @@
-"""The *Report* tab: the service's report log, filtered, summarised and drawn."""
+"""The *Report* tab: the service's report log, filtered, summarised and drawn; the campaigns.
+
+Dates are picked on the Gregorian calendar the browser offers, with the Jalali date shown beside
+each picker; times are Tehran's, and say so. Below the log, :mod:`.campaigns_view` lists the
+campaigns' own journals and reads their replies.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from miogram_toolkit.protocol.clock import jalali_date, to_tehran
 from miogram_toolkit.reports import (
     delivery_chart,
     delivery_summary,
@@ -14,7 +21,7 @@ from miogram_toolkit.reports import (
     report_frame,
     timeline_chart,
 )
-from miogram_toolkit.reports.frames import SERVICE_TZ
+from miogram_toolkit.widgets.campaigns_view import CampaignsView
 from miogram_toolkit.widgets.common import figure_widget, frame_html, message_html, widgets
 
 __all__ = ["ReportTab"]
@@ -27,7 +34,7 @@ _GROUPS = [("Agent", "agent"), ("Action", "action"), ("Channel", "channel"), ("H
 class ReportTab:
     """Load ``report_frame(client)``; filter by action, agent and date; summary and charts."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, *, journal_dirs: tuple[Path, ...] = ()) -> None:
         w = widgets()
         self.client = client
         wide = {"description_width": "initial"}
@@ -39,18 +46,24 @@ class ReportTab:
         self.agent = w.Dropdown(description="Agent", style=wide, options=[(_ALL, _ALL)])
         self.start = w.DatePicker(description="From", style=wide)
         self.end = w.DatePicker(description="To", style=wide)
+        self.start_jalali = w.HTML()
+        self.end_jalali = w.HTML()
         self.by = w.Dropdown(description="Group by", style=wide, options=_GROUPS, value="agent")
         self.summary = w.HTML()
         self.charts = w.VBox()
+        self.campaigns = CampaignsView(client, folders=journal_dirs)
         self.load_button.on_click(lambda _: self.load())
+        for picker, shown in ((self.start, self.start_jalali), (self.end, self.end_jalali)):
+            picker.observe(lambda change, shown=shown: _show_jalali(shown, change["new"]),
+                           names="value")
         self._quiet = False
         for control in (self.action, self.agent, self.start, self.end, self.by):
             control.observe(lambda _: None if self._quiet else self.update(), names="value")
         self.box = w.VBox([
             w.HBox([self.load_button, self.count]),
             w.HBox([self.action, self.agent]),
-            w.HBox([self.start, self.end, self.by]),
-            self.summary, self.charts,
+            w.HBox([self.start, self.start_jalali, self.end, self.end_jalali, self.by]),
+            self.summary, self.charts, self.campaigns.box,
         ])
 
     def load(self) -> None:
@@ -88,7 +101,7 @@ class ReportTab:
             keep &= frame["func"] == self.action.value
         if self.agent.value != _ALL:
             keep &= frame["robot"] == self.agent.value
-        local = frame["sent_at"].dt.tz_convert(SERVICE_TZ).dt.date
+        local = to_tehran(frame["sent_at"]).dt.date
         if self.start.value is not None:
             keep &= local >= self.start.value
         if self.end.value is not None:
@@ -109,8 +122,10 @@ class ReportTab:
                 " The service's own log keeps no failed single send; failed numbers of Mass "
                 "sends are listed.")
         self.count.value = message_html(
-            f"{len(frame):,} of {total:,} numbers in the newest records of the service's log."
-            + note)
+            f"{len(frame):,} of {total:,} numbers in the records the service's log shows (Tehran "
+            "time). On an account with more than 1000 logged requests the service keeps showing "
+            "the first 1000, so recent sends may be missing: the campaigns' own journals below "
+            "keep every row." + note)
         if frame.empty:
             self.summary.value = message_html("No record passes these filters.")
             self.charts.children = []
@@ -127,6 +142,11 @@ class ReportTab:
         if (~frame["delivered"]).any():
             charts.append(failures_chart(frame))
         self.charts.children = [figure_widget(fig) for fig in charts]
+
+
+def _show_jalali(shown: Any, day: Any) -> None:
+    shown.value = (f"<span class='mg-jalali' dir='rtl'>{jalali_date(day)}</span>"
+                   if day is not None else "")
 
 
 def _group_text(key: object) -> str:
