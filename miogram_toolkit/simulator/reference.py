@@ -91,18 +91,6 @@ _NOT_EXIST = "Number Not Exist or Wrong"
 _REPORT_ROWS = 1000  # what the implementation keeps of the log's rows
 
 
-# The implementation's own wordings where they differ from the document's table.
-_OWN_TEXT = {302: "Bad Request of Functions"}
-_GATEWAY_TEXT = {302: "Bad Request of Func ", 304: "Message Length is High",
-                 400: "Not Valid File"}
-# Actions whose gateway branch for missing fields writes a bare "302" after the JSON.
-_TRAILING_302 = frozenset({"SendMessage", "SendMessageWhatsApp", "SendMessageWhatsAppMass",
-                           "ChatInfo"})
-_LOOSE_NUMBER = re.compile(r"\+?([1-9][0-9]{7,14})")
-_NOT_EXIST = "Number Not Exist or Wrong"
-_REPORT_ROWS = 1000  # what the implementation keeps of the log's rows
-
-
 class ReferenceDialect(Dialect):
     """How the service's own implementation answers (``reference-implementation.md``)."""
 
