@@ -10,8 +10,9 @@ import pytest
 
 from miogram_toolkit.simulator.faults import FAULT_KINDS
 
-MODULES = ["__init__", "account", "actions", "app", "chatlog", "dialects", "faults", "handlers",
-           "logtext", "numbering", "replies", "server", "state", "store"]
+MODULES = ["__init__", "account", "actions", "app", "base", "chatlog", "dialects", "document",
+           "faults", "handlers", "logtext", "misc", "numbering", "reference", "replies", "server",
+           "state", "store", "views"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -126,7 +126,7 @@ def test_a_write_that_cannot_be_made_durable_is_not_made(tmp_path: Path):
     assert messages == ["xxxx", *(f"{i:04d}" for i in ok), "afte"]
     assert state.credits["Message"] == 10000 - applied - 1
     assert state.delivered_to("+989120000001") == applied + 1
-    assert state.history_count("MioBot1", "+989120000001") == applied + 1
+    assert state.chats.count("MioBot1", "+989120000001") == applied + 1
 
 
 @pytest.mark.parametrize(("content", "words"), [

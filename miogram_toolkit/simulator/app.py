@@ -35,7 +35,6 @@ Example:
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -44,8 +43,9 @@ from email.utils import formatdate
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from miogram_toolkit.simulator.actions import Reply, respond
-from miogram_toolkit.simulator.dialects import Dialect, make_dialect
+from miogram_toolkit.simulator.actions import respond
+from miogram_toolkit.simulator.base import Dialect, Reply, encode
+from miogram_toolkit.simulator.dialects import make_dialect
 from miogram_toolkit.simulator.faults import FaultPlan
 from miogram_toolkit.simulator.state import State
 
@@ -81,10 +81,6 @@ def _nginx_page(status: str) -> tuple[str, bytes]:
 _PROXY_PAGES = (_nginx_page("502 Bad Gateway"), _nginx_page("504 Gateway Time-out"))
 
 StartResponse = Callable[..., Any]
-
-
-def _encode(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def request_cap(limits: Mapping[str, int]) -> int:
@@ -218,12 +214,12 @@ class SimulatorApp:
 
     def refusal(self) -> bytes:
         """The body of 812 Bad Request, for a request the server could not read whole."""
-        return _encode(self._error(812))
+        return encode(self._error(812))
 
     def _json(self, start_response: StartResponse, value: Any,
               status: str = "200 OK") -> list[bytes]:
         start_response(status, self._headers(_JSON))
-        return [_encode(value)]
+        return [encode(value)]
 
     def _error(self, code: int) -> dict[str, Any]:
         return self.dialect.error(code).body

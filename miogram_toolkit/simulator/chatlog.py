@@ -18,7 +18,7 @@ A file, location or contact send carries ``"media"`` instead of ``"text"``:
 service's clock (``clock_offset_s`` moves it).
 
 The simulator stores each message as a small entry (``out``, ``date``, ``text`` or ``media``)
-in the agent's chat with the number (:meth:`~.state.State.add_message`) and renders it here
+in the agent's chat with the number (:meth:`~.views.Chats.add`) and renders it here
 when read. Both dialects answer these objects (the document does not describe them).
 
 Example:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from miogram_toolkit.simulator.actions import Call, Reply, ServiceError
+from miogram_toolkit.simulator.base import Call, Reply, ServiceError
 from miogram_toolkit.simulator.chatlog import render
 from miogram_toolkit.simulator.numbering import is_international, user_id
 from miogram_toolkit.simulator.state import utc_iso
@@ -103,7 +103,7 @@ def chat_add_user(call: Call) -> Reply:
     earlier = group["Messages"][-forward:] if forward else []
     group["Members"].append(phone)
     for message in earlier:
-        call.state.add_message(call.robot or "", phone, {
+        call.state.chats.add(call.robot or "", phone, {
             "out": True, "date": call.now.timestamp(), "text": message["Message"],
             "forwarded": True})
     _group_event(call, group, f"added {phone}, forwarded {len(earlier)} messages")
@@ -144,7 +144,7 @@ def mark_read(call: Call) -> Reply:
     phone = call.field("Phone")
     if not call.state.on_messenger(phone):
         return _fail(call)
-    call.state.mark_read(call.robot or "", phone)
+    call.state.chats.mark_read(call.robot or "", phone)
     return call.answer(True)
 
 
@@ -156,7 +156,7 @@ def get_user_info(call: Call) -> Reply:
     info = {"UserID": user_id(phone, seed=state.seed), "Phone": phone,
             "FirstName": f"User {phone[-4:]}", "LastName": "", "Username": None,
             "Blocked": phone in state.blocked,
-            "MessagesCount": state.history_count(call.robot or "", phone)}
+            "MessagesCount": state.chats.count(call.robot or "", phone)}
     return call.answer(info)
 
 
@@ -167,20 +167,20 @@ def _newest(messages: list[dict[str, Any]], offset: int, limit: int) -> list[dic
 def _page(call: Call, phone: str, offset: int, limit: int) -> list[dict[str, Any]]:
     """The agent's chat with ``phone`` as telegram-cli objects, oldest first (newest last)."""
     state, agent = call.state, call.robot or ""
-    read_up_to = state.read_up_to(agent, phone)
+    read_up_to = state.chats.read_up_to(agent, phone)
     record = state.agent(agent)
     return [render(message_id, entry, record, phone, seed=state.seed, read_up_to=read_up_to)
-            for message_id, entry in state.history(agent, phone, offset, limit)]
+            for message_id, entry in state.chats.page(agent, phone, offset, limit)]
 
 
 def get_dialog_list(call: Call) -> Reply:
     state, agent = call.state, call.robot or ""
     dialogs: list[dict[str, Any]] = []
-    for phone in state.dialog_phones(agent):
+    for phone in state.chats.phones(agent):
         messages = _page(call, phone, 0, _DIALOG_MESSAGES)
         dialogs.append({"Type": "user", "Phone": phone, "Title": phone,
-                        "MessagesCount": state.history_count(agent, phone),
-                        "Read": state.dialog_read(agent, phone),
+                        "MessagesCount": state.chats.count(agent, phone),
+                        "Read": state.chats.is_read(agent, phone),
                         "Messages": messages})
     for group in state.groups.values():
         dialogs.append({**_public_group(group),
@@ -190,7 +190,7 @@ def get_dialog_list(call: Call) -> Reply:
 
 def get_history(call: Call) -> Reply:
     phone = call.field("Phone")
-    if not call.state.has_dialog(call.robot or "", phone):
+    if not call.state.chats.exists(call.robot or "", phone):
         return _fail(call)  # an agent sees only its own chats
     page = _page(call, phone, call.misc["offset"], call.misc["limit"])
     return call.answer(page) if page else _fail(call)

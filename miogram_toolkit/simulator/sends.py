@@ -26,9 +26,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from miogram_toolkit.simulator.actions import Call, Reply, ServiceError
+from miogram_toolkit.simulator.base import Call, Content, Outcome, Reply, ServiceError
 from miogram_toolkit.simulator.chatlog import media_of
-from miogram_toolkit.simulator.dialects import Content, Outcome
 from miogram_toolkit.simulator.replies import plan_reply
 
 __all__ = ["check_data", "handle_send"]
@@ -85,7 +84,7 @@ def _deliver(call: Call, phone: str, content: Content, position: int, charge: bo
         if not action.whatsapp:  # WhatsApp has no chat to read back
             # The gateway sends one number after the other: the n-th leaves n paces later.
             date = call.now.timestamp() + position * call.per_number_s
-            state.add_message(call.robot or "", to, _chat_entry(call, content, date))
+            state.chats.add(call.robot or "", to, _chat_entry(call, content, date))
             _maybe_reply(call, to, content, date)
     return Outcome(phone, to, reason is None, reason)
 
@@ -99,7 +98,7 @@ def _maybe_reply(call: Call, phone: str, content: Content, date: float) -> None:
         return
     entry: dict[str, Any] = {"out": False, "date": date + reply.delay_s}
     entry.update({"media": reply.media} if reply.media is not None else {"text": reply.text})
-    state.add_message(call.robot or "", phone, entry)
+    state.chats.add(call.robot or "", phone, entry)
 
 
 def handle_send(call: Call) -> Reply:

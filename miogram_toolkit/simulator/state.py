@@ -7,7 +7,7 @@ message history, and the report log of every send attempt.
 The small account data lives in memory as plain attributes; the report log, the deliveries per
 number and the dialogs live only in SQLite (:mod:`.store`: a file with ``path``, else memory)
 and are read through methods — :meth:`~State.recent_reports`, :meth:`~State.report_count`,
-:meth:`~State.history`… — never as a list of every record, so a request costs the same whatever
+:attr:`~State.chats`… — never as a list of every record, so a request costs the same whatever
 the log's size, and a restart reads only the account.
 
 Every request runs in :meth:`State.transaction`: under :attr:`State.lock`, one SQLite
@@ -38,15 +38,16 @@ import sqlite3
 import string
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 from miogram_toolkit.protocol.catalogue import CREDIT_KINDS
 from miogram_toolkit.simulator.numbering import on_messenger
 from miogram_toolkit.simulator.store import StateFileError, Store
+from miogram_toolkit.simulator.views import Chats, Deliveries, ReportLog, dumps
 
 __all__ = ["DEFAULT_AGENTS", "DEFAULT_CREDITS", "DEFAULT_LIMITS", "State", "StateFileError",
            "StateWriteError", "new_secret", "utc_iso"]
@@ -82,10 +83,6 @@ def utc_iso(moment: datetime) -> str:
 def _agent(name: str) -> dict[str, Any]:
     return {"Name": name, "Online": True, "FirstName": name, "LastName": "", "Username": None,
             "Photo": None}
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 class State:
@@ -165,6 +162,8 @@ class State:
         self._store = store
         self._committed = committed
         self._owner: int | None = None  # the thread inside a transaction
+        #: The agents' chats (:class:`~.views.Chats`: one per agent and number).
+        self.chats = Chats(store, self.lock, self.transaction, self.next_id)
         # Not persisted: counts since this process started.
         self.counts: Counter[str] = Counter()
         #: Set by handlers that changed something; kept for them, every request is saved.
@@ -210,7 +209,7 @@ class State:
         changed = {}
         for key in _PERSISTED:
             value = getattr(self, key)
-            text = _dumps(sorted(value) if key in _SETS else value)
+            text = dumps(sorted(value) if key in _SETS else value)
             if self._committed.get(key) != text:
                 changed[key] = text
         return changed
@@ -292,12 +291,12 @@ class State:
     def append_report(self, record: Mapping[str, Any]) -> None:
         """Add ``record`` (any JSON object, stored as given) to the report log."""
         with self.transaction():
-            self._store.append_report(_dumps(record))
+            self._store.append_report(dumps(record))
 
     def prefill_log(self, records: Iterable[Mapping[str, Any]]) -> None:
         """Add old report records in one transaction (an account that has been in use)."""
         with self.transaction():
-            self._store.append_reports(_dumps(record) for record in records)
+            self._store.append_reports(dumps(record) for record in records)
 
     def first_reports(self, count: int) -> list[dict[str, Any]]:
         """The oldest ``count`` report records, oldest first (the order they were inserted)."""
@@ -311,15 +310,7 @@ class State:
 
     def iter_reports(self, batch: int = 1000) -> Iterator[dict[str, Any]]:
         """Every report record, oldest first, read ``batch`` rows at a time under the lock."""
-        last = 0
-        while True:
-            with self.lock:
-                rows = self._store.reports_after(last, batch)
-            if not rows:
-                return
-            last = rows[-1][0]
-            for _, text in rows:
-                yield json.loads(text)
+        return iter(ReportLog(self._store, self.lock, batch))
 
     def report_count(self) -> int:
         """How many report records there are."""
@@ -329,7 +320,7 @@ class State:
     @property
     def reports(self) -> ReportLog:
         """The report log as a read-only sequence (indexing and slicing read the file)."""
-        return ReportLog(self)
+        return ReportLog(self._store, self.lock)
 
     def count_attempt(self, phone: str, delivered: bool) -> None:
         """Count one send attempt: a delivered one adds to ``phone``'s deliveries."""
@@ -348,60 +339,7 @@ class State:
     @property
     def deliveries(self) -> Deliveries:
         """Deliveries per number as a read-only mapping (0 for a number never delivered to)."""
-        return Deliveries(self)
-
-    # -- dialogs (an agent's chat with a number) ---------------------------------------------
-
-    def add_message(self, agent: str, phone: str, entry: Mapping[str, Any]) -> int:
-        """Append a message to ``agent``'s chat with ``phone`` (created on first use); its id.
-
-        ``entry`` is what :mod:`.chatlog` stores: ``out``, ``date`` (Unix seconds by the
-        service's clock), ``text`` or ``media``.
-        """
-        with self.transaction():
-            message_id = self.next_id("message")
-            self._store.add_message(agent, phone, message_id, _dumps(dict(entry)))
-            return message_id
-
-    def has_dialog(self, agent: str, phone: str) -> bool:
-        """True when ``agent`` has a chat with ``phone``."""
-        with self.lock:
-            return self._store.has_dialog(agent, phone)
-
-    def dialog_phones(self, agent: str) -> list[str]:
-        """The numbers ``agent`` has a chat with, oldest chat first."""
-        with self.lock:
-            return self._store.dialog_phones(agent)
-
-    def history(self, agent: str, phone: str, offset: int = 0,
-                limit: int = 20) -> list[tuple[int, dict[str, Any]]]:
-        """``(id, entry)`` of the chat's ``limit`` messages before the ``offset`` newest,
-        oldest first."""
-        with self.lock:
-            return self._store.history(agent, phone, offset, limit)
-
-    def history_count(self, agent: str, phone: str) -> int:
-        """How many messages ``agent``'s chat with ``phone`` holds (0 without one)."""
-        with self.lock:
-            return self._store.history_count(agent, phone)
-
-    def read_up_to(self, agent: str, phone: str) -> int:
-        """The message id up to which ``agent`` has read its chat with ``phone``."""
-        with self.lock:
-            return self._store.read_up_to(agent, phone)
-
-    def dialog_read(self, agent: str, phone: str) -> bool:
-        """True when the chat has messages and is read up to the newest."""
-        with self.lock:
-            last = self._store.last_message_id(agent, phone)
-            return bool(last) and self._store.read_up_to(agent, phone) >= last
-
-    def mark_read(self, agent: str, phone: str) -> None:
-        """Mark the chat read up to its newest message (no-op without one)."""
-        with self.transaction():
-            last = self._store.last_message_id(agent, phone)
-            if last:
-                self._store.set_read_up_to(agent, phone, last)
+        return Deliveries(self._store, self.lock)
 
     # -- inspection --------------------------------------------------------------------------
 
@@ -480,62 +418,6 @@ class _Transaction:
         finally:
             state._owner = None
             state.lock.release()
-
-
-class ReportLog(Sequence[dict[str, Any]]):
-    """The report log as a read-only sequence over the file (oldest first; copies)."""
-
-    def __init__(self, state: State) -> None:
-        self._state = state
-
-    def __len__(self) -> int:
-        return self._state.report_count()
-
-    @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        state = self._state
-        with state.lock:
-            size = state.report_count()
-            if isinstance(index, slice):
-                start, stop, step = index.indices(size)
-                if step != 1:
-                    return list(self)[index]
-                texts = state._store.reports_between(start, stop) if start < stop else []
-                return [json.loads(text) for text in texts]
-            position = index + size if index < 0 else index
-            if not 0 <= position < size:
-                raise IndexError("report index out of range")
-            (text,) = state._store.reports_between(position, position + 1)
-            return json.loads(text)  # type: ignore[no-any-return]
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return self._state.iter_reports()
-
-
-class Deliveries(Mapping[str, int]):
-    """Deliveries per number, read from the file; a number never delivered to counts 0."""
-
-    def __init__(self, state: State) -> None:
-        self._state = state
-
-    def __getitem__(self, phone: str) -> int:
-        return self._state.delivered_to(phone)
-
-    def __contains__(self, phone: object) -> bool:
-        return isinstance(phone, str) and self._state.delivered_to(phone) > 0
-
-    def __iter__(self) -> Iterator[str]:
-        with self._state.lock:
-            return iter(self._state._store.all_deliveries())
-
-    def __len__(self) -> int:
-        with self._state.lock:
-            return self._state._store.delivery_numbers()
 
 
 def _ip_list(value: str | Iterable[str]) -> list[str]:
