@@ -457,3 +457,18 @@ def test_no_can_get_says_so_in_one_sentence(tmp_path: Path) -> None:
         summary = board.report.campaigns.replies_summary.value
         assert "b42318" in summary and "Traceback" not in summary
         assert board.report.campaigns.replies is None
+
+
+def test_a_frozen_service_log_is_said_and_the_journals_offered(tmp_path: Path) -> None:
+    # An account in use: the reference service lists its first 1000 rows forever.
+    with Simulator(seed=7, start=False, log_rows=1000) as sim:
+        board = _board(mg.Client.to(sim), tmp_path)
+        assert "nothing newer" not in board.report.count.value  # nothing sent yet: no claim
+        compose = _compose(board, tmp_path)
+        compose.dry_run_button.click()
+        compose.send_button.click()
+        assert compose.wait(60)
+        said = board.report.count.value
+        assert "The service&#x27;s report log shows nothing newer than" in said
+        assert "The campaigns&#x27; own journals below keep every row." in said
+        assert "finished" in board.report.campaigns.status.value

@@ -14,7 +14,8 @@ chart                    draws
 Every chart takes ``ax=`` to draw into an existing Axes (its figure is returned), writes counts
 and percentages on the bars, uses human labels ("Not on the messenger", not
 ``not_on_messenger``), drops categories with nothing in them, and titles itself with what it
-shows and when (the period of the data, on Tehran's clock, or the moment it was drawn). Persian
+shows and when (the period of the data, on Tehran's clock with the Jalali dates, or the moment
+it was drawn). Persian
 labels are shaped and ordered right-to-left (:func:`~miogram_toolkit.reports.labels.display_text`)
 and drawn with DejaVu Sans, which matplotlib ships and which has the Persian letters.
 
@@ -41,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from miogram_toolkit.protocol.clock import jalali_date
 from miogram_toolkit.reports.figure import new_figure
 from miogram_toolkit.reports.frames import SERVICE_TZ
 from miogram_toolkit.reports.labels import display_text, label
@@ -76,14 +78,15 @@ def _number(value: float) -> str:
 
 
 def period_text(frame: pd.DataFrame | None, tz: str = SERVICE_TZ) -> str:
-    """When the data is from, for a title: its first and last ``sent_at`` on ``tz``'s clock.
+    """When the data is from, for a title: its first and last ``sent_at`` on ``tz``'s clock,
+    the zone named and the Jalali dates beside.
 
-    Without times, the moment of drawing ("as of 28 Nov 2026 21:40").
+    Without times, the moment of drawing ("as of 28 Nov 2026 21:40 Tehran time (1405/09/07)").
 
     Example:
         >>> stamps = pd.to_datetime(["2026-01-31 08:00", "2026-01-31 09:30"], utc=True)
         >>> period_text(pd.DataFrame({"sent_at": stamps}))
-        '31 Jan 2026 11:30–13:00 Tehran time'
+        '31 Jan 2026 11:30–13:00 Tehran time (1404/11/11)'
     """
     city = tz.split("/")[-1].replace("_", " ")
     stamps = None
@@ -91,11 +94,13 @@ def period_text(frame: pd.DataFrame | None, tz: str = SERVICE_TZ) -> str:
         stamps = pd.to_datetime(frame["sent_at"], utc=True).dropna()
     if stamps is None or stamps.empty:
         now = pd.Timestamp(datetime.now().astimezone()).tz_convert(tz)
-        return f"as of {now:%d %b %Y %H:%M} {city} time"
+        return f"as of {now:%d %b %Y %H:%M} {city} time ({jalali_date(now.date())})"
     first, last = stamps.min().tz_convert(tz), stamps.max().tz_convert(tz)
     if first.date() == last.date():
-        return f"{first:%d %b %Y %H:%M}–{last:%H:%M} {city} time"
-    return f"{first:%d %b %Y} – {last:%d %b %Y} {city} time"
+        return (f"{first:%d %b %Y %H:%M}–{last:%H:%M} {city} time "
+                f"({jalali_date(first.date())})")
+    return (f"{first:%d %b %Y} – {last:%d %b %Y} {city} time "
+            f"({jalali_date(first.date())} – {jalali_date(last.date())})")
 
 
 def _title(ax: Axes, what: str, when: str) -> None:

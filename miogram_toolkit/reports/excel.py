@@ -49,7 +49,7 @@ import numpy as np
 import pandas as pd
 
 from miogram_toolkit.local import atomic_write
-from miogram_toolkit.protocol.clock import jalali_dates, jalali_name
+from miogram_toolkit.protocol.clock import jalali_date, jalali_dates, jalali_name
 from miogram_toolkit.reports.attribution import attribute, drop_empty, fill_sent_at
 from miogram_toolkit.reports.credits import credits_frame
 from miogram_toolkit.reports.frames import SERVICE_TZ, frozen_log_note
@@ -334,6 +334,7 @@ def _write_summary(book: Any, results: pd.DataFrame | None, report: pd.DataFrame
     ws.write_string(0, 0, "MioGram campaign report", title)
     ws.write_string(1, 0, f"Made on ({tz.split('/')[-1]} time)")
     ws.write_datetime(1, 1, made.to_pydatetime(), date)
+    ws.write_string(1, 2, f"Jalali {jalali_date(made.date())}")
     row = 3
     if note:
         warning = book.add_format({"bold": True, "font_color": "#C0392B", "text_wrap": True})

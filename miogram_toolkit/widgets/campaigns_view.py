@@ -101,6 +101,19 @@ class CampaignsView:
             self.status.value = message_html("No campaign yet: send one in Compose & send.")
         self.replies_button.disabled = not values
 
+    def newest_send(self) -> pd.Timestamp | None:
+        """When the newest campaign last sent (its journal's newest ``sent_at``), if any."""
+        from miogram_toolkit.campaign import Campaign
+
+        for journal in known_journals(*self.folders)[:3]:
+            try:
+                sent = Campaign.status(journal).rows["sent_at"].max()
+            except Exception:  # not a journal (or one being written): the next one
+                continue
+            if pd.notna(sent):
+                return pd.Timestamp(sent)
+        return None
+
     def show(self) -> None:
         """The chosen campaign's state and outcome, from its journal alone."""
         from miogram_toolkit.campaign import Campaign

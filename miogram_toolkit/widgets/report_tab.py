@@ -7,6 +7,7 @@ campaigns' own journals and reads their replies.
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,10 @@ class ReportTab:
     def load(self) -> None:
         """Read the report log and refresh the filters' choices."""
         try:
-            self.frame = report_frame(self.client)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a frozen log is said below, in one sentence
+                self.frame = report_frame(self.client,
+                                          known_send_at=self.campaigns.newest_send())
         except Exception as error:
             self.count.value = message_html(f"Could not read the report: {error}", kind="error")
             return
@@ -121,11 +125,12 @@ class ReportTab:
         note = ("" if self.frame["func"].notna().any() else
                 " The service's own log keeps no failed single send; failed numbers of Mass "
                 "sends are listed.")
+        frozen = self.frame.attrs.get("log_note")
         self.count.value = message_html(
             f"{len(frame):,} of {total:,} numbers in the records the service's log shows (Tehran "
-            "time). On an account with more than 1000 logged requests the service keeps showing "
-            "the first 1000, so recent sends may be missing: the campaigns' own journals below "
-            "keep every row." + note)
+            "time)." + note) + (message_html(
+                f"{frozen} The campaigns' own journals below keep every row.", kind="error")
+                if frozen else "")
         if frame.empty:
             self.summary.value = message_html("No record passes these filters.")
             self.charts.children = []
