@@ -151,9 +151,9 @@ def main() -> None:
           f"report {last['report_ms'] / first['report_ms']:.2f}x")
     print(f"one Mass of {MAX_NUMBERS:,} numbers (the longest lock hold): "
           f"{first['mass_s']:.2f} s")
-    size, parser, whole = form_memory(args.form_mb)
+    size, parsing, whole = form_memory(args.form_mb)
     print(f"a {size / 2**20:.0f} MB body of short fields: form parser peak "
-          f"{parser / 2**20:.1f} MB ({parser / size:.2f}x the body), whole in-process request "
+          f"{parsing / 2**20:.1f} MB ({parsing / size:.2f}x the body), whole in-process request "
           f"{whole / 2**20:.1f} MB ({whole / size:.2f}x; the issue saw ~900 MB before)")
 
 if __name__ == "__main__":
