@@ -47,6 +47,7 @@ from miogram_toolkit.simulator.state import State, StateWriteError
 
 __all__ = ["perform", "respond"]
 
+
 def respond(state: State, fields: Mapping[str, str], remote_addr: str,
             now: datetime | None = None, *, dialect: Dialect | None = None,
             per_number_s: float = 0.0, gateway_timeout_s: float = math.inf,

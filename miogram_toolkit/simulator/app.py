@@ -7,8 +7,8 @@ Paths:
   when a field is repeated the last value wins, and pairs after the first :data:`MAX_FIELDS`
   are ignored (PHP's ``max_input_vars``). Every answer is HTTP 200, errors included;
   its body and Content-Type are the dialect's (:mod:`.dialects`).
-* ``/_simulator/state`` — inspection, outside the MioGram contract (GET; off with
-  ``inspect=False``): credits, counts and deliveries per number. Never holds the secret.
+* ``/_simulator/state`` — inspection, outside the MioGram contract (GET; only with
+  ``inspect=True``): credits, counts and deliveries per number. Never holds the secret.
 * anything else — HTTP 404 with the JSON of 812 Bad Request.
 
 Limits, checked before anything else and before the account's lock is taken, each answering
@@ -165,7 +165,7 @@ class SimulatorApp:
     Args:
         state: the account and everything it remembers.
         faults: the fault plan (default: no faults).
-        inspect: serve ``GET /_simulator/state``.
+        inspect: serve ``GET /_simulator/state`` (off by default).
         latency_ms: a pause before every service request is processed.
         error_codes: add the numeric ``Code`` to the ``document`` dialect's error answers (the
             document shows only the text; off by default so clients are tested on the text).
