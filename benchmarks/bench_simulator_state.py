@@ -55,8 +55,8 @@ def build(path: Path, records: int) -> None:
                        ((i, _RECORD % (i, i % 1000, i)) for i in ids))
         db.executemany("INSERT OR IGNORE INTO dialogs (agent, phone) VALUES ('MioBot1', ?)",
                        ((f"+98935{i % 1000:07d}",) for i in ids if i <= 1000))
-        db.executemany("INSERT INTO messages (id, agent, phone, entry) "
-                       "VALUES (?, 'MioBot1', ?, ?)",
+        db.executemany("INSERT INTO messages (id, agent, phone, shown, entry) "
+                       "VALUES (?, 'MioBot1', ?, 1769860800, ?)",
                        ((i, f"+98935{i % 1000:07d}", _MESSAGE % i) for i in ids))
         db.commit()
     db.executemany("INSERT INTO deliveries (phone, count) VALUES (?, ?)",

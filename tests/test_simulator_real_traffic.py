@@ -208,3 +208,22 @@ def test_a_chat_read_takes_the_gateways_pace(monkeypatch):
         answer(sim, "SendMessage", Phone=ON, Message="x")
         answer(sim, "GetHistory", Phone=ON, Misc="5,0")
     assert pauses == [0.25, 0.25]  # the send's one number, then the read
+
+
+def test_after_a_999_the_chats_fill_in_as_the_gateway_goes_on():
+    # The gateway sends one number after the other, also after the endpoint gave up: a number
+    # is in its chat only once the gateway has reached it (here 0.5 s apart; a read itself
+    # takes one pace too).
+    numbers = [ON, ON2, ON3]
+    with make_sim(dialect="reference", per_number_s=0.5, gateway_timeout_s=0.1) as sim:
+        started = time.monotonic()
+        assert answer(sim, "SendMessageMass", Phone=",".join(numbers), Message="m") == \
+            NO_RESPONSE
+        assert answer(sim, "GetHistory", Phone=ON3, Misc="5,0")["Result"] is False  # at 1.0 s
+        first = answer(sim, "GetHistory", Phone=ON, Misc="5,0")["Result"]
+        assert first and first[0]["text"] == "m"  # the first number went at once
+        time.sleep(max(0.0, started + 1.2 - time.monotonic()))
+        late = [answer(sim, "GetHistory", Phone=n, Misc="5,0")["Result"] for n in numbers]
+        assert all(page and page[0]["text"] == "m" for page in late)
+        dates = [page[0]["date"] for page in late]
+        assert dates == sorted(dates)

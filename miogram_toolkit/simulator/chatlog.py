@@ -15,7 +15,8 @@ A file, location or contact send carries ``"media"`` instead of ``"text"``:
 "first_name": …}``. A contact's own message (a reply) has ``out: false``, ``from`` the contact,
 ``to`` the agent, and is ``unread`` until ``MarkRead``. Group messages forwarded to a new member
 (``ChatAddUser``) carry ``fwd_from`` and ``fwd_date``. ``date`` is Unix seconds by the
-service's clock (``clock_offset_s`` moves it).
+service's clock (``clock_offset_s`` moves it); the numbers of a Mass are dated one
+``per_number_s`` apart and each is read back only from its date on.
 
 The simulator stores each message as a small entry (``out``, ``date``, ``text`` or ``media``)
 in the agent's chat with the number (:meth:`~.views.Chats.add`) and renders it here

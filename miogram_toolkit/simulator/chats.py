@@ -145,7 +145,7 @@ def mark_read(call: Call) -> Reply:
     phone = call.field("Phone")
     if not call.state.on_messenger(phone):
         return _fail(call)
-    call.state.chats.mark_read(call.robot or "", phone)
+    call.state.chats.mark_read(call.robot or "", phone, call.now.timestamp())
     return call.answer(True)
 
 
@@ -157,7 +157,7 @@ def get_user_info(call: Call) -> Reply:
     info = {"UserID": user_id(phone, seed=state.seed), "Phone": phone,
             "FirstName": f"User {phone[-4:]}", "LastName": "", "Username": None,
             "Blocked": phone in state.blocked,
-            "MessagesCount": state.chats.count(call.robot or "", phone)}
+            "MessagesCount": state.chats.count(call.robot or "", phone, call.now.timestamp())}
     return call.answer(info)
 
 
@@ -171,17 +171,18 @@ def _page(call: Call, phone: str, offset: int, limit: int) -> list[dict[str, Any
     read_up_to = state.chats.read_up_to(agent, phone)
     record = state.agent(agent)
     return [render(message_id, entry, record, phone, seed=state.seed, read_up_to=read_up_to)
-            for message_id, entry in state.chats.page(agent, phone, offset, limit)]
+            for message_id, entry in state.chats.page(agent, phone, offset, limit,
+                                                      call.now.timestamp())]
 
 
 def get_dialog_list(call: Call) -> Reply:
-    state, agent = call.state, call.robot or ""
+    state, agent, now = call.state, call.robot or "", call.now.timestamp()
     dialogs: list[dict[str, Any]] = []
     for phone in state.chats.phones(agent):
         messages = _page(call, phone, 0, _DIALOG_MESSAGES)
         dialogs.append({"Type": "user", "Phone": phone, "Title": phone,
-                        "MessagesCount": state.chats.count(agent, phone),
-                        "Read": state.chats.is_read(agent, phone),
+                        "MessagesCount": state.chats.count(agent, phone, now),
+                        "Read": state.chats.is_read(agent, phone, now),
                         "Messages": messages})
     for group in state.groups.values():
         dialogs.append({**_public_group(group),

@@ -98,7 +98,7 @@ def _maybe_reply(call: Call, phone: str, content: Content, date: float) -> None:
         return
     entry: dict[str, Any] = {"out": False, "date": date + reply.delay_s}
     entry.update({"media": reply.media} if reply.media is not None else {"text": reply.text})
-    state.chats.add(call.robot or "", phone, entry)
+    state.chats.add(call.robot or "", phone, entry, shown=date)  # dated later, there at once
 
 
 def handle_send(call: Call) -> Reply:

@@ -11,9 +11,11 @@ costs the same with ten records or ten million::
                   └ commit ◄── before the answer     reports   id, record JSON
                                                      deliveries phone → count
                                                      dialogs   agent, phone, read mark
-                                                     messages  id, agent, phone, entry JSON
+                                                     messages  id, agent, phone, shown, entry
 
-A dialog is one agent's chat with one number: an agent sees only its own chats.
+A dialog is one agent's chat with one number: an agent sees only its own chats. A message is
+read back only once the service's clock reaches its ``shown`` time (Unix seconds): the gateway
+sends one number after the other.
 
 The file is opened in WAL mode with ``synchronous=NORMAL`` (a committed request survives any
 death of the process; a power cut may lose the newest transactions, never the file) and
@@ -45,7 +47,7 @@ __all__ = ["APPLICATION_ID", "FORMAT", "StateFileError", "Store"]
 #: ``PRAGMA application_id`` of a simulator state file ("MioG").
 APPLICATION_ID = 0x4D696F47
 #: ``PRAGMA user_version``: the layout of the tables below.
-FORMAT = 3
+FORMAT = 4
 
 _GENERATION = "generation"  # bumped by every commit that changed something
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -56,7 +58,7 @@ CREATE TABLE deliveries (phone TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT
 CREATE TABLE dialogs (seq INTEGER PRIMARY KEY, agent TEXT NOT NULL, phone TEXT NOT NULL,
                       read_up_to INTEGER NOT NULL DEFAULT 0, UNIQUE (agent, phone));
 CREATE TABLE messages (id INTEGER PRIMARY KEY, agent TEXT NOT NULL, phone TEXT NOT NULL,
-                       entry TEXT NOT NULL);
+                       shown REAL NOT NULL, entry TEXT NOT NULL);
 CREATE INDEX messages_by_chat ON messages (agent, phone, id);
 """
 
@@ -267,12 +269,14 @@ class Store:
 
     # -- dialogs (one per agent and number) ----------------------------------------------------
 
-    def add_message(self, agent: str, phone: str, message_id: int, entry: str) -> None:
-        """Append a message (JSON text) to ``agent``'s chat with ``phone`` (made on first use)."""
+    def add_message(self, agent: str, phone: str, message_id: int, entry: str,
+                    shown: float) -> None:
+        """Append a message (JSON text) to ``agent``'s chat with ``phone`` (made on first use),
+        to be read from the time ``shown`` on."""
         self._db.execute("INSERT OR IGNORE INTO dialogs (agent, phone) VALUES (?, ?)",
                          (agent, phone))
-        self._db.execute("INSERT INTO messages (id, agent, phone, entry) VALUES (?, ?, ?, ?)",
-                         (message_id, agent, phone, entry))
+        self._db.execute("INSERT INTO messages (id, agent, phone, shown, entry) "
+                         "VALUES (?, ?, ?, ?, ?)", (message_id, agent, phone, shown, entry))
 
     def has_dialog(self, agent: str, phone: str) -> bool:
         """True when ``agent`` has a chat with ``phone``."""
@@ -285,23 +289,26 @@ class Store:
                                 (agent,))
         return [row[0] for row in rows]
 
-    def history(self, agent: str, phone: str, offset: int,
-                limit: int) -> list[tuple[int, dict[str, Any]]]:
-        """``(id, entry)`` of ``limit`` messages, skipping the ``offset`` newest; oldest first."""
+    def history(self, agent: str, phone: str, offset: int, limit: int,
+                now: float) -> list[tuple[int, dict[str, Any]]]:
+        """``(id, entry)`` of ``limit`` messages shown by ``now``, skipping the ``offset``
+        newest; oldest first."""
         rows = self._db.execute("SELECT id, entry FROM messages WHERE agent = ? AND phone = ? "
-                                "ORDER BY id DESC LIMIT ? OFFSET ?",
-                                (agent, phone, limit, offset)).fetchall()
+                                "AND shown <= ? ORDER BY id DESC LIMIT ? OFFSET ?",
+                                (agent, phone, now, limit, offset)).fetchall()
         return [(int(row[0]), json.loads(row[1])) for row in reversed(rows)]
 
-    def history_count(self, agent: str, phone: str) -> int:
-        """How many messages the chat holds."""
+    def history_count(self, agent: str, phone: str, now: float) -> int:
+        """How many messages of the chat are shown by ``now``."""
         return int(self._db.execute("SELECT count(*) FROM messages WHERE agent = ? AND "
-                                    "phone = ?", (agent, phone)).fetchone()[0])
+                                    "phone = ? AND shown <= ?",
+                                    (agent, phone, now)).fetchone()[0])
 
-    def last_message_id(self, agent: str, phone: str) -> int:
-        """The newest message id of the chat (0 when none)."""
+    def last_message_id(self, agent: str, phone: str, now: float) -> int:
+        """The newest message id of the chat shown by ``now`` (0 when none)."""
         return int(self._db.execute("SELECT coalesce(max(id), 0) FROM messages WHERE "
-                                    "agent = ? AND phone = ?", (agent, phone)).fetchone()[0])
+                                    "agent = ? AND phone = ? AND shown <= ?",
+                                    (agent, phone, now)).fetchone()[0])
 
     def read_up_to(self, agent: str, phone: str) -> int:
         """The message id up to which the chat is read (0 when none)."""

@@ -20,6 +20,7 @@ Example:
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import Any, overload
@@ -106,7 +107,9 @@ class Chats:
 
     A message is stored as a small entry (:mod:`.chatlog`: ``out``, ``date`` in Unix seconds by
     the service's clock, ``text`` or ``media``) under an increasing id; pages list the oldest
-    first, as telegram-cli does.
+    first, as telegram-cli does. A message is read back only once the service's clock (``now``,
+    Unix seconds) reaches the time it is ``shown`` — by default its ``date``: the gateway sends
+    one number after the other, also after the endpoint has answered 999.
 
     Args:
         store: the state's file.
@@ -121,11 +124,14 @@ class Chats:
         self._store, self._lock = store, lock
         self._transaction, self._next_id = transaction, next_id
 
-    def add(self, agent: str, phone: str, entry: Mapping[str, Any]) -> int:
-        """Append a message to ``agent``'s chat with ``phone`` (made on first use); its id."""
+    def add(self, agent: str, phone: str, entry: Mapping[str, Any],
+            shown: float | None = None) -> int:
+        """Append a message to ``agent``'s chat with ``phone`` (made on first use), read back
+        from ``shown`` on (default: its ``date``); its id."""
         with self._transaction():
             message_id = self._next_id("message")
-            self._store.add_message(agent, phone, message_id, dumps(dict(entry)))
+            self._store.add_message(agent, phone, message_id, dumps(dict(entry)),
+                                    float(entry["date"] if shown is None else shown))
             return message_id
 
     def exists(self, agent: str, phone: str) -> bool:
@@ -138,32 +144,33 @@ class Chats:
         with self._lock:
             return self._store.dialog_phones(agent)
 
-    def page(self, agent: str, phone: str, offset: int = 0,
-             limit: int = 20) -> list[tuple[int, dict[str, Any]]]:
-        """``(id, entry)`` of ``limit`` messages before the ``offset`` newest, oldest first."""
+    def page(self, agent: str, phone: str, offset: int = 0, limit: int = 20,
+             now: float = math.inf) -> list[tuple[int, dict[str, Any]]]:
+        """``(id, entry)`` of ``limit`` messages shown by ``now``, before the ``offset`` newest;
+        oldest first."""
         with self._lock:
-            return self._store.history(agent, phone, offset, limit)
+            return self._store.history(agent, phone, offset, limit, now)
 
-    def count(self, agent: str, phone: str) -> int:
-        """How many messages the chat holds (0 without one)."""
+    def count(self, agent: str, phone: str, now: float = math.inf) -> int:
+        """How many messages of the chat are shown by ``now`` (0 without a chat)."""
         with self._lock:
-            return self._store.history_count(agent, phone)
+            return self._store.history_count(agent, phone, now)
 
     def read_up_to(self, agent: str, phone: str) -> int:
         """The message id up to which ``agent`` has read its chat with ``phone``."""
         with self._lock:
             return self._store.read_up_to(agent, phone)
 
-    def is_read(self, agent: str, phone: str) -> bool:
-        """True when the chat has messages and is read up to the newest."""
+    def is_read(self, agent: str, phone: str, now: float = math.inf) -> bool:
+        """True when the chat has messages and is read up to the newest shown by ``now``."""
         with self._lock:
-            last = self._store.last_message_id(agent, phone)
+            last = self._store.last_message_id(agent, phone, now)
             return bool(last) and self._store.read_up_to(agent, phone) >= last
 
-    def mark_read(self, agent: str, phone: str) -> None:
-        """Mark the chat read up to its newest message (no-op without one)."""
+    def mark_read(self, agent: str, phone: str, now: float = math.inf) -> None:
+        """Mark the chat read up to its newest message shown by ``now`` (no-op without one)."""
         with self._transaction():
-            last = self._store.last_message_id(agent, phone)
+            last = self._store.last_message_id(agent, phone, now)
             if last:
                 self._store.set_read_up_to(agent, phone, last)
 
