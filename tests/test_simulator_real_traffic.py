@@ -199,3 +199,12 @@ def test_the_in_process_app_gives_the_date_header_too():
     b"".join(sim.app(environ, lambda status, headers: seen.extend(headers)))
     date = parsedate_to_datetime(dict(seen)["Date"])
     assert abs((date - datetime.now(UTC)).total_seconds() - 600) < 5
+
+
+def test_a_chat_read_takes_the_gateways_pace(monkeypatch):
+    pauses: list[float] = []
+    monkeypatch.setattr("miogram_toolkit.simulator.actions.time.sleep", pauses.append)
+    with make_sim(dialect="reference", per_number_s=0.25) as sim:
+        answer(sim, "SendMessage", Phone=ON, Message="x")
+        answer(sim, "GetHistory", Phone=ON, Misc="5,0")
+    assert pauses == [0.25, 0.25]  # the send's one number, then the read

@@ -14,7 +14,8 @@ Three ways to run the same service:
 * in-process: :attr:`Simulator.app` is a WSGI application (mount it in
   :class:`miogram_toolkit.client.transport.WSGITransport`, no socket);
 * in a thread: ``with Simulator() as sim:`` serves on a free 127.0.0.1 port (:attr:`~Simulator.url`,
-  :attr:`~Simulator.secret`, :meth:`~Simulator.client`);
+  :attr:`~Simulator.secret`; ``miogram_toolkit.Client.to(sim)`` is a client for it), answering
+  only requests addressed to a loopback name;
 * as a process: ``python -m miogram_toolkit.simulator --port 8765`` (see ``__main__``).
 
 Example:
@@ -66,7 +67,16 @@ is documented in :mod:`.actions`; non-POST → 812; paths other than ``/dojob.ph
 with the 812 JSON. WhatsApp sends answer true for every well-formed number, are charged and
 logged as delivered. Which numbers are on the messenger: ``sha256(seed|digits)`` against
 ``unreachable_share`` (default 10%), overridable per number. In both dialects, a send may pause
-``per_number_s`` per number before it answers (the gateway's pace; WhatsApp excepted).
+``per_number_s`` per number before it answers (the gateway's pace; WhatsApp excepted), and a
+``GetHistory`` one ``per_number_s`` (the gateway asks its Telegram client).
+
+Real traffic, as the implementation meets it (README "Real traffic"): the ``reference`` report
+is the account's first 1000 rows forever (``log_rows=1000`` starts an account in use); a send
+whose gateway time passes ``gateway_timeout_s`` is answered 999 while its numbers go out,
+uncharged and unlogged; the log keeps what MySQL reads of an unescaped ``INSERT``
+(:mod:`.logtext`); each agent has its own chats, read as telegram-cli objects (:mod:`.chatlog`),
+where recipients may answer (``replies=``, :mod:`.replies`); ``clock_offset_s`` gives the
+service a clock of its own.
 """
 
 from __future__ import annotations

@@ -23,7 +23,8 @@ Users and dialogs:
   ``Limit,Offset`` as the implementation does): the chat of the agent the request runs on with
   that user — an agent sees only its own chats — as telegram-cli message objects
   (:mod:`.chatlog`): at most ``Limit`` messages before the ``Offset`` newest, **newest last**;
-  false when that slice is empty or the agent never wrote to the number.
+  false when that slice is empty or the agent never wrote to the number. It takes one
+  ``per_number_s`` (the gateway's pace), outside the state's lock.
 """
 
 from __future__ import annotations
@@ -193,7 +194,9 @@ def get_history(call: Call) -> Reply:
     if not call.state.chats.exists(call.robot or "", phone):
         return _fail(call)  # an agent sees only its own chats
     page = _page(call, phone, call.misc["offset"], call.misc["limit"])
-    return call.answer(page) if page else _fail(call)
+    reply = call.answer(page) if page else _fail(call)
+    reply.pause_s = call.per_number_s  # the gateway asks its Telegram client: about a send's
+    return reply
 
 
 HANDLERS = {

@@ -150,15 +150,13 @@ class DocumentDialect(Dialect):
 
     def old_rows(self, state: State, count: int, now: datetime) -> Iterator[dict[str, Any]]:
         """``count`` report records of an account in use, the oldest a month before ``now``."""
-        start = now - timedelta(days=30)
+        start, robot = now - timedelta(days=30), (state.agent_names() or [""])[0]
         for i in range(count):
-            phone = f"+98999{i % 10_000_000:07d}"
-            state.tallies["delivered"] += 1
             yield {"Id": state.next_id("report"), "Time": utc_iso(start + timedelta(minutes=i)),
-                   "Func": "SendMessage", "Phone": phone, "Robot": state.agent_names()[0]
-                   if state.agents else "", "Channel": "telegram", "Kind": "Message",
-                   "Delivered": True, "Charged": 1, "Message": f"old message {i + 1}",
-                   "File": None, "Reason": None}
+                   "Func": "SendMessage", "Phone": f"+98999{i % 10_000_000:07d}",
+                   "Robot": robot, "Channel": "telegram", "Kind": "Message", "Delivered": True,
+                   "Charged": 1, "Message": f"old message {i + 1}", "File": None,
+                   "Reason": None}
 
     def log_sends(self, call: Call, outcomes: Sequence[Outcome], content: Content) -> None:
         """One report record per number per attempt, delivered or not."""

@@ -38,6 +38,8 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from miogram_toolkit.local import open_private, private_dir
+
 __all__ = ["APPLICATION_ID", "FORMAT", "StateFileError", "Store"]
 
 #: ``PRAGMA application_id`` of a simulator state file ("MioG").
@@ -64,13 +66,13 @@ class StateFileError(ValueError):
 
 
 def _create_private(path: Path) -> None:
-    """Create ``path`` empty and readable by its owner only (SQLite's WAL inherits the mode)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Create ``path`` empty, readable by its owner only (SQLite's WAL inherits the mode), in a
+    folder the toolkit creates 0700 (and tightens when it made it earlier)."""
+    private_dir(path.parent)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        open_private(path, "xb").close()
     except FileExistsError:
         return
-    os.close(fd)
 
 
 def _check_header(path: Path) -> None:
@@ -148,7 +150,8 @@ class Store:
                 version = db.execute("PRAGMA user_version").fetchone()[0]
                 if version != FORMAT:
                     raise StateFileError(f"{self.path} is a simulator state file of format "
-                                         f"{version}; this version reads format {FORMAT}")
+                                         f"{version}; this version reads format {FORMAT}: "
+                                         f"start from a new state file")
                 self.fresh = not db.execute("SELECT 1 FROM account LIMIT 1").fetchall()
                 self._generation = self._stored_generation()
             db.execute("COMMIT")
