@@ -515,3 +515,29 @@ def test_dry_run_send_send_again_and_a_new_dashboard_send_nobody_twice(sim: Any,
     assert compose.wait(60)
     assert _deliveries(client) == first
     assert int(client.get_credits()["Message"]) == start - 11
+
+
+def test_the_dashboard_needs_only_core_dependencies() -> None:
+    # A plain install (no extra) runs mg.dashboard(): every library the widgets import is a core
+    # dependency; Voila (the page, serve.py) is an extra and is imported only when it is there.
+    import ast
+    import sys
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    core = {name.split(">")[0].split("[")[0].split("=")[0].strip().replace("-", "_").lower()
+            for name in project["dependencies"]}
+    core |= {"numpy"}  # pandas brings it
+    assert "ipywidgets" in core and "voila>=0.5" in project["optional-dependencies"]["page"]
+    found = set()
+    for path in sorted((root / "miogram_toolkit" / "widgets").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        nodes = tree.body if path.name == "serve.py" else list(ast.walk(tree))
+        for node in nodes:
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+            found |= {name.split(".")[0] for name in names}
+    third_party = {name for name in found - {"miogram_toolkit"}
+                   if name not in sys.stdlib_module_names}
+    assert third_party <= core, third_party - core
