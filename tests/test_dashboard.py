@@ -265,6 +265,7 @@ def test_the_message_box_follows_the_text_direction_and_previews_each_row(
     preview = compose.preview.value
     assert preview.count("<tr>") == 5 and preview.count("dir='auto'") == 5
     assert "سلام Person 1 عزیز! حراج پاییزه در Tehran" in preview
+    assert ">row 2</td>" in preview and ">row 6</td>" in preview  # the rows the sheet shows
     compose.message.value = "Hi {nobody}"
     assert compose.preview.value == "" and "no such column" in compose.counter.value
 
@@ -410,6 +411,7 @@ def test_campaigns_are_listed_from_the_data_folder_and_the_old_notebook_folder(
     sent = Path(compose.campaign.journal_path)
     assert campaigns.journal.value == str(sent.resolve())
     assert "finished" in campaigns.status.value and "MioBot" in campaigns.status.value
+    assert "not sent" in campaigns.status.value and "(none)" not in campaigns.status.value
     # a journal an older dashboard wrote beside the notebook is still found
     (tmp_path / "miogram_journals").mkdir()
     shutil.copy(sent, tmp_path / "miogram_journals" / "dashboard-20250101-120000.sqlite")
@@ -472,3 +474,70 @@ def test_a_frozen_service_log_is_said_and_the_journals_offered(tmp_path: Path) -
         assert "The service&#x27;s report log shows nothing newer than" in said
         assert "The campaigns&#x27; own journals below keep every row." in said
         assert "finished" in board.report.campaigns.status.value
+
+
+# -- never twice from the dashboard (issue 17) ----------------------------------------------------
+
+def _deliveries(client: Any) -> dict[str, int]:
+    """How many times the service's log shows each number delivered."""
+    counts: dict[str, int] = {}
+    for record in client.get_report(999):
+        for number in filter(None, str(record.get("Delivered", "")).split(",")):
+            key = "+" + number.lstrip("+")
+            counts[key] = counts.get(key, 0) + 1
+    return counts
+
+
+def test_dry_run_send_send_again_and_a_new_dashboard_send_nobody_twice(sim: Any,
+                                                                     tmp_path: Path) -> None:
+    client = mg.Client.to(sim)
+    start = int(client.get_credits()["Message"])
+    board = _board(client, tmp_path)
+    compose = _compose(board, tmp_path)
+    compose.dry_run_button.click()
+    compose.send_button.click()
+    assert compose.wait(60)
+    first = _deliveries(client)
+    assert len(first) == 11 and set(first.values()) == {1}
+    assert not compose.send_button.disabled  # Send again is offered…
+    compose.send_button.click()  # …and sends nobody: the campaign's journal says all is done
+    assert compose.wait(60)
+    compose.dry_run_button.click()
+    compose.send_button.click()
+    assert compose.wait(60)
+    board.close()
+    # A page refresh: a new dashboard, the same sheet and message.
+    again = _board(client, tmp_path)
+    compose = _compose(again, tmp_path)
+    compose.dry_run_button.click()
+    assert not compose.send_button.disabled, compose.plan.value
+    compose.send_button.click()
+    assert compose.wait(60)
+    assert _deliveries(client) == first
+    assert int(client.get_credits()["Message"]) == start - 11
+
+
+def test_the_dashboard_needs_only_core_dependencies() -> None:
+    # A plain install (no extra) runs mg.dashboard(): every library the widgets import is a core
+    # dependency; Voila (the page, serve.py) is an extra and is imported only when it is there.
+    import ast
+    import sys
+    import tomllib
+
+    root = Path(__file__).resolve().parents[1]
+    project = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    core = {name.split(">")[0].split("[")[0].split("=")[0].strip().replace("-", "_").lower()
+            for name in project["dependencies"]}
+    core |= {"numpy"}  # pandas brings it
+    assert "ipywidgets" in core and "voila>=0.5" in project["optional-dependencies"]["page"]
+    found = set()
+    for path in sorted((root / "miogram_toolkit" / "widgets").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        nodes = tree.body if path.name == "serve.py" else list(ast.walk(tree))
+        for node in nodes:
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import) else
+                     [node.module] if isinstance(node, ast.ImportFrom) and node.module else [])
+            found |= {name.split(".")[0] for name in names}
+    third_party = {name for name in found - {"miogram_toolkit"}
+                   if name not in sys.stdlib_module_names}
+    assert third_party <= core, third_party - core

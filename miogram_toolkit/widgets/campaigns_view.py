@@ -23,7 +23,13 @@ from typing import Any
 import pandas as pd
 
 from miogram_toolkit.local import data_path
-from miogram_toolkit.widgets.common import figure_widget, frame_html, message_html, widgets
+from miogram_toolkit.widgets.common import (
+    figure_widget,
+    frame_html,
+    message_html,
+    summary_html,
+    widgets,
+)
 
 __all__ = ["LEGACY_FOLDER", "CampaignsView", "known_journals"]
 
@@ -130,9 +136,8 @@ class CampaignsView:
             self.status.value = message_html(f"{Path(self.journal.value).name}: {error}",
                                              kind="error")
             return
-        summary = delivery_summary(status.rows, by="agent") if len(status.rows) else None
         self.status.value = message_html(str(status)) + (
-            frame_html(summary) if summary is not None else "")
+            summary_html(delivery_summary(status.rows, by="agent")) if len(status.rows) else "")
 
     def read_replies(self) -> None:
         """Read the replies of the chosen campaign in a background thread."""

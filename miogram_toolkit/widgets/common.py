@@ -13,7 +13,7 @@ import pandas as pd
 from miogram_toolkit.protocol.clock import with_time_columns
 
 __all__ = ["PausableClient", "download_link", "figure_widget", "frame_html", "message_html",
-           "widgets"]
+           "summary_html", "widgets"]
 
 
 def widgets() -> Any:
@@ -56,7 +56,9 @@ def frame_html(frame: pd.DataFrame, *, rows: int = 200, index: bool = True) -> s
         elif pd.api.types.is_integer_dtype(column):
             shown[name] = column.map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
         elif column.dtype == object or pd.api.types.is_string_dtype(column):
-            shown[name] = column.astype(object).where(column.notna(), "")
+            # pandas writes a line break as a literal "\n"; a visible mark reads better
+            text = column.astype(object).where(column.notna(), "")
+            shown[name] = text.map(lambda v: v.replace("\n", " ↵ ") if isinstance(v, str) else v)
     table = shown.to_html(index=index, na_rep="", border=0, classes="mg-table",
                           float_format=lambda v: f"{v:,.3g}")
     more = (f"<div style='color:#666'>first {rows:,} of {len(frame):,} rows</div>"
@@ -65,6 +67,30 @@ def frame_html(frame: pd.DataFrame, *, rows: int = 200, index: bool = True) -> s
              ".mg-table th,.mg-table td{padding:3px 10px;border-bottom:1px solid #e3e6ea;"
              "text-align:left}.mg-table thead th{background:#f2f4f7}</style>")
     return f"{style}<div style='max-height:420px;overflow:auto'>{table}</div>{more}"
+
+
+def summary_html(summary: pd.DataFrame) -> str:
+    """A delivery summary (``delivery_summary``) as people read it: words, percentages.
+
+    Rows without a group (skipped rows have no agent) say so instead of ``(none)``.
+    """
+    from miogram_toolkit.reports import label
+
+    columns = {"sent": "Sent", "delivered": "Delivered", "failed": "Not delivered",
+               "unknown": "Unknown", "skipped": "Skipped", "rate": "Rate"}
+    shown = summary[[c for c in columns if c in summary.columns]].rename(columns=columns)
+    shown = shown.loc[:, (shown != 0).any() | (shown.columns == "Sent")]
+    shown["Rate"] = [f"{r:.0%}" if r == r else "" for r in shown["Rate"]]
+    shown.index = [_group_text(key, label) for key in shown.index]
+    return frame_html(shown)
+
+
+def _group_text(key: object, label: Any) -> str:
+    if key is None or (not isinstance(key, str) and pd.isna(key)) or key in ("", "(none)"):
+        return "not sent"
+    if isinstance(key, pd.Timestamp):
+        return f"{key:%d %b %Y %H:%M}" if (key.hour or key.minute) else f"{key:%d %b %Y}"
+    return str(label(key))
 
 
 def message_html(text: str, *, kind: str = "info") -> str:

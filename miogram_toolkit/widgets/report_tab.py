@@ -23,7 +23,7 @@ from miogram_toolkit.reports import (
     timeline_chart,
 )
 from miogram_toolkit.widgets.campaigns_view import CampaignsView
-from miogram_toolkit.widgets.common import figure_widget, frame_html, message_html, widgets
+from miogram_toolkit.widgets.common import figure_widget, message_html, summary_html, widgets
 
 __all__ = ["ReportTab"]
 
@@ -135,13 +135,7 @@ class ReportTab:
             self.summary.value = message_html("No record passes these filters.")
             self.charts.children = []
             return
-        summary = delivery_summary(frame, by=self.by.value)
-        shown = summary[["sent", "delivered", "failed", "rate"]].rename(columns={
-            "sent": "Sent", "delivered": "Delivered", "failed": "Not delivered",
-            "rate": "Rate"})
-        shown["Rate"] = [f"{r:.0%}" if r == r else "" for r in shown["Rate"]]
-        shown.index = [_group_text(i) for i in shown.index]
-        self.summary.value = frame_html(shown)
+        self.summary.value = summary_html(delivery_summary(frame, by=self.by.value))
         charts = [delivery_chart(frame, by=self.by.value), timeline_chart(
             frame, every="day" if self.by.value == "day" else "hour")]
         if (~frame["delivered"]).any():
@@ -152,9 +146,3 @@ class ReportTab:
 def _show_jalali(shown: Any, day: Any) -> None:
     shown.value = (f"<span class='mg-jalali' dir='rtl'>{jalali_date(day)}</span>"
                    if day is not None else "")
-
-
-def _group_text(key: object) -> str:
-    if isinstance(key, pd.Timestamp):
-        return f"{key:%d %b %Y %H:%M}" if (key.hour or key.minute) else f"{key:%d %b %Y}"
-    return label(key)

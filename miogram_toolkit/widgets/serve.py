@@ -76,16 +76,13 @@ class DashboardPage:
     def stop(self) -> None:
         """Stop the server (and the kernels it started)."""
         if self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT if os.name != "nt" else signal.SIGTERM)
+            # SIGTERM: Jupyter Server shuts its kernels down and exits, without asking.
+            self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
-                self.process.terminate()
-                try:
-                    self.process.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    self.process.kill()
-                    self.process.wait()
+                self.process.kill()
+                self.process.wait()
 
 
 def _write_notebook(folder: Path) -> Path:
