@@ -302,40 +302,32 @@ def test_simulator_on_a_busy_port_is_one_line(capsys: pytest.CaptureFixture[str]
                   f"already in use.\n"
 
 
-def test_dashboard_runs_voila_on_the_dashboard_notebook(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(("argv", "port", "browser"), [
+    ([], 8866, True), (["--port", "8900", "--no-browser"], 8900, False),
+])
+def test_dashboard_serves_the_page_through_the_widgets_room(
+        argv: list[str], port: int, browser: bool, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    notebook = tmp_path / "00_dashboard.ipynb"
-    notebook.write_text("{}", encoding="utf-8")
-    calls: list[list[str]] = []
-    monkeypatch.setattr(commands_module, "dashboard_notebook", lambda: notebook)
-    monkeypatch.setattr(commands_module, "run_voila", lambda argv: calls.append(argv) or 0)
-    monkeypatch.setattr("importlib.util.find_spec", lambda name: object())
-    code, _, _ = run(capsys, "dashboard", "--port", "8900")
-    assert code == 0
-    assert calls == [[sys.executable, "-m", "voila", str(notebook), "--port=8900"]]
+    from miogram_toolkit.widgets import serve
+
+    calls: list[tuple[int, bool]] = []
+
+    def serve_dashboard(port: int, *, open_browser: bool, echo: object) -> int:
+        calls.append((port, open_browser))
+        return 0
+
+    monkeypatch.setattr(serve, "serve_dashboard", serve_dashboard)
+    code, _, _ = run(capsys, "dashboard", *argv)
+    assert code == 0 and calls == [(port, browser)]
 
 
 def test_dashboard_without_voila_says_how_to_get_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    notebook = tmp_path / "00_dashboard.ipynb"
-    notebook.write_text("{}", encoding="utf-8")
-    monkeypatch.setattr(commands_module, "dashboard_notebook", lambda: notebook)
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
     code, _, err = run(capsys, "dashboard")
     assert code == 1
-    assert "needs Voila, which is not installed: pip install voila" in error_line(err,
-                                                                                 "dashboard")
-
-
-def test_dashboard_outside_a_checkout_is_one_sentence(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(commands_module, "dashboard_notebook", lambda: tmp_path / "none.ipynb")
-    code, _, err = run(capsys, "dashboard")
-    assert code == 1
-    assert "is not here" in error_line(err, "dashboard")
+    assert error_line(err, "dashboard").startswith(
+        "The dashboard page needs Voila, which is not installed: pip install")
 
 
 # -- demo failures (its success path is in test_demo.py) -----------------------------------------

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from miogram_toolkit.cli.errors import CommandError
-from miogram_toolkit.cli.output import column_refused, output_file, say, write_table
+from miogram_toolkit.cli.output import column_refused, output_file, write_table
 from miogram_toolkit.local import existing_file
 
 if TYPE_CHECKING:
@@ -70,9 +70,12 @@ def register(commands: Commands) -> None:
     report_.add_argument("--force", action="store_true",
                          help="replace the --out file when it already exists")
 
-    dashboard_ = commands.add("dashboard", "open the dashboard as a Voila page",
-                              "miogram dashboard --port 8866", dashboard)
-    dashboard_.add_argument("--port", type=int, default=8866, help="port for the page")
+    dashboard_ = commands.add("dashboard", "open the dashboard page (yours alone: loopback, a "
+                              "token in its address)", "miogram dashboard --port 8866", dashboard)
+    dashboard_.add_argument("--port", type=int, default=8866,
+                            help="port on 127.0.0.1 for the page (default 8866)")
+    dashboard_.add_argument("--no-browser", action="store_true",
+                            help="print the page's address only; do not open a browser")
 
     demo_ = commands.add("demo", "run the whole job against a fresh simulator of its own: "
                          "clean, send a personalised campaign, write the report and charts",
@@ -172,49 +175,11 @@ def report(args: argparse.Namespace) -> int:
     return 0
 
 
-def dashboard_notebook() -> Path:
-    """The dashboard notebook of a toolkit checkout (``notebooks/00_dashboard.ipynb``)."""
-    return Path(__file__).resolve().parents[2] / "notebooks" / "00_dashboard.ipynb"
-
-
 def dashboard(args: argparse.Namespace) -> int:
-    """``miogram dashboard``: the dashboard notebook served by Voila, opened in a browser."""
-    import importlib.util
+    """``miogram dashboard``: the dashboard page, for this user alone, until Ctrl-C."""
+    from miogram_toolkit.widgets.serve import serve_dashboard
 
-    notebook = dashboard_notebook()
-    if not notebook.is_file():
-        raise CommandError(f"The dashboard notebook {notebook.name} is not here; run miogram "
-                           f"dashboard from a clone of miogram-toolkit")
-    if importlib.util.find_spec("voila") is None:
-        raise CommandError("The dashboard page needs Voila, which is not installed: "
-                           "pip install voila")
-    say(args, f"Opening {notebook.name} with Voila on port {args.port}; Ctrl-C stops it.")
-    return run_voila([sys.executable, "-m", "voila", str(notebook), f"--port={args.port}"])
-
-
-def run_voila(argv: list[str]) -> int:
-    """Run Voila in the foreground; its exit status is the command's.
-
-    Ctrl-C or a SIGTERM to ``miogram`` stops Voila too, so no server is left behind.
-    """
-    import signal
-    import subprocess
-
-    def _stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, _stop)
-    proc = subprocess.Popen(argv)
-    try:
-        return proc.wait()
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    return serve_dashboard(args.port, open_browser=not args.no_browser, echo=announce)
 
 
 def demo(args: argparse.Namespace) -> int:
