@@ -18,12 +18,12 @@ pandas is already imported, else right after pandas is first imported (:class:`_
 from __future__ import annotations
 
 import importlib
-import importlib.abc
-import importlib.machinery
-import importlib.util
 import sys
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from importlib.machinery import ModuleSpec
 
 from miogram_toolkit.version import __version__ as __version__
 
@@ -76,31 +76,37 @@ __all__ = sorted([*_EXPORTS, "__version__"])
 _ACCESSORS = "miogram_toolkit.accessors"
 
 
-class _RegisteringLoader(importlib.abc.Loader):
-    """pandas' own loader, and the accessors registered once pandas is whole."""
+class _RegisteringLoader:
+    """pandas' own loader, and the accessors registered once pandas is whole.
 
-    def __init__(self, loader: importlib.abc.Loader) -> None:
+    (Plain classes, not ``importlib.abc`` ones: that module alone costs the command's start-up
+    more than everything else it imports.)
+    """
+
+    def __init__(self, loader: Any) -> None:
         self._loader = loader
 
-    def create_module(self, spec: importlib.machinery.ModuleSpec) -> ModuleType | None:
-        return self._loader.create_module(spec)
+    def create_module(self, spec: ModuleSpec) -> ModuleType | None:
+        return self._loader.create_module(spec)  # type: ignore[no-any-return]
 
     def exec_module(self, module: ModuleType) -> None:
         self._loader.exec_module(module)
         importlib.import_module(_ACCESSORS)
 
 
-class _AfterPandas(importlib.abc.MetaPathFinder):
+class _AfterPandas:
     """Finds pandas the usual way, once, and has the accessors registered right after it."""
 
     def find_spec(self, name: str, path: Any = None,
-                  target: ModuleType | None = None) -> importlib.machinery.ModuleSpec | None:
+                  target: ModuleType | None = None) -> ModuleSpec | None:
         if name != "pandas":
             return None
         _remove_hook()
-        spec = importlib.util.find_spec(name)
+        from importlib.util import find_spec
+
+        spec = find_spec(name)
         if spec is not None and spec.loader is not None:
-            spec.loader = _RegisteringLoader(spec.loader)
+            spec.loader = _RegisteringLoader(spec.loader)  # type: ignore[assignment]
         return spec
 
 

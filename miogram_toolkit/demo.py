@@ -5,7 +5,9 @@
     contacts.xlsx ─► mg.Campaign: read, clean, opt-outs (sheet Unsubscribed), duplicates,
         personalised Persian message per row ─► dry run: the plan, printed
         ─► run through the built-in simulator, lanes across its agents (progress bar)
-        ─► the report harvested into the journal ─► out/report.xlsx + out/*.png ─► summary
+        ─► the report harvested into the journal ─► the recipients' replies read from the
+        agents' chats (opt-outs into out/ledger/, the demo's own) ─► out/report.xlsx + out/*.png
+        ─► summary, ending with the replies'
 
 Without ``--contacts`` the bundled sample (:mod:`miogram_toolkit.samples`) is used, generated
 into a temporary folder, so the demo works from an installed package. Every input is checked
@@ -27,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from miogram_toolkit.local import InputError, existing_file
 from miogram_toolkit.samples import MESSAGE, sample_path, write_samples
 from miogram_toolkit.service import connect
 from miogram_toolkit.sheets import ContactFileError, read_contacts
@@ -39,6 +42,9 @@ DEMO_SEED = 7
 PER_NUMBER_S = 0.01
 #: The charts written beside the report, by file name.
 CHARTS = ("funnel.png", "delivery_by_agent.png", "failures.png", "credits.png")
+#: The demo simulator's account ledger (opt-outs from replies), in the output folder: its own,
+#: never one a later demo or a real campaign reads.
+LEDGER = "ledger"
 
 
 def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
@@ -56,19 +62,20 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
         0 on success (the command's exit status).
 
     Raises:
-        ValueError: ``out_dir`` is a file; ContactFileError: the contacts cannot be read or
-            hold no row to send to (one sentence each, before anything is written).
+        InputError: ``out_dir`` is a file, the contacts are missing or hold no row to send to;
+            ContactFileError: the contacts cannot be read (one sentence each, before anything
+            is written).
     """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise ValueError(f"--out '{out}' is a file; give a folder for the report and charts")
+        raise InputError(f"--out '{out}' is a file; give a folder for the report and charts")
     with _contacts_file(contacts) as source:
         sheet, opt_out = _read(source)
         if not sheet.miogram.clean_phones()["phone_status"].eq("ok").any():
             raise _nothing_to_send(source)
         journal = out / "campaign.sqlite"
         # A fresh simulator of the demo's own, paced so the progress bar has something to show.
-        with connect(seed=DEMO_SEED, per_number_s=PER_NUMBER_S) as client:
+        with connect(seed=DEMO_SEED, per_number_s=PER_NUMBER_S, replies=True) as client:
             campaign = _campaign(sheet, MESSAGE, client, opt_out, journal)
             if not len(campaign.plan.sendable):
                 raise _nothing_to_send(source)
@@ -83,6 +90,8 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
             out.mkdir(parents=True, exist_ok=True)
             for stale in (journal, out / "campaign.sqlite-wal", out / "campaign.sqlite-shm"):
                 stale.unlink(missing_ok=True)
+            for stale in (out / LEDGER).glob("*.sqlite*"):
+                stale.unlink()
             start = int(client.get_credits()["Message"])
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # the outcome is summarised below
@@ -92,20 +101,23 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
 
             report = records_to_frame(read_archive(journal))
             credits = credits_frame(client)
-        files = [*_write(out, sheet.join(results), report, credits), journal]
+            replies = campaign.replies(ledger_folder=out / LEDGER)
+        files = [*_write(out, sheet.join(results), report, credits, replies), journal]
     _summarise(results, start, int(credits.loc["Message", "remaining"]), files, echo)
+    from miogram_toolkit.reports.replies import reply_summary_text
+
+    echo(reply_summary_text(replies))
     return 0
 
 
-def _nothing_to_send(source: Path) -> ContactFileError:
-    return ContactFileError(f"Contact file '{source.name}' has no row left to send to",
-                            path=source)
+def _nothing_to_send(source: Path) -> InputError:
+    return InputError(f"Contact file '{source.name}' has no row left to send to")
 
 
 @contextmanager
 def _contacts_file(contacts: str | Path | None) -> Iterator[Path]:
     if contacts is not None:
-        yield Path(contacts)  # read_contacts says in one sentence when it is missing
+        yield existing_file(contacts)
         return
     with tempfile.TemporaryDirectory(prefix="miogram-sample-") as folder:
         yield write_samples(Path(folder))["contacts"]
@@ -137,7 +149,7 @@ def _campaign(sheet: pd.DataFrame, message: str, client: Any,
 
 
 def _write(out: Path, results: pd.DataFrame, report: pd.DataFrame,
-           credits: pd.DataFrame) -> list[Path]:
+           credits: pd.DataFrame, replies: pd.DataFrame) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -151,7 +163,8 @@ def _write(out: Path, results: pd.DataFrame, report: pd.DataFrame,
         write_report,
     )
 
-    files = [write_report(out / "report.xlsx", results=results, report=report, credits=credits)]
+    files = [write_report(out / "report.xlsx", results=results, report=report, credits=credits,
+                          replies=replies)]
     for name, draw in zip(CHARTS, (lambda: funnel_chart(results),
                                    lambda: delivery_chart(results, by="agent"),
                                    lambda: failures_chart(results),

@@ -59,7 +59,7 @@ def test_duplicates_opt_outs_and_unusable_numbers_are_skipped_with_reasons() -> 
 
 def test_already_cleaned_frame_with_dedupe_off_is_still_deduplicated() -> None:
     raw = pd.DataFrame({"phone": ["09122000001", "0912 200 0001"]})
-    cleaned = mg.accessors._phones().clean_phones(raw, "phone", dedupe=False)
+    cleaned = mg.phones.clean_phones(raw, "phone", dedupe=False)
     assert cleaned["phone_status"].tolist() == ["ok", "ok"]
     plan = build_plan(cleaned, Content.text("Hi"))
     assert plan.rows["reason"].tolist() == [pd.NA, "duplicate_of:0"]

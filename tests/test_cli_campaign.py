@@ -8,26 +8,16 @@ with a non-zero exit and no traceback.
 from __future__ import annotations
 
 import os
-import socket
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from cli_support import error_line, run
+from cli_support import error_line, offline, run  # noqa: F401 (offline: autouse)
 
 import miogram_toolkit as mg
 from miogram_toolkit.cli import main
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
-
-
-@pytest.fixture(autouse=True)
-def _simulator_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                    tmp_path_factory: pytest.TempPathFactory) -> None:
-    monkeypatch.setenv("MIOGRAM_HOME", str(tmp_path_factory.mktemp("home")))
-    for name in ("MIOGRAM_URL", "MIOGRAM_SECRET", "MIOGRAM_ROBOT"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)  # the default journal folder lands here
 
 
 @pytest.fixture
@@ -129,19 +119,6 @@ def test_send_with_a_url_but_no_secret_is_one_sentence(
     assert error_line(err, "send") == (
         "MIOGRAM_URL is set but MIOGRAM_SECRET is not: export the account's secret key "
         "(shown in the MioGram web panel) as well.")
-
-
-def test_send_to_an_unreachable_url_is_one_sentence(
-        sheet: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    monkeypatch.setenv("MIOGRAM_URL", f"http://127.0.0.1:{port}/dojob.php")
-    monkeypatch.setenv("MIOGRAM_SECRET", "s3cretvalue42")
-    code, stdout, err = run(capsys, "send", str(sheet), "--message", "hi", "--no-progress")
-    assert code == 1
-    assert "never reached the service" in error_line(err, "send")
-    assert "s3cretvalue42" not in err + stdout
 
 
 def test_send_without_enough_credit_is_refused_before_sending(

@@ -12,9 +12,10 @@ import pytest
 from miogram_toolkit.campaign import Campaign
 from miogram_toolkit.cli import main
 from miogram_toolkit.demo import CHARTS, run_demo
+from miogram_toolkit.local import InputError
 from miogram_toolkit.phones import to_e164
 from miogram_toolkit.samples import contact_rows, sample_sheets, unsubscribed_rows, write_samples
-from miogram_toolkit.sheets import ContactFileError, read_contacts
+from miogram_toolkit.sheets import read_contacts
 from miogram_toolkit.sheets.sample_marks import (
     SAMPLE_FINGERPRINTS,
     SampleNumbersError,
@@ -50,12 +51,15 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_demo_writes_the_report_charts_and_journal(demo_run: tuple[Path, str]) -> None:
     out, stdout = demo_run
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith("campaign.sqlite")) \
-        == sorted(["report.xlsx", *CHARTS])
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith("campaign.sqlite")
+                  and p.name != "ledger") == sorted(["report.xlsx", *CHARTS])
     for chart in CHARTS:
         assert (out / chart).read_bytes()[:8] == PNG
     assert openpyxl.load_workbook(out / "report.xlsx").sheetnames == [
-        "Summary", "Results", "Report", "Credits"]
+        "Summary", "Results", "Report", "Credits", "Replies"]
+    # The demo ends with the replies' summary; its opt-outs are in its own ledger.
+    assert stdout.splitlines()[-1].startswith("Replied: ")
+    assert len(list((out / "ledger").glob("*.sqlite"))) <= 1
     assert f"Wrote {out / 'report.xlsx'}" in stdout
     status = Campaign.status(out / "campaign.sqlite")
     assert status.done and status.counts["delivered"] > 200
@@ -205,13 +209,13 @@ def test_an_installed_package_writes_the_samples_into_the_data_folder(
 def test_demo_refusals_are_one_sentence_and_write_nothing(tmp_path: Path) -> None:
     afile = tmp_path / "a-file"
     afile.write_text("x", encoding="utf-8")
-    with pytest.raises(ValueError, match="^--out '.*a-file' is a file; give a folder"):
+    with pytest.raises(InputError, match="^--out '.*a-file' is a file; give a folder"):
         run_demo(afile, quiet=True, echo=lambda _: None)
-    with pytest.raises(ContactFileError, match="does not exist"):
+    with pytest.raises(InputError, match="^Contact file '.*nowhere.xlsx' does not exist$"):
         run_demo(tmp_path / "out", contacts=tmp_path / "nowhere.xlsx", quiet=True,
                  echo=lambda _: None)
     empty = tmp_path / "nobody.csv"
     empty.write_text("name,mobile\nAli,12\n", encoding="utf-8")
-    with pytest.raises(ContactFileError, match="no row left to send to"):
+    with pytest.raises(InputError, match="^Contact file 'nobody.csv' has no row left to send to$"):
         run_demo(tmp_path / "out", contacts=empty, quiet=True, echo=lambda _: None)
     assert not (tmp_path / "out").exists()

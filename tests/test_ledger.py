@@ -101,9 +101,15 @@ def test_opt_out_then_readmit_each_said_with_when(ledger: Ledger) -> None:
     assert ledger.opted_out() == set()
     assert ledger.mark_opt_out(A, at=T0 + 200, source="reply: stop") is True
     assert ledger.opted_out() == {A}
+    # A re-admission covers an opt-out dated after it (a service clock ahead of ours).
+    assert ledger.readmit(A, at=T0 + 150) is True
+    assert ledger.opted_out() == set()
+    assert ledger.mark_opt_out(A, at=T0 + 200, source="reply: stop") is False
+    assert ledger.mark_opt_out(A, at=T0 + 300, source="reply: stop") is True
     kinds = [(at, kind) for _, at, kind, _ in ledger.events(A)]
-    assert kinds == [(T0, "opt_out"), (T0, "opt_out"), (T0 + 100, "readmit"),
-                     (T0 + 200, "opt_out")]
+    assert kinds == [(T0, "opt_out"), (T0 + 100, "readmit"), (T0, "opt_out"),
+                     (T0 + 200, "opt_out"), (T0 + 150, "readmit"), (T0 + 200, "opt_out"),
+                     (T0 + 300, "opt_out")]
 
 
 def test_ten_thousand_numbers_round_trip(ledger: Ledger) -> None:

@@ -244,3 +244,26 @@ def test_campaign_replies_reads_the_journal_a_campaign_wrote(tmp_path: Path) -> 
     assert found["opt_out"].tolist() == [False, True, False, False, False, False]
     assert [c[1] for c in chats.calls] == results["agent"].tolist()
     assert ledger.opted_out() == {results.loc["r1", "e164"]}
+
+
+@pytest.mark.parametrize("dialect", ["document"])
+def test_against_the_simulator_each_chat_read_through_the_agent_that_sent(
+        tmp_path: Path, dialect: str) -> None:
+    frame = frame_of(60)
+    with mg.Simulator(start=False, seed=7, replies=True, unreachable_share=0.0,
+                      dialect=dialect) as sim, mg.Client.to(sim, retries=0) as client:
+        campaign = Campaign(frame, "Hello from the shop", client=client,
+                            journal=str(tmp_path / "c.sqlite"), rate_per_minute=None,
+                            max_in_flight=3, chunk_size=10)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            results = campaign.run(progress=False)
+        ledger = Ledger.open(client.base_url, "shop")
+        found = campaign.replies(ledger=ledger)
+        again = campaign.replies(ledger=ledger)
+    assert len(set(results["agent"])) == 3  # the chats are spread over three agents
+    assert len(found) > 0 and found["opt_out"].any() and (found["kind"] == "photo").any()
+    sent_by = results.set_index("e164")["agent"]
+    assert (found["agent"] == found["number"].map(sent_by)).all()
+    assert again.attrs["new"] == 0 and len(again) == len(found)
+    assert ledger.opted_out() == set(found.loc[found["opt_out"], "number"])

@@ -133,3 +133,30 @@ def test_cleaning_leaves_the_source_untouched_and_is_quiet_when_told(tmp_path, c
     clean_workbook(source, tmp_path / "o.xlsx", progress=False)
     assert source.read_bytes() == before
     assert capsys.readouterr().err == ""
+
+
+def test_long_cleaning_shows_its_steps_and_rows_written(tmp_path, capsys):
+    source = _workbook(tmp_path / "contacts.xlsx")
+    clean_workbook(source, tmp_path / "o.xlsx", progress=True)
+    shown = capsys.readouterr().err
+    assert "reading contacts.xlsx" in shown or "cleaning 4 rows" in shown
+    assert "writing o.xlsx" in shown
+
+
+def test_ods_input_is_written_as_xlsx_with_every_sheet_and_its_numbers(tmp_path):
+    pytest.importorskip("odf", reason="odfpy (dev extra) writes .ods test files")
+    import pandas as pd
+
+    people = pd.DataFrame({"name": ["Ali", "Sara"], "موبایل": ["09121000001", "0935 100 0002"],
+                           "visits": [3, 12]})
+    with pd.ExcelWriter(tmp_path / "c.ods", engine="odf") as writer:
+        pd.DataFrame({"x": ["read me first"]}).to_excel(writer, sheet_name="Intro", index=False)
+        people.to_excel(writer, sheet_name="People", index=False)
+    done = clean_workbook(tmp_path / "c.ods", progress=False)
+    assert done.path == tmp_path / "c_clean.xlsx"
+    book = openpyxl.load_workbook(done.path)
+    assert book.sheetnames == ["Intro", "People"]
+    rows = [[c.value for c in row] for row in book["People"].iter_rows()]
+    assert rows[0] == ["name", "موبایل", "e164", "phone_status", "phone_reason", "visits"]
+    assert rows[2] == ["Sara", "0935 100 0002", "+989351000002", "ok", None, 12]
+    assert book["Intro"]["A2"].value == "read me first"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import stat
 
 import pandas as pd
@@ -151,3 +152,25 @@ def test_progress_is_shown_when_asked_and_silent_when_not(tmp_path, capsys):
     assert capsys.readouterr().err == ""
     write_excel(_frame(), tmp_path / "d.xlsx", progress=True)
     assert "writing d.xlsx" in capsys.readouterr().err
+
+
+def test_any_text_round_trips_through_the_quote_and_none_starts_risky():
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from miogram_toolkit.sheets.inert import TRIGGERS, make_inert, take_back
+
+    alphabet = st.sampled_from(list("'=+-@\t\r 0123456789.eE,abc|!()"))
+
+    @given(st.lists(st.text(alphabet, max_size=8), min_size=1, max_size=5))
+    def check(texts):
+        values = pd.Series(texts, dtype=object)
+        written = make_inert(values)
+        assert take_back(written).tolist() == texts
+        for cell in written:
+            # What starts like a formula must be plainly a number or a phone.
+            if cell and cell[0] in TRIGGERS:
+                assert re.fullmatch(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?|\+\d[\d ]{5,20}\d",
+                                    cell), cell
+
+    check()

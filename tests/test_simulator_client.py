@@ -103,17 +103,30 @@ def test_users_and_dialogs(client):
     assert client.get_user_info(ON)["Phone"] == ON
     assert client.get_user_info(OFF) is None
     assert [d["Phone"] for d in client.get_dialog_list()] == [ON]
-    # The client sends Misc in the order of the dialect it has seen.
-    assert [m.text for m in client.get_history(ON, 1, 1)] == ["one"]
-    assert client.get_history(ON, 2, 2) == []
+    # A Misc that reads the same in either order (the dialects disagree on it).
+    page = client.call("GetHistory", Phone=ON, Misc="1,1")["Result"]
+    assert [m["text"] for m in page] == ["one"]
+    assert client.call("GetHistory", Phone=ON, Misc="2,2")["Result"] is False
+
+
+def test_history_misc_order_differs(client, dialect):
+    for text in ("one", "two", "three"):
+        client.send_message(ON, text)
+    page = [m["text"] for m in client.call("GetHistory", Phone=ON, Misc="0,2")["Result"]]
+    # The document reads offset,limit; the implementation limit,offset (limit 0 -> 1).
+    # Both list the page newest last, as telegram-cli does.
+    expected = {"document": ["two", "three"], "reference": ["one"]}
+    assert page == expected[dialect]
 
 
 def test_history_reads_the_newest_in_both_dialects(client, dialect):
     for text in ("one", "two", "three"):
         client.send_message(ON, text)
-    # The document reads Misc as offset,limit, the implementation as limit,offset; the client
-    # learns which from a getter and asks for the newest two either way, oldest first.
-    assert [m.text for m in client.get_history(ON, 2)] == ["two", "three"]
+    # The client learns the dialect from a getter and sends Misc in its order: the newest two
+    # either way, oldest first, typed.
+    messages = client.get_history(ON, 2)
+    assert [m.text for m in messages] == ["two", "three"]
+    assert all(m.out and m.peer == ON for m in messages)
     assert client.dialect == dialect
 
 

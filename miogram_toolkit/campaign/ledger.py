@@ -319,7 +319,8 @@ class Ledger:
         return str(number) in self.opted_out([str(number)])
 
     def readmit(self, number: str, at: Moment | None = None, source: str = "") -> bool:
-        """Take ``number`` off the opt-outs (said in the ledger with when).
+        """Take ``number`` off the opt-outs (said in the ledger with when). It covers every
+        opt-out the ledger holds for the number, even one dated after ``at``.
 
         Returns whether it had been opted out.
         """
@@ -337,11 +338,15 @@ class Ledger:
             keep_source = (", source = CASE WHEN opted_out_at IS NULL OR excluded.opted_out_at "
                            "> opted_out_at THEN excluded.source ELSE source END"
                            if kind == "opt_out" else "")
+            # A re-admission covers every opt-out known when it is made, even one dated later
+            # (a reply dated by a service whose clock runs ahead of ours).
+            covered = ", coalesce(opted_out_at, excluded.readmitted_at)" \
+                if kind == "readmit" else ""
             db.execute(
                 f"INSERT INTO opt_outs(number, {column}, source) VALUES (?, ?, ?) "
                 f"ON CONFLICT(number) DO UPDATE SET {column} = "
-                f"max(coalesce({column}, excluded.{column}), excluded.{column}){keep_source}",
-                (number, when, source if kind == "opt_out" else None))
+                f"max(coalesce({column}, excluded.{column}), excluded.{column}{covered})"
+                f"{keep_source}", (number, when, source if kind == "opt_out" else None))
 
     def opted_out(self, numbers: Iterable[str] | None = None) -> set[str]:
         """The numbers (of ``numbers``, or all) opted out now: their latest opt-out is later
@@ -358,13 +363,14 @@ class Ledger:
         return {str(number) for (number,) in rows}
 
     def events(self, number: str | None = None) -> list[tuple[str, float, str, str]]:
-        """Opt-outs and re-admissions, oldest first: ``(number, at, kind, source)``."""
+        """Opt-outs and re-admissions in the order they were recorded: ``(number, at, kind,
+        source)``."""
         sql = "SELECT number, at, kind, coalesce(source, '') FROM events"
         params: tuple[str, ...] = ()
         if number is not None:
             sql, params = sql + " WHERE number = ?", (str(number),)
         with self._lock:
-            rows = self._db.execute(sql + " ORDER BY at, id", params).fetchall()
+            rows = self._db.execute(sql + " ORDER BY id", params).fetchall()
         return [(str(n), float(a), str(k), str(s)) for n, a, k, s in rows]
 
     # -- journals ------------------------------------------------------------------------------

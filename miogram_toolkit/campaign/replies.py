@@ -58,7 +58,7 @@ import pandas as pd
 from miogram_toolkit.campaign.ledger import Ledger
 from miogram_toolkit.campaign.optout_words import OptOutWords
 from miogram_toolkit.protocol.clock import with_time_columns
-from miogram_toolkit.protocol.errors import BadNumber, NoData, PermissionDenied
+from miogram_toolkit.protocol.errors import BadNumber, MioGramError, NoData, PermissionDenied
 
 __all__ = ["RepliesUnavailable", "replies", "stored_replies"]
 
@@ -78,7 +78,7 @@ _COLUMNS = ["label", "sheet_row", "number", "agent", "replied_at", "minutes_afte
             "kind", "opt_out"]
 
 
-class RepliesUnavailable(RuntimeError):
+class RepliesUnavailable(MioGramError):
     """Replies cannot be read for this account (no ``canGet``); nothing was changed."""
 
 

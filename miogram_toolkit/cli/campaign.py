@@ -25,6 +25,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from pathlib import Path
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from miogram_toolkit.cli.commands import announce
 from miogram_toolkit.cli.errors import EXIT_PAUSED, CampaignIncomplete, CommandError
-from miogram_toolkit.cli.output import output_file, say, write_table
+from miogram_toolkit.cli.output import output_file, read_sheet, say, write_table
 from miogram_toolkit.local import existing_file
 
 if TYPE_CHECKING:
@@ -156,8 +157,8 @@ def read_message(path: str) -> str:
 
 def _check_content(args: argparse.Namespace) -> None:
     if not (args.message or args.message_file or args.photo or args.video or args.file):
-        raise CommandError(f"miogram {args.command} needs the message: give --message TEXT or "
-                           f"--message-file FILE (or --photo, --video or --file to send a file)")
+        raise CommandError("give the message with --message TEXT or --message-file FILE (or "
+                           "--photo, --video or --file to send a file)")
 
 
 def _check_reasons(args: argparse.Namespace) -> list[str] | None:
@@ -199,13 +200,10 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def _campaign(args: argparse.Namespace, client: Any) -> tuple[Any, Any]:
+def _campaign(args: argparse.Namespace, sheet: Any, message: str | None, client: Any) -> Any:
     from miogram_toolkit.campaign import Campaign
-    from miogram_toolkit.sheets import read_contacts
 
-    sheet = read_contacts(existing_file(args.sheet), sheet=args.sheet_name)
-    message = read_message(args.message_file) if args.message_file else args.message
-    return sheet, Campaign(sheet, message, client=client, **_options(args))
+    return Campaign(sheet, message, client=client, **_options(args))
 
 
 # -- going live --------------------------------------------------------------------------------
@@ -225,8 +223,10 @@ def _confirm(args: argparse.Namespace, campaign: Any) -> None:
         return
     print("Send now? Type yes to send, anything else to stop: ", end="", file=sys.stderr,
           flush=True)
-    answer = sys.stdin.readline().strip().lower()
-    if answer not in ("y", "yes"):
+    line = sys.stdin.readline()
+    if not line.endswith("\n"):  # Ctrl-D: end the prompt's line ourselves
+        print(file=sys.stderr)
+    if line.strip().lower() not in ("y", "yes"):
         raise CommandError("Nothing was sent (not confirmed); run the same command again to "
                            "send, or add --yes")
 
@@ -260,13 +260,22 @@ def run_send(args: argparse.Namespace) -> int:
     _check_content(args)
     reasons = _check_reasons(args)
     out = output_file(args.out, None, force=args.force)
+    # What the user gave is read before the service is asked anything.
+    sheet = read_sheet(existing_file(args.sheet), args.sheet_name, args.column)
+    message = read_message(args.message_file) if args.message_file else args.message
+    if live_service_configured():
+        from miogram_toolkit.sheets.sample_marks import refuse_samples
+
+        # The sample contacts look like real subscribers: never to a service off this machine.
+        refuse_samples(sheet, os.environ["MIOGRAM_URL"].strip())
     with connect(live=True, shared=True, announce=announce) as client:
-        sheet, campaign = _campaign(args, client)
+        campaign = _campaign(args, sheet, message, client)
         if args.dry_run:
             plan = campaign.dry_run()
             say(args, str(campaign.summary))
             if out is not None:
-                write_table(_joined(sheet, plan.drop(columns=["e164"])), out, "plan")
+                write_table(_joined(sheet, plan.drop(columns=["e164"])), out, "plan",
+                            quiet=args.quiet)
                 say(args, f"wrote {out}")
             return 0
         if live_service_configured():
@@ -294,7 +303,7 @@ def _finish(args: argparse.Namespace, sheet: Any, campaign: Any, results: Any,
     shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     announce(f"{shown}; journal {campaign.journal_path}")
     if out is not None:
-        write_table(_joined(sheet, results), out, "results")
+        write_table(_joined(sheet, results), out, "results", quiet=args.quiet)
         announce(f"wrote {out}")
     outcome = campaign.outcome
     if outcome is not None and outcome.state != "finished":

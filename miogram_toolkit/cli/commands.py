@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from miogram_toolkit.cli.errors import CommandError
-from miogram_toolkit.cli.output import output_file, say, write_table
+from miogram_toolkit.cli.output import column_refused, output_file, write_table
 from miogram_toolkit.local import existing_file
 
 if TYPE_CHECKING:
@@ -67,10 +67,15 @@ def register(commands: Commands) -> None:
                          help="read the records a campaign harvested into its journal instead")
     report_.add_argument("--out", "-o", metavar="FILE.xlsx|.csv",
                          help="write the records here (default: only the summary is printed)")
+    report_.add_argument("--force", action="store_true",
+                         help="replace the --out file when it already exists")
 
-    dashboard_ = commands.add("dashboard", "open the dashboard as a Voila page",
-                              "miogram dashboard --port 8866", dashboard)
-    dashboard_.add_argument("--port", type=int, default=8866, help="port for the page")
+    dashboard_ = commands.add("dashboard", "open the dashboard page (yours alone: loopback, a "
+                              "token in its address)", "miogram dashboard --port 8866", dashboard)
+    dashboard_.add_argument("--port", type=int, default=8866,
+                            help="port on 127.0.0.1 for the page (default 8866)")
+    dashboard_.add_argument("--no-browser", action="store_true",
+                            help="print the page's address only; do not open a browser")
 
     demo_ = commands.add("demo", "run the whole job against a fresh simulator of its own: "
                          "clean, send a personalised campaign, write the report and charts",
@@ -101,19 +106,25 @@ def service(args: argparse.Namespace) -> Iterator[Client]:
 # -- the commands ------------------------------------------------------------------------------
 
 def clean(args: argparse.Namespace) -> int:
-    """``miogram clean SHEET``: clean the phone column, write the rows with their status."""
-    from miogram_toolkit.sheets import read_contacts
+    """``miogram clean SHEET``: clean the phone column into a new file that keeps the rest."""
+    from miogram_toolkit.sheets import ContactFileError, clean_workbook
 
     source = existing_file(args.sheet)
     out = output_file(args.out, Path(f"{source.stem}_clean.xlsx"), force=args.force)
     assert out is not None
-    frame = read_contacts(source, sheet=args.sheet_name, phone_column=args.column)
-    column = frame.attrs["phone_column"]
-    cleaned = frame.miogram.clean_phones(column, region=args.region)
-    write_table(cleaned, out, sheet="contacts")
-    print(f"{len(cleaned)} rows from {source.name}, phone column '{column}':")
-    print(cleaned.miogram.summary().to_string())
-    print(f"Wrote {out} (every row, with e164 and phone_status).")
+    try:
+        done = clean_workbook(source, out, column=args.column, sheet=args.sheet_name,
+                              region=args.region, force=True,
+                              progress=False if args.quiet else None)
+    except ContactFileError as refused:
+        raise column_refused(refused, source, args.sheet_name, args.column) from None
+    where = f"sheet '{done.sheet}', " if done.sheet else ""
+    print(f"{len(done.frame)} rows from {source.name}, {where}phone column '{done.column}':")
+    print(done.frame.miogram.summary().to_string())
+    kept = [name for name in done.sheets if name != done.sheet]
+    print(f"Wrote {out} (every row, with e164, phone_status and phone_reason beside "
+          f"'{done.column}'" + (f"; other sheets kept: {', '.join(kept)}" if kept else "")
+          + (f"; not written: {', '.join(done.left_out)}" if done.left_out else "") + ").")
     return 0
 
 
@@ -137,7 +148,7 @@ def report(args: argparse.Namespace) -> int:
     if not 1 <= args.count <= 999:
         raise CommandError(f"--count must be 1 to 999 (the newest records of the service's "
                            f"log), got {args.count}")
-    out = output_file(args.out, None)
+    out = output_file(args.out, None, force=args.force)
     records: list[dict[str, Any]]
     if args.journal:
         from miogram_toolkit.campaign import read_archive
@@ -159,58 +170,22 @@ def report(args: argparse.Namespace) -> int:
         if len(reasons):
             print(reasons[["label", "count"]].to_string(index=False))
     if out is not None:
-        write_table(frame, out, sheet="report")
+        write_table(frame, out, sheet="report", quiet=args.quiet)
         print(f"Wrote {out}.")
     return 0
 
 
-def dashboard_notebook() -> Path:
-    """The dashboard notebook of a toolkit checkout (``notebooks/00_dashboard.ipynb``)."""
-    return Path(__file__).resolve().parents[2] / "notebooks" / "00_dashboard.ipynb"
-
-
 def dashboard(args: argparse.Namespace) -> int:
-    """``miogram dashboard``: the dashboard notebook served by Voila, opened in a browser."""
-    import importlib.util
+    """``miogram dashboard``: the dashboard page, for this user alone, until Ctrl-C."""
+    from miogram_toolkit.widgets.serve import serve_dashboard
 
-    notebook = dashboard_notebook()
-    if not notebook.is_file():
-        raise CommandError(f"The dashboard notebook {notebook.name} is not here; run miogram "
-                           f"dashboard from a clone of miogram-toolkit")
-    if importlib.util.find_spec("voila") is None:
-        raise CommandError("The dashboard page needs Voila, which is not installed: "
-                           "pip install voila")
-    say(args, f"Opening {notebook.name} with Voila on port {args.port}; Ctrl-C stops it.")
-    return run_voila([sys.executable, "-m", "voila", str(notebook), f"--port={args.port}"])
-
-
-def run_voila(argv: list[str]) -> int:
-    """Run Voila in the foreground; its exit status is the command's.
-
-    Ctrl-C or a SIGTERM to ``miogram`` stops Voila too, so no server is left behind.
-    """
-    import signal
-    import subprocess
-
-    def _stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, _stop)
-    proc = subprocess.Popen(argv)
-    try:
-        return proc.wait()
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    return serve_dashboard(args.port, open_browser=not args.no_browser, echo=announce)
 
 
 def demo(args: argparse.Namespace) -> int:
     """``miogram demo``: the whole job against a fresh simulator (see :mod:`.demo`)."""
     from miogram_toolkit.demo import run_demo
 
+    if args.contacts:
+        existing_file(args.contacts)
     return run_demo(args.out, contacts=args.contacts, quiet=args.quiet)

@@ -2,7 +2,7 @@
 
 ::
 
-    exception ─► exit_status(): the first class of its MRO found in EXIT_STATUS
+    exception ─► exit_status(): the first class of its MRO found in exit_statuses()
                  CampaignIncomplete 3 · KeyboardInterrupt 130 · MioGramError, ValueError,
                  OSError, LockBusy 1 (expected: one sentence) · anything else 1 (unexpected:
                  the sentence and a hint to run again with --debug)
@@ -19,15 +19,15 @@ Example:
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from urllib.parse import urlsplit
 
 from miogram_toolkit.local import InputError, LockBusy
-from miogram_toolkit.protocol.errors import MioGramError
 
-__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_PAUSED", "EXIT_STATUS", "CampaignIncomplete",
-           "CommandError", "exit_status", "is_expected", "one_sentence"]
+__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_PAUSED", "CampaignIncomplete", "CommandError",
+           "exit_status", "exit_statuses", "is_expected", "one_sentence"]
 
 EXIT_ERROR = 1
 EXIT_PAUSED = 3
@@ -37,30 +37,39 @@ EXIT_INTERRUPTED = 130
 CommandError = InputError
 
 
-class CampaignIncomplete(MioGramError):
+class CampaignIncomplete(Exception):
     """The campaign paused with rows still to send; the message says why and how to resume."""
 
 
-#: The exit status of each error class; an error's status is that of the first class of its MRO
-#: listed here. Classes listed are *expected*: printed as one sentence, without a traceback hint.
-EXIT_STATUS: dict[type[BaseException], int] = {
-    CampaignIncomplete: EXIT_PAUSED,
-    KeyboardInterrupt: EXIT_INTERRUPTED,
-    MioGramError: EXIT_ERROR,
-    LockBusy: EXIT_ERROR,
-    ValueError: EXIT_ERROR,
-    OSError: EXIT_ERROR,
-}
+@functools.cache
+def exit_statuses() -> dict[type[BaseException], int]:
+    """The exit status of each error class: the one map (built on first use, because the
+    protocol's exception tree is not needed for ``miogram --help``).
+
+    An error's status is that of the first class of its MRO listed here. Classes listed are
+    *expected*: printed as one sentence, without a traceback hint.
+    """
+    from miogram_toolkit.protocol.errors import MioGramError
+
+    return {
+        CampaignIncomplete: EXIT_PAUSED,
+        KeyboardInterrupt: EXIT_INTERRUPTED,
+        MioGramError: EXIT_ERROR,
+        LockBusy: EXIT_ERROR,
+        ValueError: EXIT_ERROR,
+        OSError: EXIT_ERROR,
+    }
 
 
 def _listed(exc: BaseException) -> type[BaseException] | None:
-    return next((cls for cls in type(exc).__mro__ if cls in EXIT_STATUS), None)
+    table = exit_statuses()
+    return next((cls for cls in type(exc).__mro__ if cls in table), None)
 
 
 def exit_status(exc: BaseException) -> int:
     """The exit status for ``exc`` (:data:`EXIT_ERROR` for anything not listed)."""
     listed = _listed(exc)
-    return EXIT_STATUS[listed] if listed is not None else EXIT_ERROR
+    return exit_statuses()[listed] if listed is not None else EXIT_ERROR
 
 
 def is_expected(exc: BaseException) -> bool:
@@ -70,6 +79,36 @@ def is_expected(exc: BaseException) -> bool:
 
 # A URL's password, wherever a message quotes one (scheme://user:password@host).
 _URL_PASSWORD = re.compile(r"(?P<head>[a-zA-Z][a-zA-Z0-9+.-]*://[^\s/:@'\"]*):[^\s/@'\"]*@")
+
+
+#: What to do about a failure to reach the service, by the error's ``kind``
+#: (:mod:`miogram_toolkit.protocol.errors`), said with the user's own setting.
+SERVICE_SENTENCES: dict[str, str] = {
+    "wrong_secret": "The service at {url} refused the secret key: check MIOGRAM_SECRET against "
+                    "the key shown in the MioGram web panel",
+    "connection_refused": "Nothing answers at {netloc} (connection refused): check the port in "
+                          "MIOGRAM_URL={url}, or start the service there",
+    "dns_failure": "The host name {host} in MIOGRAM_URL={url} does not resolve: check its "
+                   "spelling and this machine's internet connection",
+    "wrong_path": "There is no MioGram endpoint at MIOGRAM_URL={url}: check its path (the "
+                  "service's ends in /dojob.php)",
+}
+
+
+def _service_sentence(exc: BaseException) -> str | None:
+    kind = getattr(exc, "kind", None)
+    raw = os.environ.get("MIOGRAM_URL", "").strip()
+    if kind not in SERVICE_SENTENCES or not raw:
+        return None
+    try:
+        parts = urlsplit(raw)
+        host = parts.hostname or raw
+        netloc = f"{host}:{parts.port}" if parts.port else host
+    except ValueError:
+        host = netloc = raw
+    from miogram_toolkit.service import service_url
+
+    return SERVICE_SENTENCES[str(kind)].format(url=service_url(), host=host, netloc=netloc)
 
 
 def one_sentence(exc: BaseException, column_option: str | None = None) -> str:
@@ -86,7 +125,10 @@ def one_sentence(exc: BaseException, column_option: str | None = None) -> str:
         >>> one_sentence(ValueError("bad scheme in 'htps://ana:hunter2@miogram.net'"))
         "bad scheme in 'htps://ana:***@miogram.net'."
     """
-    if isinstance(exc, OSError) and exc.strerror:
+    service = _service_sentence(exc)
+    if service is not None:
+        text = service
+    elif isinstance(exc, OSError) and exc.strerror:
         where = f" '{exc.filename}'" if exc.filename else ""
         text = f"Cannot open{where}: {exc.strerror[0].lower()}{exc.strerror[1:]}"
     else:

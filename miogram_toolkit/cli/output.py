@@ -3,8 +3,9 @@
 * :func:`say`: chatter on stderr (silent with ``--quiet``); results go to stdout.
 * :func:`output_file`: an ``--out`` checked before any work (suffix, folder, an existing file
   kept unless ``--force``).
-* :func:`write_table`: a frame written whole: ``.xlsx`` through the sheets room's writer, ``.csv``
-  through :func:`miogram_toolkit.local.atomic_write` (never half a file under the name).
+* :func:`write_table`: a frame written whole through the sheets room's one writer (``.xlsx``, or
+  ``.csv`` made inert for spreadsheets), by way of :func:`miogram_toolkit.local.atomic_write`:
+  never half a file under the name.
 
 Example:
     >>> output_file("report.json", None)
@@ -21,12 +22,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from miogram_toolkit.cli.errors import CommandError
-from miogram_toolkit.local import atomic_write
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["TABLE_SUFFIXES", "output_file", "say", "write_table"]
+__all__ = ["TABLE_SUFFIXES", "column_refused", "output_file", "read_sheet", "say",
+           "write_table"]
 
 TABLE_SUFFIXES = (".xlsx", ".csv")
 
@@ -63,13 +64,46 @@ def output_file(path: str | None, default: Path | None, option: str = "--out", *
     return out
 
 
-def write_table(frame: pd.DataFrame, out: Path, sheet: str) -> Path:
-    """Write ``frame`` whole to ``out`` (.xlsx with phones as text, or UTF-8 .csv for Excel)."""
-    from miogram_toolkit.sheets import write_excel
+def read_sheet(path: Path, sheet: str | None, column: str | None) -> pd.DataFrame:
+    """The contact sheet as ``--sheet`` and ``--column`` name it (see :func:`column_refused`)."""
+    from miogram_toolkit.sheets import ContactFileError, read_contacts
+
+    try:
+        return read_contacts(path, sheet=sheet, phone_column=column)
+    except ContactFileError as refused:
+        raise column_refused(refused, path, sheet, column) from None
+
+
+def column_refused(refused: Exception, path: Path, sheet: str | None,
+                   column: str | None) -> Exception:
+    """What to raise when reading ``path`` with ``--column`` was refused.
+
+    A ``--column`` that no sheet has is said with the columns of the sheet that would be read
+    without it (the user mistyped a column, not a sheet); any other refusal stays as it was.
+    """
+    from miogram_toolkit.sheets import ContactFileError, read_contacts
+    from miogram_toolkit.sheets.errors import quoted
+
+    if column is None:
+        return refused
+    try:
+        frame = read_contacts(path, sheet=sheet)
+    except ContactFileError:
+        return refused
+    if column in frame.columns:
+        return refused
+    return CommandError(f"Contact file '{path}' has no column '{column}'; its columns are "
+                        f"{quoted(frame.columns)} (name one with --column)")
+
+
+def write_table(frame: pd.DataFrame, out: Path, sheet: str, *, quiet: bool = False) -> Path:
+    """Write ``frame`` whole to ``out`` through the sheets room's one table writer.
+
+    ``.xlsx`` keeps phones as text; ``.csv`` is made inert for spreadsheets (a cell such as
+    ``=HYPERLINK(…)`` gets a leading ``'``) with Tehran times. ``out`` was checked by
+    :func:`output_file` before the work began, so it is replaced here.
+    """
+    from miogram_toolkit.sheets import write_table as write
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix.lower() != ".csv":
-        return write_excel({sheet: frame}, out)  # written whole, then renamed
-    with atomic_write(out) as handle:
-        frame.to_csv(handle, index=False, encoding="utf-8-sig")
-    return out
+    return write({sheet: frame}, out, force=True, progress=False if quiet else None)

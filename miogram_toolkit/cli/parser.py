@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "miogram_toolkit.cli.commands",      # clean, credits, report, dashboard, demo
     "miogram_toolkit.cli.simulator",     # simulator
     "miogram_toolkit.cli.campaign",      # send, status, retry
+    "miogram_toolkit.cli.replies",       # replies
 )
 
 _TOP_EXAMPLES = """\

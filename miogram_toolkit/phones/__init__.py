@@ -10,7 +10,9 @@
 * :mod:`~miogram_toolkit.phones.metadata`: the status and type tables, phonenumbers' metadata
   helpers and :func:`~miogram_toolkit.phones.metadata.reference_one`, the slow authority;
 * :mod:`~miogram_toolkit.phones.fallback`: the per-row string parser for the shapes the matrix
-  path leaves out (same answers).
+  path leaves out (same answers);
+* :mod:`~miogram_toolkit.phones.partitions`: the same cleaning on Dask partitions, dedupe across
+  them (loaded only by the Dask accessor; needs the ``dask`` extra).
 
 phonenumbers is the authority; the tests check every answer against it.
 

@@ -36,13 +36,14 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from miogram_toolkit.phones import clean_phones
 from miogram_toolkit.protocol.reasons import describe
 from miogram_toolkit.sheets.csv_writer import write_table
-from miogram_toolkit.sheets.output import check_target
+from miogram_toolkit.sheets.output import check_target, progress_bar
 from miogram_toolkit.sheets.reading import read_contacts
 from miogram_toolkit.sheets.rows import sheet_rows
 from miogram_toolkit.sheets.workbook import WORKBOOK_EXTENSIONS, read_typed_sheets
@@ -50,6 +51,7 @@ from miogram_toolkit.sheets.workbook import WORKBOOK_EXTENSIONS, read_typed_shee
 __all__ = ["CleanedFile", "clean_workbook", "phone_reasons"]
 
 _ADDED = ("e164", "phone_status", "phone_reason", "phone_extension")
+_BIG_FILE = 5 * 2**20  # bytes: from here on reading and cleaning show their steps
 
 
 @dataclass
@@ -107,6 +109,34 @@ def _beside(cleaned: pd.DataFrame, column: str) -> pd.DataFrame:
     return cleaned[rest[:at] + added + rest[at:]]
 
 
+def _clean(src: Path, column: str | None, sheet: str | int | None, region: str,
+           mobile_only: bool, steps: Any
+           ) -> tuple[pd.DataFrame, str | None, dict[str, pd.DataFrame | None]]:
+    """The cleaned sheet (attrs of the read), its name, and every sheet typed (workbooks)."""
+    contacts = read_contacts(src, sheet=sheet, phone_column=column, region=region)
+    column = str(contacts.attrs["phone_column"])
+    name = contacts.attrs.get("sheet")
+    sheets: dict[str, pd.DataFrame | None] = {}
+    frame = contacts
+    if src.suffix.lower() in WORKBOOK_EXTENSIONS and name is not None:
+        sheets = read_typed_sheets(src, src.read_bytes(), src.suffix.lower())
+        typed = sheets.get(name)
+        # The typed read finds the same rows; should a sheet ever differ (a padding format
+        # read through openpyxl), its text frame is cleaned instead: nothing is lost.
+        if typed is not None and typed.shape == contacts.shape and \
+                list(typed.columns) == list(contacts.columns):
+            frame = typed.assign(**{column: contacts[column].to_numpy()})
+    steps.update(1)
+    steps.set_description_str(f"cleaning {len(frame):,} rows")
+    cleaned = clean_phones(frame, column, region, mobile_only=mobile_only)
+    cleaned["phone_reason"] = phone_reasons(cleaned)
+    cleaned = _beside(cleaned, column)
+    cleaned.attrs = dict(contacts.attrs)
+    steps.update(1)
+    steps.set_description_str("writing")
+    return cleaned, name, sheets
+
+
 def _default_output(source: Path) -> Path:
     suffix = ".xlsx" if source.suffix.lower() in WORKBOOK_EXTENSIONS else ".csv"
     return source.with_name(f"{source.stem}_clean{suffix}")
@@ -134,7 +164,8 @@ def clean_workbook(
         region: the region numbers without a country code belong to.
         mobile_only: only mobile numbers are ``ok``.
         force: replace an existing output (otherwise refused before anything is read).
-        progress: True/False to show a progress bar while writing; None for big sheets only.
+        progress: True/False to show progress (the steps, then the rows written); None shows
+            it for big files and sheets only; the commands' ``--quiet`` turns it off.
 
     Returns:
         A :class:`CleanedFile` (the path, the sheet and column, the cleaned frame).
@@ -147,25 +178,17 @@ def clean_workbook(
     src = Path(source)
     target = check_target(_default_output(src) if output is None else output,
                           (".xlsx", ".csv"), force=force)
-    contacts = read_contacts(src, sheet=sheet, phone_column=column, region=region)
-    column = str(contacts.attrs["phone_column"])
-    name = contacts.attrs.get("sheet")
-    sheets: dict[str, pd.DataFrame | None] = {}
-    frame = contacts
-    if src.suffix.lower() in WORKBOOK_EXTENSIONS and name is not None:
-        sheets = read_typed_sheets(src, src.read_bytes(), src.suffix.lower())
-        typed = sheets.get(name)
-        # The typed read finds the same rows; should a sheet ever differ (a padding format
-        # read through openpyxl), its text frame is cleaned instead: nothing is lost.
-        if typed is not None and typed.shape == contacts.shape and \
-                list(typed.columns) == list(contacts.columns):
-            frame = typed.assign(**{column: contacts[column].to_numpy()})
-            frame.attrs = dict(contacts.attrs)
-    cleaned = clean_phones(frame, column, region, mobile_only=mobile_only)
-    cleaned["phone_reason"] = phone_reasons(cleaned)
-    cleaned = _beside(cleaned, column)
-    cleaned.attrs = dict(contacts.attrs)
-
+    # Reading and cleaning as steps (a big file is big before its rows are counted), then the
+    # writer's own bar over the rows.
+    big = progress if progress is not None else (
+        src.is_file() and src.stat().st_size >= _BIG_FILE)
+    steps = progress_bar(3, f"cleaning {src.name}", big, unit="step")
+    steps.set_description_str(f"reading {src.name}")
+    try:
+        cleaned, name, sheets = _clean(src, column, sheet, region, mobile_only, steps)
+    finally:
+        steps.close()
+    column = str(cleaned.attrs["phone_column"])
     written: dict[str, pd.DataFrame] = {}
     left_out: list[str] = []
     if name is None:

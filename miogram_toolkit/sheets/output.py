@@ -70,6 +70,9 @@ class _Silent:
     def update(self, n: int = 1) -> None:
         """Nothing to show."""
 
+    def set_description_str(self, text: str) -> None:
+        """Nothing to show."""
+
     def close(self) -> None:
         """Nothing to close."""
 

@@ -292,7 +292,8 @@ def _typed_frame(values: np.ndarray, columns: list[str]) -> pd.DataFrame:
             # A column of whole numbers (an order count, a year) stays whole, not 3.0.
             if len(finite) and bool((finite == finite.round()).all()) and \
                     bool((finite.abs() < _EXACT_FLOAT).all()):
-                column = column.astype("Int64")
+                # numpy's int64 when no cell is empty (written fastest), else nullable Int64
+                column = column.astype("int64" if len(finite) == len(column) else "Int64")
         pieces[name] = column
     return pd.DataFrame(pieces)
 

@@ -44,11 +44,11 @@ class Dashboard(w.VBox):  # type: ignore[misc]
         where = ("a local simulator (no real messages leave)" if self.local
                  else "the MioGram service")
         self.account = AccountTab(client)
+        journals = Path(journal_dir) if journal_dir else data_path("journals")
         self.compose = ComposeTab(
             client, samples=sample_sheets(getattr(client, "base_url", None)),
-            journal_dir=Path(journal_dir) if journal_dir else data_path("journals"),
-            on_finished=self._after_send)
-        self.report = ReportTab(client)
+            journal_dir=journals, on_finished=self._after_send)
+        self.report = ReportTab(client, journal_dirs=(journals,))
         self.tabs = w.Tab(children=[self.account.box, self.compose.box, self.report.box])
         for i, title in enumerate(("Credits & limits", "Compose & send", "Report")):
             self.tabs.set_title(i, title)
@@ -60,10 +60,13 @@ class Dashboard(w.VBox):  # type: ignore[misc]
         self.account.refresh()
         self.compose.refresh_account()
         self.report.load()
+        self.report.campaigns.refresh()
 
     def _after_send(self) -> None:
         self.account.refresh()
         self.report.load()
+        campaign = self.compose.campaign
+        self.report.campaigns.refresh(select=getattr(campaign, "journal_path", None))
 
     def close(self) -> None:
         """Stop a send in progress at its next request and release a service it started."""

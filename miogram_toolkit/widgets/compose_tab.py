@@ -242,12 +242,13 @@ class ComposeTab(Sending):
             texts, missing = render(text, rows)
         except TemplateError:
             return ""  # the counter above already says what is wrong
+        numbers = self.by_sheet_row(rows)["Row"]
         items = []
         for label, body in texts.items():
             shown = (html.escape(str(body)) if pd.notna(body) else
                      f"<i>not sent: no value for {{{html.escape(str(missing[label]))}}}</i>")
             items.append(f"<tr><td style='color:#666;vertical-align:top;padding:4px 10px'>"
-                         f"row {html.escape(str(label))}</td><td class='mg-message' "
+                         f"row {numbers[label]}</td><td class='mg-message' "
                          f"dir='auto'>{shown}</td></tr>")
         return ("<div style='margin:6px 0 2px;color:#444'>What the first rows will receive:"
                 "</div><table class='mg-preview'>" + "".join(items) + "</table>")

@@ -42,6 +42,15 @@ class Sending:
     def build(self) -> Any:  # pragma: no cover - ComposeTab's
         raise NotImplementedError
 
+    def by_sheet_row(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """``frame`` with the spreadsheet's row numbers (``Row``) first, instead of its labels."""
+        from miogram_toolkit.sheets import sheet_rows
+
+        rows = sheet_rows(self.contacts if self.contacts is not None else frame)
+        shown = frame.copy()
+        shown.insert(0, "Row", rows.reindex(frame.index).to_numpy())
+        return shown
+
     def _build_sending(self, client: Any, on_finished: Any) -> None:
         w = widgets()
         self.client = PausableClient(client)
@@ -94,7 +103,8 @@ class Sending:
             self.plan.value = message_html(str(error), kind="error")
             return None
         summary = plan.attrs.get("summary") or getattr(self.campaign, "summary", "") or ""
-        self.plan.value = message_html(summary) + frame_html(plan, rows=50)
+        self.plan.value = message_html(summary) + frame_html(self.by_sheet_row(plan), rows=50,
+                                                             index=False)
         self.send_button.disabled = False
         sendable = int((plan["state"] != "skipped").sum())
         self.progress.max = max(sendable, 1)
@@ -179,7 +189,7 @@ class Sending:
         if self.contacts is not None:
             keep = [c for c in self.contacts.columns[:3] if c not in shown.columns]
             shown = self.contacts[keep].join(shown, how="right")
-        self.results_table.value = frame_html(shown, rows=100, index=False)
+        self.results_table.value = frame_html(self.by_sheet_row(shown), rows=100, index=False)
         self.download_button.disabled = False
 
     def pause(self) -> None:
