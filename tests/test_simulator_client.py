@@ -119,6 +119,17 @@ def test_history_misc_order_differs(client, dialect):
     assert page == expected[dialect]
 
 
+def test_history_reads_the_newest_in_both_dialects(client, dialect):
+    for text in ("one", "two", "three"):
+        client.send_message(ON, text)
+    # The client learns the dialect from a getter and sends Misc in its order: the newest two
+    # either way, oldest first, typed.
+    messages = client.get_history(ON, 2)
+    assert [m.text for m in messages] == ["two", "three"]
+    assert all(m.out and m.peer == ON for m in messages)
+    assert client.dialect == dialect
+
+
 @calls("APIGetLimits", "APIGetCredits", "APIGetIP", "APISetIP", "APIChangeSecret",
        "APIGetRobot", "APIGetActive", "APIGetUsername", "APIisSuper", "APIcanGet", "APIGetAds",
        "APIGetReport")

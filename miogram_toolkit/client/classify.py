@@ -10,12 +10,19 @@ Example:
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
 import requests
 import urllib3.exceptions as u3
 
 from miogram_toolkit.client.seam import NoAnswer, NotSent
+from miogram_toolkit.protocol.encode import mask_phone
+from miogram_toolkit.protocol.errors import ConnectError, ConnectionRefused, HostNotFound
 
-__all__ = ["BEFORE_SEND", "classify_requests_error", "describe_failure", "not_sent_why"]
+__all__ = ["BEFORE_SEND", "classify_requests_error", "connect_error", "describe_failure",
+           "log_request", "not_sent_why"]
 
 
 def describe_failure(exc: BaseException) -> str:
@@ -104,3 +111,49 @@ def not_sent_why(exc: BaseException) -> str | None:
         pending += [err.__cause__, err.__context__, getattr(err, "reason", None)]
         pending += [arg for arg in err.args if isinstance(arg, BaseException)]
     return None
+
+
+def connect_error(func: str, exc: NotSent, base_url: str, detail: str) -> ConnectError:
+    """The client's error for a request that never left, saying what to check where it can.
+
+    Example:
+        >>> err = connect_error("APIGetActive", NotSent("x", why="refused"),
+        ...                     "http://127.0.0.1:1/dojob.php", "x")
+        >>> type(err).__name__, err.kind
+        ('ConnectionRefused', 'connection_refused')
+    """
+    parts = urlsplit(base_url)
+    if exc.why == "refused":
+        return ConnectionRefused(
+            f"{func}: the request never reached the service: nothing answers at "
+            f"{parts.netloc} (connection refused); check the port in the URL, or start the "
+            "service there", action=func)
+    if exc.why == "dns":
+        return HostNotFound(
+            f"{func}: the request never reached the service: the host name "
+            f"{parts.hostname!r} was not found (DNS); check its spelling in the URL and the "
+            "network", action=func)
+    return ConnectError(f"{func}: the request never reached the service ({detail})",
+                        action=func)
+
+
+def log_request(logger: logging.Logger, func: str, fields: Mapping[str, str],
+            attempt: int) -> None:
+    """Log one attempt at DEBUG: the Func, field names, sizes and masked numbers, no values."""
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    parts = [f"fields={','.join(['Secret', 'Func', *fields])}"]
+    phone = fields.get("Phone")
+    if phone:
+        numbers = phone.split(",")
+        shown = ",".join(mask_phone(p) for p in numbers[:3])
+        parts.append(f"phones={len(numbers)} [{shown}{',…' if len(numbers) > 3 else ''}]")
+    if "Message" in fields:
+        parts.append(f"message={len(fields['Message'])} chars")
+    if "Misc" in fields:
+        parts.append(f"misc={len(fields['Misc'])} chars")
+    if "Data" in fields:
+        parts.append(f"data={len(fields['Data'])} chars")
+    if "Robot" in fields:
+        parts.append(f"robot={fields['Robot']!r}")
+    logger.debug("%s → attempt %d: %s", func, attempt + 1, " ".join(parts))

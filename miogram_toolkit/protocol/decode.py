@@ -179,7 +179,7 @@ def _any_number(value: Any, action: str, key: str) -> int | float:
         return int(value) if value.is_integer() else value
     if isinstance(value, str):
         text = value.strip()
-        if re.fullmatch(r"[+-]?[0-9]{1,40}", text):
+        if re.fullmatch(r"[+-]?[0-9]{1,4000}", text):  # int() reads at most 4300 digits
             return int(text)
         try:
             number = float(text) if len(text) <= 40 else math.nan

@@ -38,6 +38,7 @@ __all__ = [
     "extension_field",
     "file_fields",
     "mask_phone",
+    "mask_url",
     "message_bytes",
     "message_field",
     "misc_item",
@@ -54,11 +55,27 @@ FileInput = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview]  # noqa
 _PHONE = re.compile(r"\+[0-9]{8,15}")
 _EXTENSION = re.compile(r"[A-Za-z0-9]{1,10}")
 _TOKEN = re.compile(r"[^\s,]+")
+# "scheme://user:pass@" (or "//user@", or a bare "user:pass@host" without a scheme): the part to
+# hide is everything between the scheme (or the start) and the last "@" before the path.
+_USERINFO = re.compile(r"^((?:[^:/?#\s]*:)?//|)[^/?#\s]*@")
 
 
 def _show(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def mask_url(url: object) -> str:
+    """A URL fit for a message: any ``user:password@`` replaced by ``***@``.
+
+    Example:
+        >>> mask_url("htps://user:hunter2@miogram.net/dojob.php")
+        'htps://***@miogram.net/dojob.php'
+        >>> mask_url("https://miogram.net/dojob.php")
+        'https://miogram.net/dojob.php'
+    """
+    text = str(url)
+    return _USERINFO.sub(r"\1***@", text)
 
 
 def mask_phone(phone: str) -> str:

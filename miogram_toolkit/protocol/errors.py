@@ -126,10 +126,14 @@ class APIError(MioGramError):
         self.source = source
         super().__init__(message)
 
+    #: What to do, appended to the message where the code alone would puzzle a user.
+    advice: ClassVar[str] = ""
+
     def __str__(self) -> str:
         where = f" ({self.action})" if self.action else ""
         code = f"{self.code} " if self.code is not None else ""
-        return f"{code}{self.message}{where}"
+        advice = f": {self.advice}" if self.advice else ""
+        return f"{code}{self.message}{where}{advice}"
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, " \
@@ -144,6 +148,8 @@ class WrongSecret(AuthError):
     """The service does not know this secret (801), or got none (800)."""
 
     kind: ClassVar[str | None] = "wrong_secret"
+    advice: ClassVar[str] = ("the service does not know this secret; check MIOGRAM_SECRET "
+                             "(the key shown in the MioGram web panel)")
 
 
 class NoAgentError(APIError):
@@ -184,6 +190,9 @@ class BadRequest(APIError):
 
 class WrongAddressAnswer(WrongAddress, BadRequest):
     """812 to a POST: the endpoint gives 812 only to other methods, so this is not it."""
+
+    advice: ClassVar[str] = ("this URL does not lead to MioGram's endpoint itself; check its "
+                             "path (it ends in /dojob.php)")
 
 
 class NoData(APIError):
