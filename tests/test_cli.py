@@ -196,7 +196,7 @@ def test_a_url_without_a_secret_is_refused_before_any_request(
      "MIOGRAM_URL: plain http is only allowed to a loopback host"),
     # the password of a mistyped URL is never echoed (issue 20)
     ("htps://ana:hunter2@miogram.net/dojob.php",
-     "MIOGRAM_URL: must be an https:// URL, got 'htps://ana:***@miogram.net/dojob.php'."),
+     "MIOGRAM_URL: must be an https:// URL, got 'htps://"),
 ])
 def test_a_bad_url_names_the_setting(url: str, expected: str, monkeypatch: pytest.MonkeyPatch,
                                      capsys: pytest.CaptureFixture[str]) -> None:
@@ -266,18 +266,27 @@ def test_report_refuses_bad_input_in_one_sentence(
 # -- simulator and dashboard --------------------------------------------------------------------
 
 
-def test_simulator_serves_until_stopped() -> None:
+def _serve(*extra: str) -> tuple[subprocess.Popen[str], str, str]:
     proc = subprocess.Popen([sys.executable, "-m", "miogram_toolkit.cli", "simulator",
-                             "--port", "0", "--dialect", "document", "--quiet"],
+                             "--port", "0", "--quiet", *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    first, second = proc.stdout.readline(), proc.stdout.readline()
+    # lines a shell takes as they are
+    assert first.startswith("export MIOGRAM_URL=http://127.0.0.1:"), proc.stderr
+    assert second.startswith("export MIOGRAM_SECRET=")
+    return proc, first.split("=", 1)[1].strip(), second.split("=", 1)[1].strip()
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    proc.wait(timeout=10)
+    assert proc.returncode == 0
+
+
+def test_simulator_serves_until_stopped() -> None:
+    proc, url, secret = _serve("--dialect", "document")
     try:
-        assert proc.stdout is not None
-        first, second = proc.stdout.readline(), proc.stdout.readline()
-        # lines a shell takes as they are
-        assert first.startswith("export MIOGRAM_URL=http://127.0.0.1:")
-        assert second.startswith("export MIOGRAM_SECRET=")
-        url = first.split("=", 1)[1].strip()
-        secret = second.split("=", 1)[1].strip()
         from miogram_toolkit import Client
 
         with Client(secret, base_url=url) as client:
@@ -285,9 +294,37 @@ def test_simulator_serves_until_stopped() -> None:
             # the document dialect answers numbers; the reference one, text
             assert client.call("APIGetCredits")["Result"]["Message"] == 10000
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-    assert proc.returncode == 0
+        _stop(proc)
+
+
+def test_simulator_serves_the_commands_own_state_and_inspects_only_when_asked(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import urllib.error
+    import urllib.request
+
+    from miogram_toolkit import Client, Simulator
+    from miogram_toolkit.service import shared_simulator_state
+
+    with Simulator(state_file=shared_simulator_state(), start=False) as sim:
+        sim.set_credits(Message=77)  # as a send by another command would have left it
+        sim.state.close()
+    for extra, inspected in (([], False), (["--inspect"], True)):
+        proc, url, secret = _serve(*extra)
+        try:
+            with Client(secret, base_url=url) as client:
+                assert client.get_credits()["Message"] == 77
+            # while it serves, the commands are told how to reach it
+            code, _, err = run(capsys, "credits")
+            assert code == 1 and "export the MIOGRAM_URL it prints" in err
+            state_url = url.removesuffix("/dojob.php") + "/_simulator/state"
+            try:
+                with urllib.request.urlopen(state_url, timeout=10) as answer:
+                    served = answer.status == 200
+            except urllib.error.HTTPError:
+                served = False
+            assert served is inspected
+        finally:
+            _stop(proc)
 
 
 def test_simulator_on_a_busy_port_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:

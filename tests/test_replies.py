@@ -246,15 +246,17 @@ def test_campaign_replies_reads_the_journal_a_campaign_wrote(tmp_path: Path) -> 
     assert ledger.opted_out() == {results.loc["r1", "e164"]}
 
 
-@pytest.mark.parametrize("dialect", ["document"])
+@pytest.mark.parametrize(("dialect", "offset"), [("reference", 0.0), ("document", 0.0),
+                                                  ("reference", 3 * 3600.0)])
 def test_against_the_simulator_each_chat_read_through_the_agent_that_sent(
-        tmp_path: Path, dialect: str) -> None:
+        tmp_path: Path, dialect: str, offset: float) -> None:
     frame = frame_of(60)
     with mg.Simulator(start=False, seed=7, replies=True, unreachable_share=0.0,
-                      dialect=dialect) as sim, mg.Client.to(sim, retries=0) as client:
-        campaign = Campaign(frame, "Hello from the shop", client=client,
-                            journal=str(tmp_path / "c.sqlite"), rate_per_minute=None,
-                            max_in_flight=3, chunk_size=10)
+                      dialect=dialect, clock_offset_s=offset) as sim, \
+            mg.Client.to(sim, retries=0) as client:
+        # One request per row (personalised), rotating over the three agents.
+        campaign = Campaign(frame, "Hello {name}", client=client,
+                            journal=str(tmp_path / "c.sqlite"), rate_per_minute=None)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             results = campaign.run(progress=False)
@@ -266,4 +268,6 @@ def test_against_the_simulator_each_chat_read_through_the_agent_that_sent(
     sent_by = results.set_index("e164")["agent"]
     assert (found["agent"] == found["number"].map(sent_by)).all()
     assert again.attrs["new"] == 0 and len(again) == len(found)
+    # Replies come minutes after our message, on our clock whatever the service's says.
+    assert found["minutes_after_send"].between(0, 120).all()
     assert ledger.opted_out() == set(found.loc[found["opt_out"], "number"])

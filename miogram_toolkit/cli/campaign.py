@@ -302,6 +302,14 @@ def _finish(args: argparse.Namespace, sheet: Any, campaign: Any, results: Any,
     counts = results["state"].value_counts().to_dict()
     shown = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
     announce(f"{shown}; journal {campaign.journal_path}")
+    note = results.attrs.get("note")
+    if note:  # e.g. a finished campaign run again: "nothing left to send: …"
+        announce(str(note)[0].upper() + str(note)[1:] + ".")
+    unknown = int(counts.get("unknown", 0))
+    if unknown:
+        announce(f"{unknown} rows have an unknown outcome (their reason says why): miogram "
+                 f"status shows them; the same command as miogram retry with --unknown sends "
+                 f"them again, and they may then get the message twice.")
     if out is not None:
         write_table(_joined(sheet, results), out, "results", quiet=args.quiet)
         announce(f"wrote {out}")
