@@ -284,3 +284,19 @@ def test_a_url_with_a_password_is_refused_without_echoing_it(url: str) -> None:
 def test_every_error_is_a_miogram_error() -> None:
     for cls in (ConnectionRefused, HostNotFound, WrongAddressPage, WrongSecret):
         assert issubclass(cls, MioGramError)
+
+
+def test_a_proxy_password_in_a_library_error_is_masked() -> None:
+    from miogram_toolkit.client.classify import describe_failure
+
+    text = describe_failure(OSError("Unable to connect to proxy http://me:hunter2@10.0.0.1:3128"))
+    assert "hunter2" not in text and "http://***@10.0.0.1:3128" in text
+
+
+def test_a_url_password_never_reaches_a_client_error_through_the_transport() -> None:
+    client, _, _ = make_client(NotSent("via https://me:hunter2@proxy.example:3128 refused"),
+                               retries=0)
+    with pytest.raises(ConnectError) as info:
+        client.get_active()
+    assert "hunter2" in str(NotSent("https://me:hunter2@x"))  # the raw text did hold it
+    assert "hunter2" not in str(info.value)

@@ -18,7 +18,7 @@ import requests
 import urllib3.exceptions as u3
 
 from miogram_toolkit.client.seam import NoAnswer, NotSent
-from miogram_toolkit.protocol.encode import mask_phone
+from miogram_toolkit.protocol.encode import mask_phone, mask_userinfo
 from miogram_toolkit.protocol.errors import ConnectError, ConnectionRefused, HostNotFound
 
 __all__ = ["BEFORE_SEND", "classify_requests_error", "connect_error", "describe_failure",
@@ -41,7 +41,8 @@ def describe_failure(exc: BaseException) -> str:
             continue
         break
     text = str(reason) or type(reason).__name__
-    return f"{type(reason).__name__}: {text}"[:300]
+    # A proxy URL from the environment may carry a password: never in a message.
+    return mask_userinfo(f"{type(reason).__name__}: {text}")[:300]
 
 
 def _unwrap_reason(exc: BaseException) -> BaseException | None:

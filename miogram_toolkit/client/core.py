@@ -60,7 +60,7 @@ from miogram_toolkit.client.wsgi_transport import WSGITransport
 from miogram_toolkit.protocol.catalogue import ACTIONS, FIELDS
 from miogram_toolkit.protocol.decode import normalize_status, parse_answer, reading
 from miogram_toolkit.protocol.dialects import accepted_statuses
-from miogram_toolkit.protocol.encode import robot_field, text_token
+from miogram_toolkit.protocol.encode import mask_userinfo, robot_field, text_token
 from miogram_toolkit.protocol.error_answers import error_for_answer, is_confirmation, redact
 from miogram_toolkit.protocol.errors import (
     BadResponse,
@@ -233,12 +233,13 @@ class Client(ActionMethods):
     # -- secrets -----------------------------------------------------------------------------
 
     def _scrub(self, value: Any) -> Any:
-        """Remove the secret (current and replaced ones, raw and URL-encoded) from ``value``."""
+        """Remove the secret (current and replaced ones, raw and URL-encoded) from ``value``,
+        and any password of a URL from a text."""
         for holder in (self._secret, *self._old_secrets):
             raw = holder.reveal()
             for variant in {raw, quote_plus(raw), quote(raw, safe="")}:
                 value = redact(value, variant)
-        return value
+        return mask_userinfo(value) if isinstance(value, str) else value
 
     # -- the request -------------------------------------------------------------------------
 

@@ -39,6 +39,7 @@ __all__ = [
     "file_fields",
     "mask_phone",
     "mask_url",
+    "mask_userinfo",
     "message_bytes",
     "message_field",
     "misc_item",
@@ -58,6 +59,7 @@ _TOKEN = re.compile(r"[^\s,]+")
 # "scheme://user:pass@" (or "//user@", or a bare "user:pass@host" without a scheme): the part to
 # hide is everything between the scheme (or the start) and the last "@" before the path.
 _USERINFO = re.compile(r"^((?:[^:/?#\s]*:)?//|)[^/?#\s]*@")
+_USERINFO_IN_TEXT = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s@'\"]*@")
 
 
 def _show(value: object) -> str:
@@ -74,8 +76,17 @@ def mask_url(url: object) -> str:
         >>> mask_url("https://miogram.net/dojob.php")
         'https://miogram.net/dojob.php'
     """
-    text = str(url)
-    return _USERINFO.sub(r"\1***@", text)
+    return mask_userinfo(_USERINFO.sub(r"\1***@", str(url)))
+
+
+def mask_userinfo(text: str) -> str:
+    """Every ``scheme://user:password@`` inside a text (an error, a log line) as ``scheme://***@``.
+
+    Example:
+        >>> mask_userinfo("Cannot connect to proxy http://me:hunter2@10.0.0.1:3128 (refused)")
+        'Cannot connect to proxy http://***@10.0.0.1:3128 (refused)'
+    """
+    return _USERINFO_IN_TEXT.sub(r"\1***@", text)
 
 
 def mask_phone(phone: str) -> str:
