@@ -49,7 +49,10 @@ def frame(count: int) -> pd.DataFrame:
 
 
 def simulator(**options: object) -> Simulator:
-    return Simulator(seed=1, credits={"Message": 10_000_000}, **options)  # type: ignore[arg-type]
+    # The separate-process run counts deliveries through the inspection endpoint (off unless
+    # asked for).
+    return Simulator(seed=1, credits={"Message": 10_000_000}, inspect=True,
+                     **options)  # type: ignore[arg-type]
 
 
 @contextmanager

@@ -20,8 +20,9 @@ import pandas as pd
 
 import miogram_toolkit  # noqa: F401  (registers df.miogram)
 from miogram_toolkit.phones.clean import _CHUNK, naive_phone_report, phone_report
+from miogram_toolkit.phones.codepoints import normalise_matrix
 from miogram_toolkit.phones.matrix import parse_matrix
-from miogram_toolkit.phones.normalise import KIND_NUMBER, normalise_matrix
+from miogram_toolkit.phones.normalise import KIND_NUMBER
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 ARABIC = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")

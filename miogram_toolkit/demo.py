@@ -5,7 +5,9 @@
     contacts.xlsx ─► mg.Campaign: read, clean, opt-outs (sheet Unsubscribed), duplicates,
         personalised Persian message per row ─► dry run: the plan, printed
         ─► run through the built-in simulator, lanes across its agents (progress bar)
-        ─► the report harvested into the journal ─► out/report.xlsx + out/*.png ─► summary
+        ─► the report harvested into the journal ─► the recipients' replies read from the
+        agents' chats (opt-outs into out/ledger/, the demo's own) ─► out/report.xlsx + out/*.png
+        ─► summary, ending with the replies'
 
 Without ``--contacts`` the bundled sample (:mod:`miogram_toolkit.samples`) is used, generated
 into a temporary folder, so the demo works from an installed package. Every input is checked
@@ -18,7 +20,6 @@ Example:
 
 from __future__ import annotations
 
-import inspect
 import tempfile
 import warnings
 from collections.abc import Callable, Iterator
@@ -28,9 +29,12 @@ from typing import Any
 
 import pandas as pd
 
-from miogram_toolkit.client import Client
+from miogram_toolkit.local import InputError, existing_file
+from miogram_toolkit.samples import MESSAGE, sample_path, write_samples
+from miogram_toolkit.service import connect
+from miogram_toolkit.sheets import ContactFileError, read_contacts
 
-__all__ = ["CHARTS", "DEMO_SEED", "personalise", "run_demo", "sample_path"]
+__all__ = ["CHARTS", "DEMO_SEED", "run_demo", "sample_path"]
 
 #: The simulator's seed, so every demo run delivers to the same numbers.
 DEMO_SEED = 7
@@ -38,38 +42,9 @@ DEMO_SEED = 7
 PER_NUMBER_S = 0.01
 #: The charts written beside the report, by file name.
 CHARTS = ("funnel.png", "delivery_by_agent.png", "failures.png", "credits.png")
-
-
-def sample_path(name: str = "contacts.csv") -> Path:
-    """The path of a file in a toolkit checkout's ``sample_data/`` folder.
-
-    Example:
-        >>> sample_path("contacts.xlsx").name
-        'contacts.xlsx'
-    """
-    return Path(__file__).resolve().parent.parent / "sample_data" / name
-
-
-class _Row(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return ""
-
-
-def personalise(template: str, frame: pd.DataFrame) -> pd.Series:
-    """The message for each row: ``{column}`` placeholders filled from that row.
-
-    A placeholder naming no column becomes empty text (a sheet without a ``city`` column still
-    gets its messages); missing cells are empty too.
-
-    Example:
-        >>> frame = pd.DataFrame({"name": ["Sara", None]})
-        >>> personalise("Hi {name}{city}!", frame).tolist()
-        ['Hi Sara!', 'Hi !']
-    """
-    texts = [template.format_map(_Row({str(k): ("" if pd.isna(v) else v)
-                                       for k, v in row.items()}))
-             for row in frame.to_dict("records")]
-    return pd.Series(texts, index=frame.index, dtype="object")
+#: The demo simulator's account ledger (opt-outs from replies), in the output folder: its own,
+#: never one a later demo or a real campaign reads.
+LEDGER = "ledger"
 
 
 def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
@@ -85,22 +60,25 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
 
     Returns:
         0 on success (the command's exit status).
-    """
-    from miogram_toolkit.cli.commands import CommandError, existing_file
-    from miogram_toolkit.samples import MESSAGE
 
+    Raises:
+        InputError: ``out_dir`` is a file, the contacts are missing or hold no row to send to;
+            ContactFileError: the contacts cannot be read (one sentence each, before anything
+            is written).
+    """
     out = Path(out_dir)
     if out.exists() and not out.is_dir():
-        raise CommandError(f"--out '{out}' is a file; give a folder for the report and charts")
-    with _contacts_file(contacts, existing_file) as source:
+        raise InputError(f"--out '{out}' is a file; give a folder for the report and charts")
+    with _contacts_file(contacts) as source:
         sheet, opt_out = _read(source)
         if not sheet.miogram.clean_phones()["phone_status"].eq("ok").any():
-            raise CommandError(f"Contact file '{source.name}' has no row left to send to")
+            raise _nothing_to_send(source)
         journal = out / "campaign.sqlite"
-        with _simulator() as sim, Client.to(sim) as client:
+        # A fresh simulator of the demo's own, paced so the progress bar has something to show.
+        with connect(seed=DEMO_SEED, per_number_s=PER_NUMBER_S, replies=True) as client:
             campaign = _campaign(sheet, MESSAGE, client, opt_out, journal)
             if not len(campaign.plan.sendable):
-                raise CommandError(f"Contact file '{source.name}' has no row left to send to")
+                raise _nothing_to_send(source)
             echo(f"Read {len(sheet)} rows from {source.name} (phone column "
                  f"'{sheet.attrs['phone_column']}'); {_opt_out_note(opt_out)}.")
             plan = campaign.dry_run()
@@ -112,6 +90,8 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
             out.mkdir(parents=True, exist_ok=True)
             for stale in (journal, out / "campaign.sqlite-wal", out / "campaign.sqlite-shm"):
                 stale.unlink(missing_ok=True)
+            for stale in (out / LEDGER).glob("*.sqlite*"):
+                stale.unlink()
             start = int(client.get_credits()["Message"])
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # the outcome is summarised below
@@ -121,26 +101,30 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
 
             report = records_to_frame(read_archive(journal))
             credits = credits_frame(client)
-        files = [*_write(out, sheet.join(results), report, credits), journal]
+            replies = campaign.replies(ledger_folder=out / LEDGER)
+        files = [*_write(out, sheet.join(results), report, credits, replies), journal]
     _summarise(results, start, int(credits.loc["Message", "remaining"]), files, echo)
+    from miogram_toolkit.reports.replies import reply_summary_text
+
+    echo(reply_summary_text(replies))
     return 0
 
 
-@contextmanager
-def _contacts_file(contacts: str | Path | None, check: Callable[..., Path]) -> Iterator[Path]:
-    if contacts is not None:
-        yield check(str(contacts))
-        return
-    from miogram_toolkit.samples import write_samples
+def _nothing_to_send(source: Path) -> InputError:
+    return InputError(f"Contact file '{source.name}' has no row left to send to")
 
+
+@contextmanager
+def _contacts_file(contacts: str | Path | None) -> Iterator[Path]:
+    if contacts is not None:
+        yield existing_file(contacts)
+        return
     with tempfile.TemporaryDirectory(prefix="miogram-sample-") as folder:
         yield write_samples(Path(folder))["contacts"]
 
 
 def _read(source: Path) -> tuple[pd.DataFrame, tuple[str, str] | None]:
     """The contacts (first sheet) and the opt-out sheet, when the workbook has one."""
-    from miogram_toolkit.sheets import ContactFileError, read_contacts
-
     sheet = read_contacts(source)
     if source.suffix.lower() not in (".xlsx", ".xlsm"):
         return sheet, None
@@ -155,21 +139,6 @@ def _opt_out_note(opt_out: tuple[str, str] | None) -> str:
     return "opt-outs from its Unsubscribed sheet" if opt_out else "no Unsubscribed sheet"
 
 
-@contextmanager
-def _simulator() -> Iterator[Any]:
-    """The reference simulator with a small pause per number, so progress is visible."""
-    from miogram_toolkit.simulator import Simulator
-
-    options: dict[str, Any] = {"seed": DEMO_SEED}
-    parameters = inspect.signature(Simulator).parameters
-    if "per_number_s" in parameters:
-        options["per_number_s"] = PER_NUMBER_S
-    else:
-        options["latency_ms"] = PER_NUMBER_S * 1000
-    with Simulator(**options) as sim:
-        yield sim
-
-
 def _campaign(sheet: pd.DataFrame, message: str, client: Any,
               opt_out: tuple[str, str] | None, journal: Path) -> Any:
     from miogram_toolkit.campaign import Campaign
@@ -180,7 +149,7 @@ def _campaign(sheet: pd.DataFrame, message: str, client: Any,
 
 
 def _write(out: Path, results: pd.DataFrame, report: pd.DataFrame,
-           credits: pd.DataFrame) -> list[Path]:
+           credits: pd.DataFrame, replies: pd.DataFrame) -> list[Path]:
     import matplotlib
 
     matplotlib.use("Agg")
@@ -194,7 +163,8 @@ def _write(out: Path, results: pd.DataFrame, report: pd.DataFrame,
         write_report,
     )
 
-    files = [write_report(out / "report.xlsx", results=results, report=report, credits=credits)]
+    files = [write_report(out / "report.xlsx", results=results, report=report, credits=credits,
+                          replies=replies)]
     for name, draw in zip(CHARTS, (lambda: funnel_chart(results),
                                    lambda: delivery_chart(results, by="agent"),
                                    lambda: failures_chart(results),

@@ -4,7 +4,11 @@ Generated, not stored: the same seed gives the same rows every time, so the demo
 installed package (no repository folder needed) and ``sample_data/`` in the repository holds
 exactly what :func:`write_samples` writes (``sample_data/make_samples.py`` calls it). Every
 number is fictional (Iranian mobiles ``09xx 1xx xxxx`` of made-up subscribers; the foreign ones
-use ``000`` blocks or the US ``555-01xx`` range kept for fiction).
+use ``000`` blocks or the US ``555-01xx`` range kept for fiction) — but Iran has no range kept
+for fiction, so each Iranian one may belong to a real subscriber: the samples are for the
+built-in simulator only. :mod:`miogram_toolkit.sheets.sample_marks` recognises every sample
+number and refuses them whenever the service is not on this machine; :func:`sample_sheets`
+offers the sample sheets only to a local service.
 
 What is in it::
 
@@ -39,7 +43,14 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-__all__ = ["MESSAGE", "contact_rows", "unsubscribed_rows", "write_samples"]
+from miogram_toolkit.local import data_path
+from miogram_toolkit.sheets.sample_marks import is_local_service
+
+__all__ = ["MESSAGE", "SAMPLE_DIR", "contact_rows", "sample_path", "sample_sheets",
+           "unsubscribed_rows", "write_samples"]
+
+#: The ``sample_data/`` folder of a toolkit checkout (an installed package has none).
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
 
 #: The demo's message: Persian, personalised from the sheet's ``name`` and ``city`` columns.
 MESSAGE = ("سلام {name} عزیز! 🌷\n"
@@ -162,6 +173,41 @@ def unsubscribed_rows() -> list[tuple[str, str, dt.date]]:
         out.append((name, phone, dt.date(2024, 6, 1) + dt.timedelta(days=3 * number)))
     return out
 
+def sample_path(name: str = "contacts.csv") -> Path:
+    """The path of a file in a toolkit checkout's ``sample_data/`` folder.
+
+    Example:
+        >>> sample_path("contacts.xlsx").name
+        'contacts.xlsx'
+    """
+    return SAMPLE_DIR / name
+
+
+def sample_sheets(base_url: str | None = None) -> dict[str, Path]:
+    """The sample contact sheets a person may pick, by name; none unless the service is local.
+
+    From the checkout's ``sample_data/`` when there is one; an installed package writes them
+    once into the user data folder (``samples/``).
+
+    Args:
+        base_url: the address of the service they would be sent through; None when no service
+            is involved (cleaning only).
+
+    Example:
+        >>> sorted(sample_sheets("http://127.0.0.1:8765/dojob.php"))
+        ['sample contacts.csv', 'sample contacts.xlsx']
+        >>> sample_sheets("https://miogram.net/dojob.php")
+        {}
+    """
+    if base_url is not None and not is_local_service(base_url):
+        return {}
+    names = ("contacts.xlsx", "contacts.csv")
+    if not all(sample_path(name).is_file() for name in names):
+        folder = data_path("samples")
+        if not all((folder / name).is_file() for name in names):
+            write_samples(folder)
+        return {f"sample {name}": folder / name for name in names}
+    return {f"sample {name}": sample_path(name) for name in names}
 
 
 def write_samples(folder: Path) -> dict[str, Path]:

@@ -26,10 +26,11 @@ def make_sim(**options: Any) -> Simulator:
     """A serving simulator with the hand-fixed numbers (options override the defaults).
 
     The raw-HTTP simulator suites check the ``document`` dialect's choices, so that is the
-    default here; the ``reference`` dialect has its own suite, and the client suites run
-    against both.
+    default here (with the inspection endpoint on, which a plain ``Simulator`` leaves off);
+    the ``reference`` dialect has its own suite, and the client suites run against both.
     """
-    return Simulator(**{"seed": 7, "dialect": "document", **SIM_NUMBERS, **options})
+    return Simulator(**{"seed": 7, "dialect": "document", "inspect": True, **SIM_NUMBERS,
+                        **options})
 
 
 def poster(sim: Simulator, session: requests.Session | None = None) -> Post:

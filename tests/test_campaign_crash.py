@@ -46,7 +46,7 @@ def service(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[dict[str
     process = subprocess.Popen(
         [sys.executable, "-m", "miogram_toolkit.simulator", "--port", "0", "--state",
          str(tmp_path / "service.sqlite"), "--seed", str(SEED), "--unreachable-share",
-         str(SHARE), "--latency-ms", "3", *extra],
+         str(SHARE), "--latency-ms", "3", "--inspect", *extra],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert process.stdout is not None

@@ -12,7 +12,6 @@ from miogram_toolkit.campaign.pacing import QuietHours, TokenBucket
 from miogram_toolkit.campaign.plan import Content, build_plan
 from miogram_toolkit.campaign.preflight import schedule
 from miogram_toolkit.demo import sample_path
-from miogram_toolkit.phones import clean_phones
 
 
 def numbers(count: int, start: int = 0) -> list[str]:
@@ -63,7 +62,7 @@ def test_duplicates_opt_outs_and_unusable_numbers_are_skipped_with_reasons() -> 
 
 def test_already_cleaned_frame_with_dedupe_off_is_still_deduplicated() -> None:
     raw = pd.DataFrame({"phone": ["09122000001", "0912 200 0001"]})
-    cleaned = clean_phones(raw, "phone", dedupe=False)
+    cleaned = mg.phones.clean_phones(raw, "phone", dedupe=False)
     assert cleaned["phone_status"].tolist() == ["ok", "ok"]
     plan = build_plan(cleaned, Content.text("Hi"))
     assert plan.rows["reason"].tolist() == [pd.NA, "duplicate_of:2"]

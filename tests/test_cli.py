@@ -14,7 +14,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from cli_support import error_line, run
+from cli_support import error_line, offline, run  # noqa: F401 (offline: autouse)
 
 from miogram_toolkit import __version__
 from miogram_toolkit.cli import build_parser, main
@@ -22,13 +22,6 @@ from miogram_toolkit.cli import commands as commands_module
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
 COMMANDS = ["clean", "credits", "report", "simulator", "dashboard", "demo"]
-
-
-@pytest.fixture(autouse=True)
-def _no_real_service(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("MIOGRAM_URL", raising=False)
-    monkeypatch.delenv("MIOGRAM_SECRET", raising=False)
-    monkeypatch.delenv("MIOGRAM_ROBOT", raising=False)
 
 
 @pytest.fixture
@@ -104,14 +97,17 @@ def test_clean_writes_every_row_with_its_status(tmp_path: Path,
     out = tmp_path / "clean.xlsx"
     code, stdout, _ = run(capsys, "clean", str(SAMPLES / "contacts.xlsx"), "--out", str(out))
     assert code == 0
-    rows = list(openpyxl.load_workbook(out)["contacts"].iter_rows(values_only=True))
+    book = openpyxl.load_workbook(out)
+    assert book.sheetnames == ["Contacts", "Unsubscribed"]  # its name and the other sheet kept
+    rows = list(book["Contacts"].iter_rows(values_only=True))
     header, body = rows[0], rows[1:]
     assert len(body) == 300
-    assert header[-2:] == ("e164", "phone_status")
-    statuses = [row[-1] for row in body]
+    at = header.index("mobile")
+    assert header[at:at + 4] == ("mobile", "e164", "phone_status", "phone_reason")
+    statuses = [row[at + 2] for row in body]
     assert statuses.count("duplicate") >= 4 and "ok" in statuses
-    assert "phone column 'mobile'" in stdout and "duplicate" in stdout
-    assert str(out) in stdout
+    assert "sheet 'Contacts', phone column 'mobile'" in stdout and "duplicate" in stdout
+    assert f"Wrote {out} " in stdout and "other sheets kept: Unsubscribed" in stdout
 
 
 def test_clean_names_the_column_and_sheet_and_writes_csv(
@@ -121,8 +117,8 @@ def test_clean_names_the_column_and_sheet_and_writes_csv(
                      "--column", "Phone", "--out", str(out))
     assert code == 0
     lines = out.read_text(encoding="utf-8-sig").splitlines()
-    assert lines[0] == "Name,Phone,Date,e164,phone_status"
-    assert len(lines) == 11 and all(line.endswith(",ok") for line in lines[1:])
+    assert lines[0] == "Name,Phone,e164,phone_status,phone_reason,Date"
+    assert len(lines) == 11 and all(",ok,," in line for line in lines[1:])
 
 
 def test_clean_default_output_lands_in_the_current_folder(
@@ -195,29 +191,23 @@ def test_a_url_without_a_secret_is_refused_before_any_request(
     assert stdout == "" and "simulator" not in err
 
 
-@pytest.mark.parametrize("command", ["credits", "report"])
-def test_an_unreachable_url_is_one_sentence_without_the_secret(
-        command: str, closed_port_url: str, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("MIOGRAM_URL", closed_port_url)
+@pytest.mark.parametrize(("url", "expected"), [
+    ("http://miogram.example/dojob.php",
+     "MIOGRAM_URL: plain http is only allowed to a loopback host"),
+    # the password of a mistyped URL is never echoed (issue 20)
+    ("htps://ana:hunter2@miogram.net/dojob.php",
+     "MIOGRAM_URL: must be an https:// URL, got 'htps://"),
+])
+def test_a_bad_url_names_the_setting(url: str, expected: str, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setenv("MIOGRAM_URL", url)
     monkeypatch.setenv("MIOGRAM_SECRET", "s3cretvalue42")
-    code, stdout, err = run(capsys, command)
-    assert code == 1
-    message = error_line(err, command)
-    assert "never reached the service" in message
-    assert "s3cretvalue42" not in err + stdout
-    assert stdout == ""
-
-
-def test_a_plain_http_url_names_the_setting(monkeypatch: pytest.MonkeyPatch,
-                                            capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setenv("MIOGRAM_URL", "http://miogram.example/dojob.php")
-    monkeypatch.setenv("MIOGRAM_SECRET", "s3cretvalue42")
-    code, _, err = run(capsys, "credits")
+    code, stdout, err = run(capsys, "credits")
     assert code == 1
     message = error_line(err, "credits")
-    assert message.startswith("MIOGRAM_URL: plain http is only allowed to a loopback host")
+    assert message.startswith(expected)
     assert "base_url" not in message
+    assert "hunter2" not in err + stdout and "s3cretvalue42" not in err + stdout
 
 
 def test_report_of_a_fresh_simulator_writes_an_empty_table(
@@ -246,13 +236,15 @@ def test_report_against_a_served_simulator_summarises_its_records(
         monkeypatch.setenv("MIOGRAM_SECRET", sim.secret)
         out = tmp_path / "report.xlsx"
         code, stdout, err = run(capsys, "report", "--out", str(out))
+        url = sim.url
     assert code == 0
     delivered = sum(sent.values())
     lines = stdout.splitlines()
     assert lines[0] == f"20 records: {delivered} delivered, {20 - delivered} not."
     table_rows = [line.split()[0] for line in lines[1:4]]
     assert first_row in table_rows
-    assert "Using the MioGram service at 127.0.0.1" in err and sim.secret not in err + stdout
+    assert f"Using the MioGram service at {url} as demo." in err
+    assert sim.secret not in err + stdout
     assert openpyxl.load_workbook(out)["report"].max_row == 21
 
 
@@ -274,16 +266,27 @@ def test_report_refuses_bad_input_in_one_sentence(
 # -- simulator and dashboard --------------------------------------------------------------------
 
 
-def test_simulator_serves_until_stopped() -> None:
+def _serve(*extra: str) -> tuple[subprocess.Popen[str], str, str]:
     proc = subprocess.Popen([sys.executable, "-m", "miogram_toolkit.cli", "simulator",
-                             "--port", "0", "--dialect", "document", "--quiet"],
+                             "--port", "0", "--quiet", *extra],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    first, second = proc.stdout.readline(), proc.stdout.readline()
+    # lines a shell takes as they are
+    assert first.startswith("export MIOGRAM_URL=http://127.0.0.1:"), proc.stderr
+    assert second.startswith("export MIOGRAM_SECRET=")
+    return proc, first.split("=", 1)[1].strip(), second.split("=", 1)[1].strip()
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    proc.terminate()
+    proc.wait(timeout=10)
+    assert proc.returncode == 0
+
+
+def test_simulator_serves_until_stopped() -> None:
+    proc, url, secret = _serve("--dialect", "document")
     try:
-        assert proc.stdout is not None
-        first = proc.stdout.readline()
-        assert first.startswith("MIOGRAM_URL=http://127.0.0.1:")
-        url = first.split()[0].removeprefix("MIOGRAM_URL=")
-        secret = first.split()[1].removeprefix("MIOGRAM_SECRET=")
         from miogram_toolkit import Client
 
         with Client(secret, base_url=url) as client:
@@ -291,9 +294,37 @@ def test_simulator_serves_until_stopped() -> None:
             # the document dialect answers numbers; the reference one, text
             assert client.call("APIGetCredits")["Result"]["Message"] == 10000
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-    assert proc.returncode == 0
+        _stop(proc)
+
+
+def test_simulator_serves_the_commands_own_state_and_inspects_only_when_asked(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    import urllib.error
+    import urllib.request
+
+    from miogram_toolkit import Client, Simulator
+    from miogram_toolkit.service import shared_simulator_state
+
+    with Simulator(state_file=shared_simulator_state(), start=False) as sim:
+        sim.set_credits(Message=77)  # as a send by another command would have left it
+        sim.state.close()
+    for extra, inspected in (([], False), (["--inspect"], True)):
+        proc, url, secret = _serve(*extra)
+        try:
+            with Client(secret, base_url=url) as client:
+                assert client.get_credits()["Message"] == 77
+            # while it serves, the commands are told how to reach it
+            code, _, err = run(capsys, "credits")
+            assert code == 1 and "export the MIOGRAM_URL it prints" in err
+            state_url = url.removesuffix("/dojob.php") + "/_simulator/state"
+            try:
+                with urllib.request.urlopen(state_url, timeout=10) as answer:
+                    served = answer.status == 200
+            except urllib.error.HTTPError:
+                served = False
+            assert served is inspected
+        finally:
+            _stop(proc)
 
 
 def test_simulator_on_a_busy_port_is_one_line(capsys: pytest.CaptureFixture[str]) -> None:
@@ -304,43 +335,36 @@ def test_simulator_on_a_busy_port_is_one_line(capsys: pytest.CaptureFixture[str]
         code, stdout, err = run(capsys, "simulator", "--port", str(port), "--quiet")
     assert code != 0
     assert "Traceback" not in err and stdout == ""
-    assert len(err.splitlines()) == 1 and "Address already in use" in err
+    assert err == f"miogram simulator: Cannot serve the simulator on port {port}: address " \
+                  f"already in use.\n"
 
 
-def test_dashboard_runs_voila_on_the_dashboard_notebook(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+@pytest.mark.parametrize(("argv", "port", "browser"), [
+    ([], 8866, True), (["--port", "8900", "--no-browser"], 8900, False),
+])
+def test_dashboard_serves_the_page_through_the_widgets_room(
+        argv: list[str], port: int, browser: bool, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    notebook = tmp_path / "00_dashboard.ipynb"
-    notebook.write_text("{}", encoding="utf-8")
-    calls: list[list[str]] = []
-    monkeypatch.setattr(commands_module, "dashboard_notebook", lambda: notebook)
-    monkeypatch.setattr(commands_module, "run_voila", lambda argv: calls.append(argv) or 0)
-    monkeypatch.setattr("importlib.util.find_spec", lambda name: object())
-    code, _, _ = run(capsys, "dashboard", "--port", "8900")
-    assert code == 0
-    assert calls == [[sys.executable, "-m", "voila", str(notebook), "--port=8900"]]
+    from miogram_toolkit.widgets import serve
+
+    calls: list[tuple[int, bool]] = []
+
+    def serve_dashboard(port: int, *, open_browser: bool, echo: object) -> int:
+        calls.append((port, open_browser))
+        return 0
+
+    monkeypatch.setattr(serve, "serve_dashboard", serve_dashboard)
+    code, _, _ = run(capsys, "dashboard", *argv)
+    assert code == 0 and calls == [(port, browser)]
 
 
 def test_dashboard_without_voila_says_how_to_get_it(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    notebook = tmp_path / "00_dashboard.ipynb"
-    notebook.write_text("{}", encoding="utf-8")
-    monkeypatch.setattr(commands_module, "dashboard_notebook", lambda: notebook)
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
     monkeypatch.setattr("importlib.util.find_spec", lambda name: None)
     code, _, err = run(capsys, "dashboard")
     assert code == 1
-    assert "needs Voila, which is not installed: pip install voila" in error_line(err,
-                                                                                 "dashboard")
-
-
-def test_dashboard_outside_a_checkout_is_one_sentence(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(commands_module, "dashboard_notebook", lambda: tmp_path / "none.ipynb")
-    code, _, err = run(capsys, "dashboard")
-    assert code == 1
-    assert "is not here" in error_line(err, "dashboard")
+    assert error_line(err, "dashboard").startswith(
+        "The dashboard page needs Voila, which is not installed: pip install")
 
 
 # -- demo failures (its success path is in test_demo.py) -----------------------------------------

@@ -21,6 +21,7 @@ from miogram_toolkit.protocol.errors import (
     NoData,
     ResponseTimeout,
     ServiceUnavailable,
+    send_outcome,
 )
 
 A = "+989121234567"
@@ -106,7 +107,7 @@ def test_context_manager_closes_a_transport_it_created_only() -> None:
 # -- request shape -----------------------------------------------------------------------------
 
 def test_post_goes_to_base_url_with_the_documented_headers() -> None:
-    client, transport, _ = make_client(OK, timeout=7.5)
+    client, transport, _ = make_client(OK, timeout=7.5, answer_wait_s=0)
     client.send_message(A, "Hi")
     sent = transport.sent[0]
     assert sent.url == LOCAL_URL
@@ -165,10 +166,10 @@ def test_call_raises_on_error_answers() -> None:
     (lambda c: c.send_contact(A, "Ali, R", B), "name"),
     (lambda c: c.send_contact(A, "Ali", "0935"), "phone_number"),
     (lambda c: c.get_report(0), "count"),
-    (lambda c: c.get_report(1000), "count"),
+    (lambda c: c.get_report(1001), "count"),
     (lambda c: c.get_report(True), "count"),
-    (lambda c: c.get_history(A, -1, 5), "offset"),
-    (lambda c: c.get_history(A, 0, 0), "limit"),
+    (lambda c: c.get_history(A, 5, -1), "offset"),
+    (lambda c: c.get_history(A, 0), "limit"),
     (lambda c: c.chat_add_user(A, "G", -2), "forward_count"),
     (lambda c: c.send_photo(A, b"abc"), "extension"),
     (lambda c: c.send_photo(A, b"abc", extension=".jpg"), "extension"),
@@ -385,18 +386,31 @@ def test_not_sent_after_all_retries_is_connect_error() -> None:
     assert len(sleeps) == 2
 
 
+ACTIVE = {"Result": "1"}
+
+
 @pytest.mark.parametrize("message", ["No Response From Server", "Invalid Token", "814"])
-def test_gateway_errors_are_retried(message: str) -> None:
-    client, transport, sleeps = make_client({"Status": "error", "Message": message}, OK)
-    assert client.send_message(A, "Hi") is True
+def test_gateway_errors_are_retried_for_a_read(message: str) -> None:
+    client, transport, sleeps = make_client({"Status": "error", "Message": message}, ACTIVE)
+    assert client.get_active() is True
     assert len(transport.sent) == 2
     assert sleeps == [0.5]
 
 
-def test_gateway_error_by_code_element_is_retried() -> None:
+@pytest.mark.parametrize("message", ["No Response From Server", "Invalid Token", "814"])
+def test_gateway_errors_on_a_send_are_never_retried_and_prove_nothing(message: str) -> None:
+    """Issue 17: a 999 comes while the gateway goes on sending; a retry messages them twice."""
+    client, transport, sleeps = make_client({"Status": "error", "Message": message}, OK)
+    with pytest.raises(ServiceUnavailable) as info:
+        client.send_message_mass([A, B], "Hi")
+    assert len(transport.sent) == 1 and sleeps == []
+    assert send_outcome(info.value) == "unknown"
+
+
+def test_gateway_error_by_code_element_is_retried_for_a_read() -> None:
     client, transport, _ = make_client(
-        {"Status": "error", "Code": "813", "Message": "Invalid Token"}, OK)
-    assert client.send_message(A, "Hi") is True
+        {"Status": "error", "Code": "813", "Message": "Invalid Token"}, ACTIVE)
+    assert client.get_active() is True
     assert len(transport.sent) == 2
 
 
@@ -404,10 +418,25 @@ def test_gateway_errors_after_all_retries_raise_service_unavailable() -> None:
     answer = {"Status": "error", "Message": "No Response From Server"}
     client, transport, sleeps = make_client(answer, answer, answer, answer)
     with pytest.raises(ServiceUnavailable) as info:
-        client.send_message(A, "Hi")
+        client.get_credits()
     assert info.value.code == 999
     assert len(transport.sent) == 4
     assert sleeps == [0.5, 1.0, 2.0]
+
+
+@pytest.mark.parametrize("answer", [
+    RawResponse(502, "<html><body>502 Bad Gateway</body></html>", {"Content-Type": "text/html"}),
+    RawResponse(504, "<html>Gateway Time-out</html>", {"Content-Type": "text/html"}),
+    RawResponse(500, "", {}),
+    RawResponse(200, '{"Result": {"+989121234567": tr', {}),
+])
+def test_a_proxy_page_or_cut_answer_to_a_send_is_not_retried_and_is_unknown(
+        answer: RawResponse) -> None:
+    client, transport, sleeps = make_client(answer, OK)
+    with pytest.raises(BadResponse) as info:
+        client.send_message_mass([A, B], "Hi")
+    assert len(transport.sent) == 1 and sleeps == []
+    assert send_outcome(info.value) == "unknown"
 
 
 def test_other_api_errors_are_not_retried() -> None:

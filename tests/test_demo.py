@@ -11,8 +11,17 @@ import pytest
 
 from miogram_toolkit.campaign import Campaign
 from miogram_toolkit.cli import main
-from miogram_toolkit.demo import CHARTS, personalise
-from miogram_toolkit.samples import contact_rows, unsubscribed_rows, write_samples
+from miogram_toolkit.demo import CHARTS, run_demo
+from miogram_toolkit.local import InputError
+from miogram_toolkit.phones import to_e164
+from miogram_toolkit.samples import contact_rows, sample_sheets, unsubscribed_rows, write_samples
+from miogram_toolkit.sheets import read_contacts
+from miogram_toolkit.sheets.sample_marks import (
+    SAMPLE_FINGERPRINTS,
+    SampleNumbersError,
+    fingerprint,
+    refuse_samples,
+)
 
 SAMPLES = Path(__file__).resolve().parent.parent / "sample_data"
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -42,12 +51,15 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
 
 def test_demo_writes_the_report_charts_and_journal(demo_run: tuple[Path, str]) -> None:
     out, stdout = demo_run
-    assert sorted(p.name for p in out.iterdir() if not p.name.startswith("campaign.sqlite")) \
-        == sorted(["report.xlsx", *CHARTS])
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith("campaign.sqlite")
+                  and p.name != "ledger") == sorted(["report.xlsx", *CHARTS])
     for chart in CHARTS:
         assert (out / chart).read_bytes()[:8] == PNG
     assert openpyxl.load_workbook(out / "report.xlsx").sheetnames == [
-        "Summary", "Results", "Report", "Credits"]
+        "Summary", "Results", "Report", "Credits", "Replies"]
+    # The demo ends with the replies' summary; its opt-outs are in its own ledger.
+    assert stdout.splitlines()[-1].startswith("Replied: ")
+    assert len(list((out / "ledger").glob("*.sqlite"))) <= 1
     assert f"Wrote {out / 'report.xlsx'}" in stdout
     status = Campaign.status(out / "campaign.sqlite")
     assert status.done and status.counts["delivered"] > 200
@@ -108,12 +120,6 @@ def test_messages_are_personalised_in_persian(demo_run: tuple[Path, str]) -> Non
     assert "skipped 37 (opted_out 10" in stdout and "First message:" in stdout
 
 
-def test_personalise_fills_placeholders_from_each_row() -> None:
-    frame = pd.DataFrame({"name": ["سارا", "Ali"], "city": ["قم", None]}, index=[5, 9])
-    texts = personalise("سلام {name} از {city}", frame)
-    assert texts.to_dict() == {5: "سلام سارا از قم", 9: "سلام Ali از "}
-
-
 def test_sample_data_is_what_the_generator_writes(tmp_path: Path) -> None:
     paths = write_samples(tmp_path)
     for key in ("csv", "photo", "message"):
@@ -122,3 +128,94 @@ def test_sample_data_is_what_the_generator_writes(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(sheet_frame(paths["contacts"], sheet),
                                       sheet_frame(SAMPLES / "contacts.xlsx", sheet))
     assert "{name}" in paths["message"].read_text(encoding="utf-8")
+
+
+# -- the samples never reach real people (issue 20) ----------------------------------------------
+
+LIVE = "https://miogram.net/dojob.php"
+
+
+def _sample_numbers() -> list[str]:
+    cells = [str(row[2]) for row in contact_rows()] + [row[1] for row in unsubscribed_rows()]
+    return sorted(set(to_e164(cells).dropna()))
+
+
+def test_the_fingerprints_are_every_sample_number_and_nothing_else() -> None:
+    numbers = _sample_numbers()
+    assert len(numbers) == 273
+    assert {fingerprint(n) for n in numbers} == SAMPLE_FINGERPRINTS
+    # The module holds fingerprints, not the numbers (one stands in its docstring's example).
+    source = (Path(__file__).resolve().parents[1] / "miogram_toolkit" / "sheets"
+              / "sample_marks.py").read_text(encoding="utf-8")
+    assert [n for n in numbers if n[3:] in source] == ["+989121000024"]
+
+
+@pytest.mark.parametrize("name", ["contacts.xlsx", "contacts.csv"])
+def test_a_sample_sheet_is_refused_by_a_real_service_in_one_sentence(name: str) -> None:
+    sheet = read_contacts(SAMPLES / name)
+    with pytest.raises(SampleNumbersError) as caught:
+        refuse_samples(sheet, LIVE)
+    message = str(caught.value)
+    assert message.startswith("273 of these numbers belong to the toolkit's sample contacts")
+    assert "miogram.net" in message and "load your own contact sheet" in message
+    assert message.count(". ") == 0 and "\n" not in message
+    assert caught.value.count == 273
+    # cleaned, its e164 column is what is checked
+    with pytest.raises(SampleNumbersError):
+        refuse_samples(sheet.miogram.clean_phones(), "https://10.0.0.5/dojob.php")
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8765/dojob.php", "http://localhost/dojob.php",
+                                 "http://[::1]:9000/dojob.php", None])
+def test_the_samples_go_to_a_local_simulator(url: str | None) -> None:
+    if url is None:  # no address at all is not local
+        with pytest.raises(SampleNumbersError):
+            refuse_samples(_sample_numbers()[:3], url)
+        return
+    refuse_samples(read_contacts(SAMPLES / "contacts.xlsx"), url)
+
+
+def test_a_few_sample_numbers_among_many_pass_but_a_part_of_the_sample_does_not() -> None:
+    numbers = _sample_numbers()
+    own = [f"+98912555{i:04d}" for i in range(200)]
+    refuse_samples(own + numbers[:2], LIVE)  # a chance match or two in a real sheet
+    with pytest.raises(SampleNumbersError, match="^5 of these numbers"):
+        refuse_samples(own + numbers[:5], LIVE)
+    with pytest.raises(SampleNumbersError, match="^1 of these numbers belongs"):
+        iranian = next(n for n in numbers if n.startswith("+98"))
+        refuse_samples(["0" + iranian[3:]], LIVE)  # one sample number, written nationally
+    with pytest.raises(SampleNumbersError, match="^3 of these"):
+        refuse_samples(pd.Series(numbers[:3]), LIVE)
+
+
+def test_the_sample_sheets_are_offered_only_to_a_local_service() -> None:
+    local = sample_sheets("http://127.0.0.1:1/dojob.php")
+    assert sorted(local) == ["sample contacts.csv", "sample contacts.xlsx"]
+    assert all(path.is_file() for path in local.values())
+    assert sample_sheets(LIVE) == {}
+
+
+def test_an_installed_package_writes_the_samples_into_the_data_folder(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import miogram_toolkit.samples as samples
+
+    monkeypatch.setattr(samples, "SAMPLE_DIR", tmp_path / "no-checkout")
+    monkeypatch.setenv("MIOGRAM_HOME", str(tmp_path / "home"))
+    found = sample_sheets()
+    assert {p.parent for p in found.values()} == {tmp_path / "home" / "samples"}
+    assert read_contacts(found["sample contacts.xlsx"]).shape == (300, 5)
+
+
+def test_demo_refusals_are_one_sentence_and_write_nothing(tmp_path: Path) -> None:
+    afile = tmp_path / "a-file"
+    afile.write_text("x", encoding="utf-8")
+    with pytest.raises(InputError, match="^--out '.*a-file' is a file; give a folder"):
+        run_demo(afile, quiet=True, echo=lambda _: None)
+    with pytest.raises(InputError, match="^Contact file '.*nowhere.xlsx' does not exist$"):
+        run_demo(tmp_path / "out", contacts=tmp_path / "nowhere.xlsx", quiet=True,
+                 echo=lambda _: None)
+    empty = tmp_path / "nobody.csv"
+    empty.write_text("name,mobile\nAli,12\n", encoding="utf-8")
+    with pytest.raises(InputError, match="^Contact file 'nobody.csv' has no row left to send to$"):
+        run_demo(tmp_path / "out", contacts=empty, quiet=True, echo=lambda _: None)
+    assert not (tmp_path / "out").exists()

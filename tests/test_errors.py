@@ -5,21 +5,20 @@ from __future__ import annotations
 import pytest
 
 from miogram_toolkit.protocol import errors as e
-from miogram_toolkit.protocol.errors import (
-    ERRORS,
-    RETRYABLE_CODES,
+from miogram_toolkit.protocol.error_answers import (
     error_for_answer,
     is_confirmation,
     lookup_error,
     redact,
 )
+from miogram_toolkit.protocol.errors import ERRORS, RETRYABLE_CODES
 
 # Hand-copied from the document's error table: code, Message text, class by meaning, public (P).
 TABLE = [
-    (800, "Empty Secret", e.AuthError, True),
-    (801, "Invalid Secret", e.AuthError, True),
+    (800, "Empty Secret", e.WrongSecret, True),
+    (801, "Invalid Secret", e.WrongSecret, True),
     (802, "Invalid IP Address", e.AuthError, True),
-    (812, "Bad Request", e.BadRequest, True),
+    (812, "Bad Request", e.WrongAddressAnswer, True),
     (813, "Invalid Token", e.ServiceUnavailable, False),
     (814, "Invalid IP Address", e.ServiceUnavailable, False),
     (815, "Session Blocked", e.AuthError, True),
@@ -167,3 +166,90 @@ def test_error_for_answer_redacts_the_secret_from_raw_and_unknown_text() -> None
     err = error_for_answer({"Status": "error", "Message": "bad secret abc123"}, secret="abc123")
     assert err.message == "bad secret ***"
     assert err.raw == {"Status": "error", "Message": "bad secret ***"}
+
+
+# -- what an error means for its request (issue 16 item 2, issue 17) ----------------------------
+
+NOT_PROCESSED = (800, 801, 802, 812, 815, 826, 827, 302, 309, 330, 303, 304, 305)
+PROVE_NOTHING = (999, 813, 814)
+
+
+@pytest.mark.parametrize("code", NOT_PROCESSED)
+def test_a_refusal_given_before_sending_proves_not_processed_and_stops(code: int) -> None:
+    err = error_for_answer({"Status": "error", "Code": str(code), "Message": "x"}, "SendMessage")
+    assert e.send_outcome(err) == "not_processed"
+    assert e.stops_campaign(err)
+    assert not e.retryable(err, sending=True) and not e.retryable(err, sending=False)
+
+
+@pytest.mark.parametrize("code", PROVE_NOTHING)
+def test_999_813_814_prove_nothing_and_are_retried_for_reads_only(code: int) -> None:
+    err = error_for_answer({"Status": "error", "Code": str(code), "Message": "x"})
+    assert e.send_outcome(err) == "unknown"
+    assert e.retryable(err, sending=False) and not e.retryable(err, sending=True)
+    assert not e.stops_campaign(err)
+
+
+def test_the_gateways_306_and_400_prove_not_processed() -> None:
+    low = error_for_answer({"Status": "error", "Message": "Error 306 : Low Credit"})
+    invalid = error_for_answer({"Status": "error", "Message": "Error 400 : Not Valid File"})
+    assert isinstance(low, e.GatewayCreditError)
+    assert e.send_outcome(low) == e.send_outcome(invalid) == "not_processed"
+    assert not e.stops_campaign(low)  # another agent may still work
+    assert e.stops_campaign(invalid)
+    endpoint_306 = error_for_answer({"Status": "error", "Code": "306", "Message": "Low Credit"})
+    assert e.stops_campaign(endpoint_306)
+
+
+def test_an_unknown_code_or_text_proves_nothing() -> None:
+    err = error_for_answer({"Status": "error", "Message": "Quota exceeded"})
+    assert e.send_outcome(err) == "unknown" and not e.retryable(err, sending=False)
+    assert e.send_outcome(e.APIError("x", code=123)) == "unknown"
+    assert e.send_outcome(RuntimeError("crash")) == "unknown"
+    assert e.send_outcome(KeyboardInterrupt()) == "unknown"
+
+
+def test_307_is_processed_and_failed() -> None:
+    err = error_for_answer({"Status": "error", "Message": "Number Not Exist or Wrong"})
+    assert e.send_outcome(err) == "failed" and not e.stops_campaign(err)
+
+
+@pytest.mark.parametrize(("exc", "outcome", "read", "send"), [
+    (e.ConnectError("refused"), "not_processed", True, True),
+    (e.ConnectionRefused("refused"), "not_processed", True, True),
+    (e.HostNotFound("dns"), "not_processed", True, True),
+    (e.ResponseTimeout("late"), "unknown", True, False),
+    (e.DeliveryUnknown("lost"), "unknown", True, False),
+    (e.BadResponse("502 page", http_status=502), "unknown", True, False),
+    (e.WrongAddressPage("404", http_status=404), "unknown", False, False),
+])
+def test_transport_failures_by_class(exc: Exception, outcome: str, read: bool,
+                                     send: bool) -> None:
+    assert e.send_outcome(exc) == outcome
+    assert e.retryable(exc, sending=False) is read
+    assert e.retryable(exc, sending=True) is send
+
+
+def test_the_client_transports_not_sent_proves_not_processed() -> None:
+    from miogram_toolkit.client.transport import NotSent
+
+    assert e.send_outcome(NotSent("refused")) == "not_processed"
+
+
+def test_stop_codes_moved_here_hold_the_runners_old_set() -> None:
+    old = {303, 304, 400, 800, 801, 802, 815, 826, 827, 309, 302, 812, 330, 301}
+    assert old <= e.STOP_CODES
+    assert e.STOP_CODES - old == {305, 306}  # the credit pause is a stop too
+
+
+def test_wrong_secret_and_wrong_path_have_their_own_classes_and_kinds() -> None:
+    secret = error_for_answer({"Status": "error", "Code": "801", "Message": "Invalid Secret"})
+    path = error_for_answer({"Status": "error", "Code": "812", "Message": "Bad Request"})
+    assert isinstance(secret, e.WrongSecret) and isinstance(secret, e.AuthError)
+    assert secret.kind == "wrong_secret"
+    assert isinstance(path, e.WrongAddress) and isinstance(path, e.BadRequest)
+    assert path.kind == "wrong_path"
+    assert e.WrongAddressPage("x").kind == "wrong_path"
+    assert e.ConnectionRefused("x").kind == "connection_refused"
+    assert e.HostNotFound("x").kind == "dns_failure"
+    assert e.AuthError("x", code=802).kind is None

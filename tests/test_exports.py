@@ -42,6 +42,7 @@ EXPECTED = [
     "message_bytes",
     "read_contacts",
     "records_to_frame",
+    "report_frame",
     "to_e164",
     "write_excel",
     "write_report",

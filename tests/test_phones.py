@@ -8,13 +8,8 @@ import phonenumbers
 import pytest
 
 from miogram_toolkit import phones
-from miogram_toolkit.phones.normalise import (
-    kind_name,
-    normalise_array,
-    normalise_cell,
-    normalise_matrix,
-    normalise_phone_text,
-)
+from miogram_toolkit.phones.codepoints import normalise_array, normalise_matrix
+from miogram_toolkit.phones.normalise import kind_name, normalise_cell, normalise_phone_text
 
 MOBILE = "+989121234567"
 

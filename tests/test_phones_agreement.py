@@ -13,15 +13,10 @@ from hypothesis import strategies as st
 from phonenumbers import PhoneNumberFormat, PhoneNumberType
 
 from miogram_toolkit import phones
-from miogram_toolkit.phones.fast import reference_one
+from miogram_toolkit.phones.codepoints import normalise_array, normalise_matrix
 from miogram_toolkit.phones.matrix import parse_many
-from miogram_toolkit.phones.normalise import (
-    kind_name,
-    normalise_array,
-    normalise_cell,
-    normalise_matrix,
-    normalise_phone_text,
-)
+from miogram_toolkit.phones.metadata import reference_one
+from miogram_toolkit.phones.normalise import kind_name, normalise_cell, normalise_phone_text
 
 REGIONS = sorted(phonenumbers.SUPPORTED_REGIONS)
 

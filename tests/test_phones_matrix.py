@@ -14,14 +14,10 @@ from hypothesis import strategies as st
 from phonenumbers import PhoneMetadata
 
 from miogram_toolkit.phones.automata import compile_dfa, digit_matrix, run_dfa
-from miogram_toolkit.phones.fast import reference_one
+from miogram_toolkit.phones.codepoints import normalise_array, normalise_matrix
 from miogram_toolkit.phones.matrix import _DESCS, _leading_dfa, _plan, parse_many, parse_matrix
-from miogram_toolkit.phones.normalise import (
-    kind_name,
-    normalise_array,
-    normalise_matrix,
-    normalise_phone_text,
-)
+from miogram_toolkit.phones.metadata import reference_one
+from miogram_toolkit.phones.normalise import kind_name, normalise_phone_text
 
 
 def _all_metadata() -> list[PhoneMetadata]:

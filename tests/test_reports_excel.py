@@ -47,21 +47,22 @@ def test_sheets_and_frozen_bold_headers(workbook: tuple[Path, openpyxl.Workbook]
         assert sheet["A1"].font.bold
     results = book["Results"]
     headers = [cell.value for cell in results[1]]
-    assert headers == ["name", "mobile", "Phone (E.164)", "State", "Reason", "Agent",
-                       "Sent at (Tehran time)"]
-    assert results.column_dimensions["C"].width >= len("+989121234567")
+    assert headers == ["Row in the sheet", "name", "mobile", "Phone (E.164)", "State", "Reason",
+                       "Agent", "Sent at (Tehran time)", "Sent on (Jalali)"]
+    assert results.column_dimensions["D"].width >= len("+989121234567")
 
 
 def test_phones_are_text_and_codes_are_words(workbook: tuple[Path, openpyxl.Workbook]) -> None:
     _, book = workbook
     results = book["Results"]
-    assert results["B2"].value == "9121234567" and results["B2"].data_type == "s"
-    assert results["C2"].value == "+989121234567" and results["C2"].number_format == "@"
-    assert results["D3"].value == "Failed" and results["E3"].value == "Not on the messenger"
-    assert results["A2"].value == "سارا"
-    assert results["A3"].data_type == "s" and results["A3"].value.startswith("=HYPERLINK")
+    assert results["C2"].value == "9121234567" and results["C2"].data_type == "s"
+    assert results["D2"].value == "+989121234567" and results["D2"].number_format == "@"
+    assert results["E3"].value == "Failed" and results["F3"].value == "Not on the messenger"
+    assert results["B2"].value == "سارا"
+    assert results["B3"].data_type == "s" and results["B3"].value.startswith("=HYPERLINK")
     report = book["Report"]
-    phones = [row[0] for row in report.iter_rows(min_row=2, min_col=5, max_col=5,
+    column = [c.value for c in report[1]].index("Phone") + 1
+    phones = [row[0] for row in report.iter_rows(min_row=2, min_col=column, max_col=column,
                                                  values_only=True)]
     assert phones == ["+989121234567", "+989351234567"]
 
@@ -69,9 +70,10 @@ def test_phones_are_text_and_codes_are_words(workbook: tuple[Path, openpyxl.Work
 def test_times_are_real_excel_dates_on_tehran_clock(
         workbook: tuple[Path, openpyxl.Workbook]) -> None:
     _, book = workbook
-    cell = book["Results"]["G2"]
+    cell = book["Results"]["H2"]
     assert cell.is_date and cell.value == datetime(2026, 1, 31, 8, 30, 0)
-    assert book["Results"]["G4"].value is None
+    assert book["Results"]["I2"].value == "1404/11/11"  # the Jalali date beside it
+    assert book["Results"]["H4"].value is None and book["Results"]["I4"].value is None
     assert book["Report"]["A2"].is_date and book["Report"]["A2"].value == datetime(
         2026, 1, 31, 8, 30)
 

@@ -195,7 +195,7 @@ def test_user_and_dialog_actions(post):
     assert [d["Phone"] for d in dialogs["Result"]] == [ON]
     history = post("GetHistory", Phone=ON, Misc="0,10")
     assert history["Status"] == "success"
-    assert [m["Message"] for m in history["Result"]] == ["second", "first"]
+    assert [m["text"] for m in history["Result"]] == ["first", "second"]  # newest last
 
 
 # -- the permission error (309) of every action that needs one ------------------------------

@@ -103,18 +103,31 @@ def test_users_and_dialogs(client):
     assert client.get_user_info(ON)["Phone"] == ON
     assert client.get_user_info(OFF) is None
     assert [d["Phone"] for d in client.get_dialog_list()] == [ON]
-    # Pages that read the same in either order of Misc (the dialects disagree on it).
-    assert [m["Message"] for m in client.get_history(ON, 1, 1)] == ["one"]
-    assert client.get_history(ON, 2, 2) is None
+    # A Misc that reads the same in either order (the dialects disagree on it).
+    page = client.call("GetHistory", Phone=ON, Misc="1,1")["Result"]
+    assert [m["text"] for m in page] == ["one"]
+    assert client.call("GetHistory", Phone=ON, Misc="2,2")["Result"] is False
 
 
 def test_history_misc_order_differs(client, dialect):
     for text in ("one", "two", "three"):
         client.send_message(ON, text)
-    page = [m["Message"] for m in client.get_history(ON, 0, 2)]
+    page = [m["text"] for m in client.call("GetHistory", Phone=ON, Misc="0,2")["Result"]]
     # The document reads offset,limit; the implementation limit,offset (limit 0 -> 1).
-    expected = {"document": ["three", "two"], "reference": ["one"]}
+    # Both list the page newest last, as telegram-cli does.
+    expected = {"document": ["two", "three"], "reference": ["one"]}
     assert page == expected[dialect]
+
+
+def test_history_reads_the_newest_in_both_dialects(client, dialect):
+    for text in ("one", "two", "three"):
+        client.send_message(ON, text)
+    # The client learns the dialect from a getter and sends Misc in its order: the newest two
+    # either way, oldest first, typed.
+    messages = client.get_history(ON, 2)
+    assert [m.text for m in messages] == ["two", "three"]
+    assert all(m.out and m.peer == ON for m in messages)
+    assert client.dialect == dialect
 
 
 @calls("APIGetLimits", "APIGetCredits", "APIGetIP", "APISetIP", "APIChangeSecret",

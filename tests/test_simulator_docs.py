@@ -10,8 +10,9 @@ import pytest
 
 from miogram_toolkit.simulator.faults import FAULT_KINDS
 
-MODULES = ["__init__", "account", "actions", "app", "faults", "handlers", "numbering",
-           "server", "state"]
+MODULES = ["__init__", "account", "actions", "app", "base", "chatlog", "dialects", "document",
+           "faults", "handlers", "logtext", "misc", "numbering", "reference", "replies", "server",
+           "state", "store", "views"]
 
 
 @pytest.mark.parametrize("name", MODULES)
@@ -32,3 +33,6 @@ def test_docs_cover_open_points_schema_and_faults():
     for kind in FAULT_KINDS:
         assert f"| `{kind}` |" in text
     assert "/_simulator/state" in text
+    for words in ("first 1000 rows, forever", "log_rows=1000", "gateway_timeout_s",
+                  "emoji ???? here", "replies=True", "clock_offset_s", "--inspect"):
+        assert words in text, words

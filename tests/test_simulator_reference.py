@@ -247,7 +247,9 @@ def test_one_row_per_request_in_tehran_time():
     ]
 
 
-def test_the_report_shows_at_most_1000_rows_and_reads_misc_like_the_implementation():
+def test_the_report_shows_the_first_1000_rows_forever_and_reads_misc_like_the_implementation():
+    # "The report lists the account's first 1000 rows, forever": insertion order, the first
+    # 1000 kept, reversed, sliced by Misc; later sends never appear.
     state = State(secret="s", on_messenger=[ON])
     dialect = ReferenceDialect()
     for i in range(1003):
@@ -260,10 +262,10 @@ def test_the_report_shows_at_most_1000_rows_and_reads_misc_like_the_implementati
             fields["Misc"] = misc
         return perform(state, fields, "127.0.0.1", dialect=dialect)
 
-    assert [r["DATA"] for r in report("5")] == ["1002", "1001", "1000", "999", "998"]
+    assert [r["DATA"] for r in report("5")] == ["999", "998", "997", "996", "995"]
     for misc in (None, "", "0", "2000", "x"):
         rows = report(misc)
-        assert len(rows) == 1000 and rows[0]["DATA"] == "1002", misc
+        assert len(rows) == 1000 and rows[0]["DATA"] == "999" and rows[-1]["DATA"] == "0", misc
 
 
 # -- agents, history, IPs ------------------------------------------------------------------------
@@ -271,16 +273,19 @@ def test_the_report_shows_at_most_1000_rows_and_reads_misc_like_the_implementati
 def test_an_unknown_robot_falls_back_to_the_first_agent(raw, sim):
     assert body(raw("SendMessage", Phone=ON, Message="x", Robot="Ghost"))["Result"] is True
     assert body(raw("SendMessage", Phone=ON, Message="y", Robot="MioBot2"))["Result"] is True
-    history = body(raw("GetHistory", Phone=ON, Misc="5,0"))["Result"]
-    assert [(m["Message"], m["Robot"]) for m in history] == [("y", "MioBot2"), ("x", "MioBot1")]
+    # An agent sees only its own chat: "x" went out through the first agent.
+    first = body(raw("GetHistory", Phone=ON, Misc="5,0"))["Result"]
+    assert [(m["text"], m["from"]["print_name"]) for m in first] == [("x", "MioBot1")]
+    second = body(raw("GetHistory", Phone=ON, Misc="5,0", Robot="MioBot2"))["Result"]
+    assert [(m["text"], m["from"]["print_name"]) for m in second] == [("y", "MioBot2")]
 
 
-def test_get_history_reads_limit_then_offset(raw):
+def test_get_history_reads_limit_then_offset_newest_last(raw):
     for text in ("one", "two", "three"):
         raw("SendMessage", Phone=ON, Message=text)
     page = lambda misc: body(raw("GetHistory", Phone=ON, Misc=misc))  # noqa: E731
-    assert [m["Message"] for m in page("2,0")["Result"]] == ["three", "two"]
-    assert [m["Message"] for m in page("1,2")["Result"]] == ["one"]
+    assert [m["text"] for m in page("2,0")["Result"]] == ["two", "three"]
+    assert [m["text"] for m in page("1,2")["Result"]] == ["one"]
     # The document's "first 20" (0,20) reads as limit 1, offset 20 here: nothing.
     assert page("0,20") == {"Result": False, "Status": "fail"}
 

@@ -17,6 +17,7 @@ import requests
 from simulator_support import OFF, ON, make_sim, poster
 
 from miogram_toolkit.simulator import Simulator, State
+from miogram_toolkit.simulator.__main__ import build_parser
 from miogram_toolkit.simulator.server import check_loopback
 
 
@@ -55,6 +56,15 @@ def test_inspection_can_be_switched_off():
     with make_sim(inspect=False) as sim:
         response = requests.get(sim.inspect_url)
         assert response.status_code == 404
+
+
+def test_inspection_is_off_unless_asked_for():
+    # It lists every number delivered to: a page on another site must not read it by default.
+    with Simulator(seed=7) as sim:
+        assert requests.get(sim.inspect_url).status_code == 404
+        assert "deliveries" in sim.inspect()  # Python still sees it
+    assert build_parser().parse_args([]).inspect is False
+    assert build_parser().parse_args(["--inspect"]).inspect is True
 
 
 def test_inspection_is_get_only(sim):

@@ -4,6 +4,7 @@ files that are not a simulator state."""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from simulator_support import ON, ON2, SIM_NUMBERS
 
+from miogram_toolkit.local import data_path
 from miogram_toolkit.simulator import Simulator, State
 from miogram_toolkit.simulator.actions import perform
 from miogram_toolkit.simulator.state import StateFileError
@@ -56,7 +58,7 @@ def test_a_restart_finds_the_log_deliveries_and_dialogs_exactly(tmp_path: Path):
     assert [r["Id"] for r in newest[:5]] == [2004, 2003, 2002, 2001, 2000]
     assert [r["Message"] for r in newest[:4]] == ["unread", "three", "two", "one"]
     assert [r["Id"] for r in again.reports()] == list(range(1, 2005))
-    assert [m["Message"] for m in history] == ["two", "one"]
+    assert [m["text"] for m in history] == ["one", "two"]
     assert _post(state, "GetHistory", Phone=ON, Misc="1,2")["Result"] == history
     assert _post(state, "GetDialogList")["Result"] == dialogs
     read = {d["Phone"]: d["Read"] for d in dialogs if d["Type"] == "user"}
@@ -126,7 +128,7 @@ def test_a_write_that_cannot_be_made_durable_is_not_made(tmp_path: Path):
     assert messages == ["xxxx", *(f"{i:04d}" for i in ok), "afte"]
     assert state.credits["Message"] == 10000 - applied - 1
     assert state.delivered_to("+989120000001") == applied + 1
-    assert state.history_count("+989120000001") == applied + 1
+    assert state.chats.count("MioBot1", "+989120000001") == applied + 1
 
 
 @pytest.mark.parametrize(("content", "words"), [
@@ -162,3 +164,62 @@ def test_the_process_reports_a_damaged_state_file_in_one_line(tmp_path: Path):
     assert run.returncode == 2 and run.stdout == ""
     assert run.stderr.count("\n") == 1 and "Traceback" not in run.stderr
     assert run.stderr.startswith("error: ") and str(path) in run.stderr
+
+
+# -- the built-in simulator's state in the user data folder (issue "one story") -----------------
+
+_USE = textwrap.dedent("""
+    import json, sys
+    from miogram_toolkit.simulator import Simulator
+    sim = Simulator(state_file=sys.argv[1], start=False, seed=4)
+    post = lambda **f: sim.app({"REQUEST_METHOD": "POST", "PATH_INFO": "/dojob.php",
+        "CONTENT_LENGTH": str(len(b := "&".join(f"{k}={v}" for k, v in
+        {"Secret": sim.secret, **f}.items()).encode())), "wsgi.input": __import__("io")
+        .BytesIO(b), "REMOTE_ADDR": "127.0.0.1"}, lambda *a: None)
+    if sys.argv[2] == "send":
+        post(Func="SendMessage", Phone="%2B989120000001", Message=sys.argv[3])
+    print(json.dumps({"secret": sim.secret, "credits": sim.credits()["Message"],
+                      "rows": [r["DATA"] for r in sim.reports()]}))
+""")
+
+
+def _use(path: Path, *args: str) -> dict:
+    run = subprocess.run([sys.executable, "-c", _USE, str(path), *args], capture_output=True,
+                         text=True, timeout=60)
+    assert run.returncode == 0 and run.stderr == "", run.stderr
+    return json.loads(run.stdout)
+
+
+def test_one_state_file_tells_one_story_across_processes(tmp_path: Path, monkeypatch):
+    monkeypatch.setenv("MIOGRAM_HOME", str(tmp_path / "home"))
+    path = data_path("simulator") / "state.sqlite"
+    first = _use(path, "send", "one")
+    second = _use(path, "send", "two")
+    third = _use(path, "read")
+    assert first["secret"] == second["secret"] == third["secret"]
+    assert [first["credits"], second["credits"], third["credits"]] == [9999, 9998, 9998]
+    assert third["rows"] == ["one", "two"]
+    # Private: the folder 0700, the state and its WAL companions 0600.
+    assert oct(path.parent.stat().st_mode & 0o777) == "0o700"
+    files = [p for p in path.parent.iterdir() if p.name.startswith("state.sqlite")]
+    assert files and {oct(p.stat().st_mode & 0o777) for p in files} == {"0o600"}
+
+
+def test_a_state_folder_the_toolkit_made_earlier_is_tightened(tmp_path: Path):
+    os.chmod(tmp_path, 0o755)
+    folder = tmp_path / "made-before"
+    path = folder / "state.sqlite"
+    Simulator(state_file=path, start=False).state.close()
+    os.chmod(folder, 0o755)  # as an older version left it
+    Simulator(state_file=folder / "other.sqlite", start=False).state.close()
+    assert oct(folder.stat().st_mode & 0o777) == "0o700"
+    assert oct(tmp_path.stat().st_mode & 0o777) == "0o755"  # the user's own: untouched
+
+
+def test_an_older_state_format_is_refused_in_one_sentence_saying_what_to_do(tmp_path: Path):
+    path = tmp_path / "old.sqlite"
+    Simulator(state_file=path, start=False).state.close()
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 2")
+    with pytest.raises(StateFileError, match="format 2; .* start from a new state file"):
+        Simulator(state_file=path, start=False)

@@ -51,6 +51,7 @@ from miogram_toolkit.campaign.preflight import (
     schedule,
     summary_text,
 )
+from miogram_toolkit.campaign.replies import replies
 from miogram_toolkit.campaign.results import (
     CampaignStatus,
     read_archive,
@@ -397,6 +398,13 @@ class Campaign:
             return results_frame(self.plan, journal.frame())
         finally:
             journal.close()
+
+    def replies(self, client: Any = None, **options: Any) -> pd.DataFrame:
+        """The recipients' replies, read from the chats of the agents that sent (stored in the
+        journal, opt-outs marked in the account's ledger); see
+        :func:`~miogram_toolkit.campaign.replies.replies` for ``options``."""
+        journal = self._memory if self._memory is not None else self.journal_path
+        return replies(journal, client or self.client, **options)
 
     def retry(self, reasons: Any = None, progress: bool = True) -> pd.DataFrame:
         """Try the failed rows again (those with one of ``reasons``, or all), then run.

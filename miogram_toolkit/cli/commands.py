@@ -1,21 +1,15 @@
-"""The bodies of the ``miogram`` subcommands: each reads ``args``, calls the toolkit, prints.
+"""``miogram clean``, ``credits``, ``report``, ``dashboard`` and ``demo``: read args, call, print.
 
 Every command checks its inputs before it does any work, so a refused command creates nothing;
 files are written whole (to a temporary name, then renamed) and only after the work succeeded.
-Errors are raised as exceptions with a one-sentence message; :mod:`miogram_toolkit.cli` prints
-them.
-
-::
-
-    MIOGRAM_URL set?  ── no ──► built-in simulator (said on stderr)
-          │ yes
-          └─► MIOGRAM_SECRET set? ── no ──► CommandError
-                     │ yes
-                     └─► Client.from_env()
+Errors are raised as exceptions with a one-sentence message; :mod:`miogram_toolkit.cli.main`
+prints them. The commands that talk to MioGram get their client from
+:func:`miogram_toolkit.service.connect`, which says first which service it is.
 
 Example:
-    >>> import argparse, contextlib, io, os
+    >>> import argparse, contextlib, io, os, tempfile
     >>> os.environ.pop("MIOGRAM_URL", None) and None
+    >>> os.environ["MIOGRAM_HOME"] = tempfile.mkdtemp()
     >>> out = io.StringIO()
     >>> with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
     ...     status = credits(argparse.Namespace(quiet=True))
@@ -26,128 +20,111 @@ Example:
 from __future__ import annotations
 
 import argparse
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+
+from miogram_toolkit.cli.errors import CommandError
+from miogram_toolkit.cli.output import column_refused, output_file, write_table
+from miogram_toolkit.local import existing_file
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from miogram_toolkit.cli.parser import Commands
+    from miogram_toolkit.client import Client
 
-    from miogram_toolkit.client.core import Client
-
-__all__ = ["CommandError", "clean", "credits", "dashboard", "demo", "report", "service",
-           "simulator"]
-
-TABLE_SUFFIXES = (".xlsx", ".csv")
+__all__ = ["clean", "credits", "dashboard", "demo", "register", "report", "service"]
 
 
-class CommandError(ValueError):
-    """A command refused its input; the message is one sentence naming the thing."""
+def register(commands: Commands) -> None:
+    """Add ``clean``, ``credits``, ``report``, ``dashboard`` and ``demo``."""
+    clean_ = commands.add("clean", "clean the phone column of a contact sheet",
+                          "miogram clean contacts.xlsx --sheet Contacts --out "
+                          "contacts_clean.xlsx", clean)
+    clean_.add_argument("sheet", metavar="SHEET", help="contact file (.xlsx, .xlsm, .xls, .ods, "
+                        ".csv, .tsv, .txt)")
+    clean_.add_argument("--column", "-c", help="the phone column (found by header or content "
+                        "when not given)")
+    clean_.add_argument("--sheet", dest="sheet_name", metavar="NAME",
+                        help="the workbook sheet to read (default: the first)")
+    clean_.add_argument("--region", default="IR", help="country for numbers written without "
+                        "a country code (default: IR)")
+    clean_.add_argument("--out", "-o", metavar="FILE", help="where to write the cleaned rows, "
+                        ".xlsx or .csv (default: SHEET's name + _clean.xlsx, here)")
+    clean_.add_argument("--force", action="store_true",
+                        help="replace the output file when it already exists")
+
+    commands.add("credits", "show the account's credits and limits as a table",
+                 "MIOGRAM_URL=https://miogram.net/dojob.php MIOGRAM_SECRET=... miogram credits",
+                 credits)
+
+    report_ = commands.add("report", "write the delivery report as a file and summarise it",
+                           "miogram report --count 500 --out report.xlsx", report)
+    report_.add_argument("--count", "-n", type=int, default=999,
+                         help="the newest N records of the service's log (1-999, default 999)")
+    report_.add_argument("--journal", "-j", metavar="J",
+                         help="read the records a campaign harvested into its journal instead")
+    report_.add_argument("--out", "-o", metavar="FILE.xlsx|.csv",
+                         help="write the records here (default: only the summary is printed)")
+    report_.add_argument("--force", action="store_true",
+                         help="replace the --out file when it already exists")
+
+    dashboard_ = commands.add("dashboard", "open the dashboard page (yours alone: loopback, a "
+                              "token in its address)", "miogram dashboard --port 8866", dashboard)
+    dashboard_.add_argument("--port", type=int, default=8866,
+                            help="port on 127.0.0.1 for the page (default 8866)")
+    dashboard_.add_argument("--no-browser", action="store_true",
+                            help="print the page's address only; do not open a browser")
+
+    demo_ = commands.add("demo", "run the whole job against a fresh simulator of its own: "
+                         "clean, send a personalised campaign, write the report and charts",
+                         "miogram demo --out out --contacts sample_data/contacts.xlsx", demo)
+    demo_.add_argument("--out", "-o", default="out", metavar="DIR",
+                       help="folder for the report and charts (default: out)")
+    demo_.add_argument("--contacts", metavar="SHEET",
+                       help="contact workbook to use (default: the bundled sample)")
 
 
-def say(args: argparse.Namespace, text: str) -> None:
-    """Chatter for a person at a terminal (stderr; silent with ``--quiet``)."""
-    if not getattr(args, "quiet", False):
-        print(text, file=sys.stderr)
+def announce(text: str) -> None:
+    """Which service a command uses: always said on stderr, even with ``--quiet``.
+
+    Nobody should believe a message went out when it went to the simulator, or the other way.
+    """
+    print(text, file=sys.stderr, flush=True)
 
 
 @contextmanager
-def service(args: argparse.Namespace, **simulator_options: Any) -> Iterator[Client]:
-    """A client for ``MIOGRAM_URL`` (with ``MIOGRAM_SECRET``), else for a built-in simulator.
+def service(args: argparse.Namespace) -> Iterator[Client]:
+    """The command's client: ``MIOGRAM_URL``'s service, else the shared built-in simulator."""
+    from miogram_toolkit.service import connect
 
-    Which one is always said on stderr, even with ``--quiet``: nobody should believe a message
-    went out when it went to the simulator, or the other way round.
-    """
-    url = os.environ.get("MIOGRAM_URL", "").strip()
-    if not url:
-        from miogram_toolkit.client.core import Client
-        from miogram_toolkit.simulator import Simulator
-
-        print("MIOGRAM_URL is not set: using the built-in simulator (nothing leaves this "
-              "machine).", file=sys.stderr)
-        with Simulator(**simulator_options) as sim, Client.to(sim) as client:
-            yield client
-        return
-    if not os.environ.get("MIOGRAM_SECRET", "").strip():
-        raise CommandError("MIOGRAM_URL is set but MIOGRAM_SECRET is not: export the account's "
-                           "secret key (shown in the MioGram web panel) as well")
-    from miogram_toolkit.client.core import Client
-
-    try:
-        client = Client.from_env()
-    except ValueError as exc:  # name the settings, not the constructor's parameters
-        text = str(exc)
-        for param, setting in (("base_url:", "MIOGRAM_URL:"), ("secret:", "MIOGRAM_SECRET:"),
-                               ("robot:", "MIOGRAM_ROBOT:")):
-            text = text.replace(param, setting, 1) if text.startswith(param) else text
-        raise CommandError(text) from None
-    with client:
-        print(f"Using the MioGram service at {urlsplit(url).netloc or url}.", file=sys.stderr)
+    with connect(live=True, shared=True, announce=announce) as client:
         yield client
-
-
-# -- checks done before any work ---------------------------------------------------------------
-
-def existing_file(path: str, what: str = "Contact file") -> Path:
-    """``path`` as a Path when it is an existing file; else a one-sentence CommandError."""
-    found = Path(path)
-    if found.is_dir():
-        raise CommandError(f"{what} '{path}' is a folder; give the file inside it")
-    if not found.exists():
-        raise CommandError(f"{what} '{path}' does not exist")
-    return found
-
-
-def output_file(path: str | None, default: Path | None, option: str = "--out") -> Path | None:
-    """Where a table goes: an ``.xlsx`` or ``.csv`` path that is not a folder."""
-    if path is None:
-        return default
-    out = Path(path)
-    if out.is_dir():
-        raise CommandError(f"{option} '{path}' is a folder; give a file name ending in .xlsx "
-                           f"or .csv")
-    if out.suffix.lower() not in TABLE_SUFFIXES:
-        raise CommandError(f"{option} '{path}' must end in .xlsx or .csv")
-    return out
-
-
-def write_table(frame: pd.DataFrame, out: Path, sheet: str) -> Path:
-    """Write ``frame`` whole to ``out`` (.xlsx with phones as text, or UTF-8 .csv for Excel)."""
-    from miogram_toolkit.sheets import write_excel
-
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix.lower() != ".csv":
-        return write_excel({sheet: frame}, out)  # written whole, then renamed
-    part = out.with_name(f".{out.name}.part")
-    try:
-        frame.to_csv(part, index=False, encoding="utf-8-sig")
-        os.replace(part, out)
-    finally:
-        part.unlink(missing_ok=True)
-    return out
 
 
 # -- the commands ------------------------------------------------------------------------------
 
 def clean(args: argparse.Namespace) -> int:
-    """``miogram clean SHEET``: clean the phone column, write the rows with their status."""
-    from miogram_toolkit.sheets import read_contacts
+    """``miogram clean SHEET``: clean the phone column into a new file that keeps the rest."""
+    from miogram_toolkit.sheets import ContactFileError, clean_workbook
 
     source = existing_file(args.sheet)
-    out = output_file(args.out, Path(f"{source.stem}_clean.xlsx"))
+    out = output_file(args.out, Path(f"{source.stem}_clean.xlsx"), force=args.force)
     assert out is not None
-    frame = read_contacts(source, sheet=args.sheet_name, phone_column=args.column)
-    column = frame.attrs["phone_column"]
-    cleaned = frame.miogram.clean_phones(column, region=args.region)
-    write_table(cleaned, out, sheet="contacts")
-    print(f"{len(cleaned)} rows from {source.name}, phone column '{column}':")
-    print(cleaned.miogram.summary().to_string())
-    print(f"Wrote {out} (every row, with e164 and phone_status).")
+    try:
+        done = clean_workbook(source, out, column=args.column, sheet=args.sheet_name,
+                              region=args.region, force=True,
+                              progress=False if args.quiet else None)
+    except ContactFileError as refused:
+        raise column_refused(refused, source, args.sheet_name, args.column) from None
+    where = f"sheet '{done.sheet}', " if done.sheet else ""
+    print(f"{len(done.frame)} rows from {source.name}, {where}phone column '{done.column}':")
+    print(done.frame.miogram.summary().to_string())
+    kept = [name for name in done.sheets if name != done.sheet]
+    print(f"Wrote {out} (every row, with e164, phone_status and phone_reason beside "
+          f"'{done.column}'" + (f"; other sheets kept: {', '.join(kept)}" if kept else "")
+          + (f"; not written: {', '.join(done.left_out)}" if done.left_out else "") + ").")
     return 0
 
 
@@ -171,10 +148,12 @@ def report(args: argparse.Namespace) -> int:
     if not 1 <= args.count <= 999:
         raise CommandError(f"--count must be 1 to 999 (the newest records of the service's "
                            f"log), got {args.count}")
-    out = output_file(args.out, None)
+    out = output_file(args.out, None, force=args.force)
+    records: list[dict[str, Any]]
     if args.journal:
-        journal = existing_file(args.journal, "Journal")
-        records = _read_archive(journal)
+        from miogram_toolkit.campaign import read_archive
+
+        records = list(read_archive(existing_file(args.journal, "Journal")))
     else:
         with service(args) as client:
             records = client.get_report(args.count)
@@ -191,88 +170,22 @@ def report(args: argparse.Namespace) -> int:
         if len(reasons):
             print(reasons[["label", "count"]].to_string(index=False))
     if out is not None:
-        write_table(frame, out, sheet="report")
+        write_table(frame, out, sheet="report", quiet=args.quiet)
         print(f"Wrote {out}.")
     return 0
 
 
-def _read_archive(journal: Path) -> list[dict[str, Any]]:
-    try:
-        from miogram_toolkit.campaign import read_archive
-    except ImportError:
-        raise CommandError("reading a journal needs the campaign part of the toolkit, which "
-                           "this installation does not have yet") from None
-    return list(read_archive(journal))
-
-
-def simulator(args: argparse.Namespace) -> int:
-    """``miogram simulator``: serve the simulator until Ctrl-C (its URL and secret first)."""
-    from miogram_toolkit.simulator.__main__ import main as serve
-
-    argv = ["--port", str(args.port)]
-    if args.dialect:
-        argv += ["--dialect", args.dialect]
-    if args.per_number_s is not None:
-        argv += ["--per-number-s", str(args.per_number_s)]
-    if args.seed is not None:
-        argv += ["--seed", str(args.seed)]
-    if args.state:
-        argv += ["--state", args.state]
-    say(args, "Serving the MioGram simulator; point the toolkit at it with the line below. "
-              "Ctrl-C stops it.")
-    try:
-        return serve(argv)
-    except OSError as exc:
-        raise CommandError(f"Cannot serve the simulator on port {args.port}: "
-                           f"{(exc.strerror or str(exc)).lower()}") from None
-
-
-def dashboard_notebook() -> Path:
-    """The dashboard notebook of a toolkit checkout (``notebooks/00_dashboard.ipynb``)."""
-    return Path(__file__).resolve().parent.parent / "notebooks" / "00_dashboard.ipynb"
-
-
 def dashboard(args: argparse.Namespace) -> int:
-    """``miogram dashboard``: the dashboard notebook served by Voila, opened in a browser."""
-    import importlib.util
+    """``miogram dashboard``: the dashboard page, for this user alone, until Ctrl-C."""
+    from miogram_toolkit.widgets.serve import serve_dashboard
 
-    notebook = dashboard_notebook()
-    if not notebook.is_file():
-        raise CommandError(f"The dashboard notebook {notebook.name} is not here; run miogram "
-                           f"dashboard from a clone of miogram-toolkit")
-    if importlib.util.find_spec("voila") is None:
-        raise CommandError("The dashboard page needs Voila, which is not installed: "
-                           "pip install voila")
-    say(args, f"Opening {notebook.name} with Voila on port {args.port}; Ctrl-C stops it.")
-    return run_voila([sys.executable, "-m", "voila", str(notebook), f"--port={args.port}"])
-
-
-def run_voila(argv: list[str]) -> int:
-    """Run Voila in the foreground; its exit status is the command's.
-
-    Ctrl-C or a SIGTERM to ``miogram`` stops Voila too, so no server is left behind.
-    """
-    import signal
-
-    def _stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, _stop)
-    proc = subprocess.Popen(argv)
-    try:
-        return proc.wait()
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    return serve_dashboard(args.port, open_browser=not args.no_browser, echo=announce)
 
 
 def demo(args: argparse.Namespace) -> int:
-    """``miogram demo``: the whole job against the built-in simulator (see :mod:`.demo`)."""
+    """``miogram demo``: the whole job against a fresh simulator (see :mod:`.demo`)."""
     from miogram_toolkit.demo import run_demo
 
+    if args.contacts:
+        existing_file(args.contacts)
     return run_demo(args.out, contacts=args.contacts, quiet=args.quiet)

@@ -4,26 +4,27 @@
 :mod:`miogram_toolkit.client.actions`, checked against the catalogue by the tests) and a generic
 :meth:`Client.call`.
 
-What is retried, with exponential backoff and full jitter (``sleep`` is injectable):
+What is retried (exponential backoff, full jitter, ``sleep`` injectable) is decided by the error
+policy of :mod:`~miogram_toolkit.protocol.errors`: a request that never left, for any action; for
+a read also 999/813/814, no answer and a malformed answer. **A send is never repeated once it may
+have reached the service**: a 999 comes while the gateway goes on sending, a proxy's 502/504 page
+may stand in front of a request still running. Those raise an error whose
+:func:`~miogram_toolkit.protocol.errors.send_outcome` is ``"unknown"``; the campaign settles it
+from evidence. Per call, ``timeout=`` and ``retries=`` override the client's settings
+(:mod:`~miogram_toolkit.client.policy`), and ``client.answer_deadline(n)``,
+``client.gateway_done_after(n)`` and ``client.retry_delay(k)`` answer the timing questions.
 
-* the request never left (:class:`~miogram_toolkit.client.transport.NotSent`) — any action;
-* an answer with code 999, 813 or 814 (the service or its gateway was unavailable) — any action;
-* any transport failure (no answer, a malformed answer) of a read-only action.
+What the client learns from answers: :attr:`Client.dialect` (``"reference"`` when the getters
+answer without ``Status``, as the service's implementation does; ``"document"`` when they carry
+one) and :attr:`Client.clock_offset` (the service's clock minus ours, in seconds, from the
+answers' ``Date`` header; None until seen).
 
-A send waits longer than a read: the service's gateway works through the numbers one by one
-(about a second each), so a send's deadline is ``timeout + per_number_timeout × numbers``
-(:meth:`Client.read_timeout`; 30 s + 1.5 s a number by default, so a 100-number Mass waits
-180 s). A healthy Mass therefore answers instead of turning into ``DeliveryUnknown``.
-
-Answers are read in either dialect the service speaks (:mod:`miogram_toolkit.protocol.dialects`),
-without being told which. Whatever fails while an answer is read — hostile nesting, ``1e400``,
-integers of thousands of digits — is a :class:`~miogram_toolkit.protocol.errors.BadResponse`:
-every failure of a client call is a :class:`~miogram_toolkit.protocol.errors.MioGramError`.
-
-A send whose request left with no answer is never repeated: it raises
-:class:`~miogram_toolkit.protocol.errors.DeliveryUnknown`, and the campaign reconciles it against
-``APIGetReport``. A malformed answer to a send (say a 502 page from a proxy) raises
-:class:`~miogram_toolkit.protocol.errors.BadResponse` without a retry, for the same reason.
+Answers are read in either dialect (:mod:`miogram_toolkit.protocol.dialects`). Whatever fails
+while an answer is read is a :class:`~miogram_toolkit.protocol.errors.BadResponse`: every failure
+of a client call is a :class:`~miogram_toolkit.protocol.errors.MioGramError`. A refused
+connection, a host that does not resolve, a URL that is not the endpoint and a wrong secret each
+raise their own class (``ConnectionRefused``, ``HostNotFound``, ``WrongAddress``,
+``WrongSecret``), with a sentence that says what to check.
 
 The secret never appears in the client's repr, in an error, a log record or a warning. Logs go to
 ``miogram_toolkit.client.core``: at DEBUG the Func, field names, sizes and masked numbers.
@@ -45,36 +46,28 @@ import logging
 import os
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
-from urllib.parse import quote, quote_plus, urlsplit
+from urllib.parse import quote, quote_plus
 
+from miogram_toolkit.client import policy
 from miogram_toolkit.client.actions import ActionMethods
-from miogram_toolkit.client.transport import (
-    BadAnswer,
-    MaskedStr,
-    NoAnswer,
-    NotSent,
-    RequestsTransport,
-    Transport,
-    WSGITransport,
-)
-from miogram_toolkit.client.transport import is_loopback_host as _is_loopback
+from miogram_toolkit.client.classify import connect_error, log_request
+from miogram_toolkit.client.requests_transport import RequestsTransport
+from miogram_toolkit.client.seam import BadAnswer, NoAnswer, NotSent, RawResponse, Transport
+from miogram_toolkit.client.settings import Secret, check_base_url
+from miogram_toolkit.client.wsgi_transport import WSGITransport
 from miogram_toolkit.protocol.catalogue import ACTIONS, FIELDS
 from miogram_toolkit.protocol.decode import normalize_status, parse_answer, reading
 from miogram_toolkit.protocol.dialects import accepted_statuses
-from miogram_toolkit.protocol.encode import mask_phone, robot_field, text_token
+from miogram_toolkit.protocol.encode import mask_userinfo, robot_field, text_token
+from miogram_toolkit.protocol.error_answers import error_for_answer, is_confirmation, redact
 from miogram_toolkit.protocol.errors import (
-    RETRYABLE_CODES,
-    APIError,
     BadResponse,
-    ConnectError,
     DeliveryUnknown,
     MioGramError,
     ResponseTimeout,
-    error_for_answer,
-    is_confirmation,
-    redact,
+    retryable,
 )
 from miogram_toolkit.version import __version__
 
@@ -84,45 +77,13 @@ logger = logging.getLogger("miogram_toolkit.client.core")
 
 DEFAULT_URL = "https://miogram.net/dojob.php"
 
-#: The longest single pause between two attempts, whatever ``backoff`` and the attempt number.
-MAX_DELAY = 30.0
+#: Kept here for callers that imported them from the client; the policy module owns them.
+MAX_DELAY = policy.MAX_DELAY
+PER_NUMBER_TIMEOUT = policy.PER_NUMBER_TIMEOUT
 
-#: Seconds a send's read timeout grows per number: the service's gateway pauses about 1 s per
-#: number it sends to; half a second more leaves room for the messenger itself.
-PER_NUMBER_TIMEOUT = 1.5
-
-
-class _Secret:
-    """Holds the secret so that printing, logging or inspecting it shows nothing."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = MaskedStr(value)  # so a form holding it shows <hidden> in any traceback
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "<hidden>"
-
-    __str__ = __repr__
-
-    def __reduce__(self) -> Any:
-        raise TypeError("the MioGram secret is not picklable")
-
-
-def _check_base_url(url: str) -> str:
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if not host or parts.scheme not in ("https", "http"):
-        raise ValueError(f"base_url: must be an https:// URL, got {url!r}")
-    if parts.username or parts.password:
-        raise ValueError("base_url: must not carry a user name or password")
-    if parts.scheme == "http" and not _is_loopback(host):
-        raise ValueError(f"base_url: plain http is only allowed to a loopback host (the secret "
-                         f"would travel in clear); use https:// for {host!r}")
-    return url
+# Getters whose answers tell the dialect: the implementation's carry no Status, the document's do.
+_TELLING_GETTERS = frozenset({"APIGetActive", "APIGetUsername", "APIGetRobot", "APIisSuper",
+                              "APIcanGet", "APIGetAds", "APIGetIP", "APIGetReport"})
 
 
 class Client(ActionMethods):
@@ -133,11 +94,16 @@ class Client(ActionMethods):
         base_url: the service endpoint; must be https unless the host is loopback.
         robot: the default agent for agent actions (each method takes ``robot=`` to override).
         timeout: seconds one attempt may take in all: connecting, sending and the whole answer
-            (the base; a send gets more, see ``per_number_timeout``).
-        per_number_timeout: seconds a send's allowance grows per number it names
-            (:meth:`read_timeout`).
+            (a read's deadline; a send's is :meth:`answer_deadline`).
+        per_number_timeout: seconds a send's allowance grows per number it names.
         retries: how many times a safely repeatable failure is retried (0 = never).
-        backoff: the first pause's upper bound in seconds; it doubles on each retry.
+        backoff: the first pause's upper bound in seconds; it doubles on each retry, up to
+            30 s (:meth:`retry_delay`).
+        answer_wait_s: the least a send waits for its answer: the endpoint's 60 s wait for its
+            gateway plus slack (75 s); tests of short deadlines set 0.
+        gateway_per_number_s: the gateway's pace, seconds per number (the vendor's 1 s).
+        gateway_slack_s: room after ``numbers × pace`` (:meth:`gateway_done_after`); tests
+            shrink both.
         transport: the HTTP seam; a pooled :class:`RequestsTransport` when None (then owned and
             closed by this client; a transport passed in is the caller's to close).
         sleep: how to pause between retries (tests pass a recorder).
@@ -157,7 +123,10 @@ class Client(ActionMethods):
                  per_number_timeout: float = PER_NUMBER_TIMEOUT, retries: int = 3,
                  backoff: float = 0.5, transport: Transport | None = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 rng: random.Random | None = None) -> None:
+                 rng: random.Random | None = None,
+                 answer_wait_s: float = policy.GATEWAY_WAIT_S + policy.ANSWER_SLACK_S,
+                 gateway_per_number_s: float = policy.GATEWAY_PER_NUMBER_S,
+                 gateway_slack_s: float = policy.GATEWAY_SLACK_S) -> None:
         if secret is None:
             secret = os.environ.get("MIOGRAM_SECRET") or None
         if secret is None:
@@ -166,23 +135,32 @@ class Client(ActionMethods):
         if not isinstance(secret, str) or not secret or any(c.isspace() for c in secret):
             # Never echo the value: it is the secret, however malformed.
             raise ValueError("secret: must be non-empty text without spaces")
-        if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
-            raise ValueError(f"retries: must be an int of 0 or more, got {retries!r}")
-        if not timeout > 0:
-            raise ValueError(f"timeout: must be more than 0 seconds, got {timeout!r}")
+        policy.check_retries(retries)
+        policy.check_timeout(timeout)
+        if not (gateway_per_number_s >= 0 and gateway_slack_s >= 0 and answer_wait_s >= 0):
+            raise ValueError("answer_wait_s, gateway_per_number_s, gateway_slack_s: must be 0 "
+                             "or more seconds")
         if not backoff >= 0:
             raise ValueError(f"backoff: must be 0 or more seconds, got {backoff!r}")
         if not per_number_timeout >= 0:
             raise ValueError(f"per_number_timeout: must be 0 or more seconds, got "
                              f"{per_number_timeout!r}")
-        self._secret = _Secret(secret)
-        self._old_secrets: list[_Secret] = []
-        self.base_url = _check_base_url(base_url)
+        self._secret = Secret(secret)
+        self._old_secrets: list[Secret] = []
+        self.base_url = check_base_url(base_url)
         self.robot = robot_field(robot) if robot is not None else None
         self.timeout = float(timeout)
         self.per_number_timeout = float(per_number_timeout)
         self.retries = retries
         self.backoff = float(backoff)
+        self.answer_wait_s = float(answer_wait_s)
+        self.gateway_per_number_s = float(gateway_per_number_s)
+        self.gateway_slack_s = float(gateway_slack_s)
+        #: The dialect the service answers in, once a getter told it (see the module docstring).
+        self.dialect: str | None = None
+        #: The service's clock minus ours, in seconds, from the answers' Date header.
+        self.clock_offset: float | None = None
+        self._clock_rtt = float("inf")
         self._owns_transport = transport is None
         self._transport: Transport = transport if transport is not None else RequestsTransport()
         self._sleep = sleep
@@ -255,21 +233,23 @@ class Client(ActionMethods):
     # -- secrets -----------------------------------------------------------------------------
 
     def _scrub(self, value: Any) -> Any:
-        """Remove the secret (current and replaced ones, raw and URL-encoded) from ``value``."""
+        """Remove the secret (current and replaced ones, raw and URL-encoded) from ``value``,
+        and any password of a URL from a text."""
         for holder in (self._secret, *self._old_secrets):
             raw = holder.reveal()
             for variant in {raw, quote_plus(raw), quote(raw, safe="")}:
                 value = redact(value, variant)
-        return value
+        return mask_userinfo(value) if isinstance(value, str) else value
 
     # -- the request -------------------------------------------------------------------------
 
-    def call(self, func: str, **fields: str) -> dict[str, Any]:
+    def call(self, func: str, *, timeout: float | None = None, retries: int | None = None,
+             **fields: str) -> dict[str, Any]:
         """Run any action by its ``Func`` name with fields named as the document spells them.
 
         Returns the decoded answer object. Status "error" raises; 407/409 confirmations of
         ``APIChangeSecret``/``APISetIP`` do not. The client's default ``Robot`` is added to agent
-        actions unless given.
+        actions unless given. ``timeout``/``retries`` override the client's for this call.
 
         Raises:
             ValueError: a field name the document does not have, or a non-str value.
@@ -289,11 +269,15 @@ class Client(ActionMethods):
             if not isinstance(value, str):
                 raise ValueError(f"{name}: must be a str, got {type(value).__name__}")
         robot = fields.pop("Robot", None)
-        return self._request(func, dict(fields), robot=robot)
+        return self._request(func, dict(fields), robot=robot, timeout=timeout, retries=retries)
 
-    def _request(self, func: str, fields: dict[str, str], *,
-                 robot: str | None = None) -> dict[str, Any]:
+    def _request(self, func: str, fields: dict[str, str], *, robot: str | None = None,
+                 timeout: float | None = None, retries: int | None = None) -> dict[str, Any]:
         """POST one action with retries; return the answer object (Status already checked)."""
+        options = policy.current_options()
+        timeout = options.get("timeout") if timeout is None else timeout
+        retries = options.get("retries", self.retries) if retries is None else retries
+        policy.check_retries(retries)
         if not func.startswith("API"):  # the API… actions act on the account, not an agent
             agent = robot if robot is not None else self.robot
             if agent is not None:
@@ -304,79 +288,118 @@ class Client(ActionMethods):
         read_only = action.read_only if action is not None else False
         numbers = len(fields.get("Phone", "").split(",")) \
             if action is not None and action.is_send else 0
-        timeout = self.read_timeout(numbers)
+        wait = self.answer_deadline(numbers) if timeout is None else policy.check_timeout(timeout)
         last: MioGramError | None = None
-        for attempt in range(self.retries + 1):
+        for attempt in range(retries + 1):
             if attempt:
-                self._pause(func, attempt, last)
+                self._pause(func, attempt, retries, last)
             form = {"Secret": self._secret.reveal(), "Func": func, **fields}
-            self._log_request(func, fields, attempt)
-            failure, retryable, answer = self._attempt(func, form, read_only, timeout)
+            log_request(logger, func, fields, attempt)
+            failure, answer = self._attempt(func, form, read_only, wait)
             if failure is None:
                 assert answer is not None
                 if func == "APIChangeSecret":
                     self._adopt_new_secret(answer)
                 return answer
-            if not retryable or attempt == self.retries:
+            if not retryable(failure, sending=not read_only) or attempt == retries:
                 raise failure
             last = failure
         raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
-    def read_timeout(self, numbers: int = 0) -> float:
-        """Seconds to wait for the answer to a request naming ``numbers`` numbers.
+    def answer_deadline(self, numbers: int = 0) -> float:
+        """Seconds after a request naming ``numbers`` numbers left by which its answer must come.
 
-        ``timeout`` plus ``per_number_timeout`` for each number of a send (reads name none).
+        A read: ``timeout``. A send: the longer of ``timeout + per_number_timeout × numbers``
+        and ``answer_wait_s`` (the endpoint's 60 s wait for its gateway plus slack: past it the
+        endpoint answers 999, so an answer later than this is not coming).
 
         Example:
-            >>> Client("x32nv86ss5z", timeout=30, per_number_timeout=1.5).read_timeout(100)
+            >>> Client("x32nv86ss5z", timeout=30, per_number_timeout=1.5).answer_deadline(100)
             180.0
+            >>> Client("x32nv86ss5z").answer_deadline(0), Client("x32nv86ss5z").answer_deadline(5)
+            (30.0, 75.0)
         """
-        return self.timeout + self.per_number_timeout * max(0, numbers)
+        if numbers <= 0:
+            return self.timeout
+        return policy.send_deadline(numbers, timeout=self.timeout,
+                                    per_number_timeout=self.per_number_timeout,
+                                    answer_wait_s=self.answer_wait_s)
 
-    def _attempt(self, func: str, form: dict[str, str], read_only: bool,
-                 timeout: float | None = None
-                 ) -> tuple[MioGramError | None, bool, dict[str, Any] | None]:
-        """One POST: (failure, whether repeating it is safe, answer)."""
-        started = time.monotonic()
+    #: The same question under its earlier name.
+    read_timeout = answer_deadline
+
+    def gateway_done_after(self, numbers: int) -> float:
+        """Seconds after a send of ``numbers`` numbers left by which the gateway has finished.
+
+        ``numbers × gateway_per_number_s + gateway_slack_s``: answered or not (a 999, a lost
+        answer), the gateway sends one number at a time and is done by then.
+
+        Example:
+            >>> Client("x32nv86ss5z").gateway_done_after(40)
+            55.0
+        """
+        return policy.gateway_done(numbers, per_number_s=self.gateway_per_number_s,
+                                   slack_s=self.gateway_slack_s)
+
+    def retry_delay(self, attempt: int) -> float:
+        """The longest pause before retry ``attempt`` (1 = first): ``backoff`` doubled, ≤ 30 s.
+
+        Example:
+            >>> [Client("x32nv86ss5z", backoff=2).retry_delay(k) for k in (1, 2, 6)]
+            [2.0, 4.0, 30.0]
+        """
+        return policy.retry_delay(attempt, self.backoff)
+
+    def _learn_dialect(self) -> str:
+        """The service's dialect, asking one cheap getter when no answer told it yet."""
+        if self.dialect is None:
+            self.get_active()
+        return self.dialect or "reference"
+
+    def _attempt(self, func: str, form: dict[str, str], read_only: bool, timeout: float
+                 ) -> tuple[MioGramError | None, dict[str, Any] | None]:
+        """One POST: (failure, answer)."""
+        started, sent_at = time.monotonic(), time.time()
         failure: MioGramError | None = None
-        retryable = False
         try:
             raw = self._transport.post(self.base_url, form, headers=self._headers,
-                                       timeout=self.timeout if timeout is None else timeout)
+                                       timeout=timeout)
         except NotSent as exc:
-            failure = ConnectError(f"{func}: the request never reached the service "
-                                   f"({self._scrub(str(exc))})", action=func)
-            retryable = True
+            failure = connect_error(func, exc, self.base_url, self._scrub(str(exc)))
         except NoAnswer as exc:
             why = self._scrub(str(exc))
             if read_only:
                 failure = ResponseTimeout(f"{func}: no answer came ({why})", action=func)
-                retryable = True
             else:
                 failure = DeliveryUnknown(
                     f"{func}: the request left but no answer came ({why}); it may have taken "
-                    "effect, so it is not repeated — check APIGetReport before sending again",
+                    "effect, so it is not repeated — check for evidence before sending again",
                     action=func)
         except BadAnswer as exc:  # a redirect or an oversized body: not an answer to read
             failure = BadResponse(f"{func}: {self._scrub(str(exc))}", action=func,
                                   http_status=exc.status_code)
-            retryable = read_only
         if failure is not None:
             logger.debug("%s: %s after %.3f s", func, type(failure).__name__,
                          time.monotonic() - started)
-            return failure, retryable, None
+            return failure, None
         logger.debug("%s: HTTP %d, %d chars in %.3f s", func, raw.status_code, len(raw.text),
                      time.monotonic() - started)
+        self._observe_clock(raw, sent_at, time.time())
         try:
             answer = reading(func, lambda: self._check(
                 func, parse_answer(raw, func, self._scrub)), self._scrub, raw.text)
         # Frames left out of the error: their locals hold the answer as received, which may echo
         # the secret (shown by tracebacks that print locals); the message is already scrubbed.
-        except BadResponse as exc:
-            return exc.with_traceback(None), read_only, None
-        except APIError as exc:
-            return exc.with_traceback(None), exc.code in RETRYABLE_CODES, None
-        return None, False, answer
+        except MioGramError as exc:
+            return exc.with_traceback(None), None
+        return None, answer
+
+    def _observe_clock(self, raw: RawResponse, sent_at: float, received_at: float) -> None:
+        # The quickest answer's Date gives the closest estimate of the service's clock.
+        offset = policy.clock_offset(raw.headers, sent_at, received_at)
+        if offset is not None and received_at - sent_at <= self._clock_rtt:
+            self._clock_rtt = max(0.0, received_at - sent_at)
+            self.clock_offset = offset
 
     def _check(self, func: str, answer: dict[str, Any]) -> dict[str, Any]:
         """Raise for an error answer or an undocumented Status; pass confirmations."""
@@ -387,6 +410,8 @@ class Client(ActionMethods):
             return answer
         if status == "error":
             raise error_for_answer(self._scrub(answer), func, self._secret.reveal())
+        if func in _TELLING_GETTERS:
+            self.dialect = "document" if "Status" in answer else "reference"
         action = ACTIONS.get(func)
         if action is not None:
             allowed = accepted_statuses(action)
@@ -403,36 +428,16 @@ class Client(ActionMethods):
                               "usable secret; the old one may no longer work — read the new "
                               "one in the MioGram web panel", action="APIChangeSecret")
         self._old_secrets.append(self._secret)
-        self._secret = _Secret(new)
+        self._secret = Secret(new)
         logger.info("APIChangeSecret: the client now uses the new secret")
 
-    def _pause(self, func: str, attempt: int, last: MioGramError | None) -> None:
+    def _pause(self, func: str, attempt: int, retries: int, last: MioGramError | None) -> None:
         # Full jitter: a uniform pause up to the doubled bound spreads out retrying clients.
-        bound = min(MAX_DELAY, self.backoff * 2 ** (attempt - 1))
-        delay = self._rng.uniform(0, bound)
+        delay = self._rng.uniform(0, self.retry_delay(attempt))
         logger.info("%s: %s; retry %d of %d in %.2f s", func,
                     type(last).__name__ if last is not None else "failure", attempt,
-                    self.retries, delay)
+                    retries, delay)
         if last is not None:
             logger.debug("%s: retrying after: %s", func, last)
         self._sleep(delay)
-
-    def _log_request(self, func: str, fields: Mapping[str, str], attempt: int) -> None:
-        if not logger.isEnabledFor(logging.DEBUG):
-            return
-        parts = [f"fields={','.join(['Secret', 'Func', *fields])}"]
-        phone = fields.get("Phone")
-        if phone:
-            numbers = phone.split(",")
-            shown = ",".join(mask_phone(p) for p in numbers[:3])
-            parts.append(f"phones={len(numbers)} [{shown}{',…' if len(numbers) > 3 else ''}]")
-        if "Message" in fields:
-            parts.append(f"message={len(fields['Message'])} chars")
-        if "Misc" in fields:
-            parts.append(f"misc={len(fields['Misc'])} chars")
-        if "Data" in fields:
-            parts.append(f"data={len(fields['Data'])} chars")
-        if "Robot" in fields:
-            parts.append(f"robot={fields['Robot']!r}")
-        logger.debug("%s → attempt %d: %s", func, attempt + 1, " ".join(parts))
 

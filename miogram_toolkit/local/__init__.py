@@ -7,7 +7,9 @@
 * :mod:`~miogram_toolkit.local.atomic`: whole-file writes through an unpredictable temporary name
   in the target folder, renamed into place;
 * :mod:`~miogram_toolkit.local.lock`: an exclusive lock file that works with or without ``fcntl``
-  and never follows a planted symlink.
+  and never follows a planted symlink;
+* :mod:`~miogram_toolkit.local.inputs`: a file the user names, refused in one sentence when it is
+  missing or a folder.
 
 A room at the bottom: it imports nothing of ours, and nothing heavy.
 
@@ -30,9 +32,10 @@ Example:
 from __future__ import annotations
 
 from miogram_toolkit.local.atomic import atomic_write
+from miogram_toolkit.local.inputs import InputError, existing_file
 from miogram_toolkit.local.lock import LockBusy, LockFile
 from miogram_toolkit.local.paths import HOME_VARIABLE, data_dir, data_path
 from miogram_toolkit.local.private import open_private, private_dir, write_private
 
-__all__ = ["HOME_VARIABLE", "LockBusy", "LockFile", "atomic_write", "data_dir", "data_path",
-           "open_private", "private_dir", "write_private"]
+__all__ = ["HOME_VARIABLE", "InputError", "LockBusy", "LockFile", "atomic_write", "data_dir",
+           "data_path", "existing_file", "open_private", "private_dir", "write_private"]

@@ -264,3 +264,17 @@ def digit_matrix(numbers: list[str], width: int) -> np.ndarray:
         codes = np.array(numbers, dtype=f"S{width}").view(np.uint8).reshape(len(numbers), width)
         out[codes != 0] = codes[codes != 0] - 0x30
     return out
+
+
+def matrix_texts(digits: np.ndarray, rows: np.ndarray, long: dict[int, str]) -> list[str]:
+    """The digits of ``rows`` of a digit matrix as ASCII strings (``long`` holds those too wide).
+
+    Example:
+        >>> matrix_texts(digit_matrix(["0912", "1"], 6), np.arange(2), {})
+        ['0912', '1']
+    """
+    block = digits[rows]
+    ascii_ = np.where(block < PAD, block + 0x30, 0).astype(np.uint8)
+    out = np.ascontiguousarray(ascii_).view(f"S{block.shape[1]}").ravel().tolist()
+    return [long[i] if i in long else b.decode("ascii")
+            for i, b in zip(rows.tolist(), out, strict=True)]

@@ -46,7 +46,9 @@ import numpy as np
 import pandas as pd
 import phonenumbers
 
-from miogram_toolkit.phones.fast import (
+from miogram_toolkit.phones.codepoints import normalise_matrix
+from miogram_toolkit.phones.matrix import parse_matrix
+from miogram_toolkit.phones.metadata import (
     DUPLICATE,
     EMPTY,
     MESSENGER_TYPES,
@@ -58,13 +60,11 @@ from miogram_toolkit.phones.fast import (
     TYPE_NAMES,
     reference_one,
 )
-from miogram_toolkit.phones.matrix import parse_matrix
 from miogram_toolkit.phones.normalise import (
     KIND_MULTIPLE,
     KIND_NUMBER,
     KIND_ROUNDED,
     normalise_cell,
-    normalise_matrix,
 )
 from miogram_toolkit.phones.split import split_numbers
 

@@ -1,6 +1,6 @@
 """Parse, validate and type a whole matrix of canonical numbers at once, phonenumbers-exact.
 
-Input is what :func:`miogram_toolkit.phones.normalise.normalise_matrix` produces: a uint8 matrix
+Input is what :func:`miogram_toolkit.phones.codepoints.normalise_matrix` produces: a uint8 matrix
 with one number per row (its digits from column 0, then ``PAD``), the digit counts and whether a
 ``+`` was written. :func:`parse_matrix` replays the steps of ``phonenumbers.parse`` for the
 common shapes, each as arithmetic on matrix columns:
@@ -17,7 +17,8 @@ common shapes, each as arithmetic on matrix columns:
 
 Whatever it does not replay (too few or too many digits, unknown country codes, international
 prefixes or national prefixes given as patterns, transform rules, patterns the automaton cannot
-model) goes to the per-row string parser :func:`miogram_toolkit.phones.fast.parse_strings`, which
+model) goes to the per-row string parser
+:func:`miogram_toolkit.phones.fallback.parse_strings`, which
 is itself exact. The answers equal ``phonenumbers`` row for row; the tests check it.
 
 Example:
@@ -35,28 +36,35 @@ from functools import cache
 
 import numpy as np
 from phonenumbers import PhoneMetadata
-from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE, ValidationResult
+from phonenumbers.phonenumberutil import COUNTRY_CODE_TO_REGION_CODE
 
-from miogram_toolkit.phones.automata import PAD, DigitDFA, compile_dfa, digit_matrix, run_dfa
-from miogram_toolkit.phones.fast import (
+from miogram_toolkit.phones.automata import (
+    PAD,
+    DigitDFA,
+    compile_dfa,
+    digit_matrix,
+    matrix_texts,
+    run_dfa,
+)
+from miogram_toolkit.phones.fallback import parse_strings
+from miogram_toolkit.phones.metadata import (
     _MAX_FAST_DIGITS,
     _MAX_NSN,
     _MIN_FAST_DIGITS,
-    _NOT_STRIPPED,
+    _NOT_STRIPPED_CODES,
+    _REASON_STATUS,
+    _TOO_LONG_CODE,
     INVALID,
     OK,
     STATUS_NAMES,
-    TOO_LONG,
-    TOO_SHORT,
     TYPE_NAMES,
     UNKNOWN_TYPE,
     _desc_pattern,
     _first_chars,
-    _length_table,
     _main_metadata,
     _metadata,
     _per_metadata,
-    parse_strings,
+    _verdicts,
 )
 
 __all__ = ["parse_many", "parse_matrix", "STATUS_NAMES", "TYPE_NAMES"]
@@ -158,25 +166,6 @@ def _type_of_bits(bits: int, same_mobile_and_fixed: bool) -> int:
 def _leading_dfa(pattern: str) -> DigitDFA | None:
     # re.match(leading_digits, n) succeeds when some prefix of n matches: n is in L·[0-9]*.
     return compile_dfa((f"(?:{pattern})[0-9]*",))
-
-
-_VERDICT_CODES = {
-    ValidationResult.IS_POSSIBLE: 0,
-    ValidationResult.IS_POSSIBLE_LOCAL_ONLY: 1,
-    ValidationResult.INVALID_COUNTRY_CODE: 2,
-    ValidationResult.TOO_SHORT: 3,
-    ValidationResult.INVALID_LENGTH: 4,
-    ValidationResult.TOO_LONG: 5,
-}
-_TOO_LONG_CODE = _VERDICT_CODES[ValidationResult.TOO_LONG]
-_NOT_STRIPPED_CODES = [_VERDICT_CODES[v] for v in _NOT_STRIPPED]
-_REASON_STATUS = np.array([INVALID, INVALID, INVALID, TOO_SHORT, INVALID, TOO_LONG], np.int8)
-
-
-@_per_metadata
-def _verdicts(md: PhoneMetadata) -> np.ndarray:
-    """``_test_number_length`` per length as small integer codes."""
-    return np.array([_VERDICT_CODES[v] for v in _length_table(md)], dtype=np.int8)
 
 
 def _national(digits: np.ndarray, rows: np.ndarray, start: np.ndarray, width: int) -> np.ndarray:
@@ -298,7 +287,7 @@ def parse_matrix(
     Returns:
         ``(e164, type_code, status)``: E.164 as an unsigned integer (its digits without ``+``;
         0 when not valid), an index into :data:`TYPE_NAMES` (-1 when it did not parse) and a
-        status code, each equal to :func:`miogram_toolkit.phones.fast.reference_one`.
+        status code, each equal to :func:`miogram_toolkit.phones.metadata.reference_one`.
     """
     n = len(count)
     e164 = np.zeros(n, dtype=np.uint64)
@@ -414,20 +403,11 @@ def parse_matrix(
 
     rows = np.flatnonzero(fallback)
     if len(rows):
-        texts = _texts(digits, rows, long or {})
+        texts = matrix_texts(digits, rows, long or {})
         e, t, s = parse_strings(plus[rows], np.array(texts, dtype=object), region)
         e164[rows] = [int(x[1:]) if x else 0 for x in e]
         type_code[rows], status[rows] = t, s
     return e164, type_code, status
-
-
-def _texts(digits: np.ndarray, rows: np.ndarray, long: dict[int, str]) -> list[str]:
-    block = digits[rows]
-    ascii_ = np.where(block < PAD, block + 0x30, 0).astype(np.uint8)
-    out = np.ascontiguousarray(ascii_).view(f"S{block.shape[1]}").ravel().tolist()
-    return [
-        long[i] if i in long else b.decode("ascii") for i, b in zip(rows.tolist(), out, strict=True)
-    ]
 
 
 def parse_many(

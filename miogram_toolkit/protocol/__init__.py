@@ -7,7 +7,9 @@ What lives here is data and pure functions, with no import of the rest of the to
 * :mod:`~miogram_toolkit.protocol.encode`: turning arguments into form fields;
 * :mod:`~miogram_toolkit.protocol.decode`: turning answers into typed results;
 * :mod:`~miogram_toolkit.protocol.dialects`: the two dialects the service answers in (the
-  document's and its own implementation's), as data the decoders read.
+  document's and its own implementation's), as data the decoders read;
+* :mod:`~miogram_toolkit.protocol.report_row`: one typed :class:`ReportRow` read from either
+  shape of the report log by :func:`read_report_rows`.
 
 Example:
     >>> from miogram_toolkit.protocol import ACTIONS, ERRORS
@@ -23,5 +25,6 @@ from __future__ import annotations
 from miogram_toolkit.protocol.catalogue import ACTIONS
 from miogram_toolkit.protocol.encode import message_bytes
 from miogram_toolkit.protocol.errors import ERRORS
+from miogram_toolkit.protocol.report_row import ReportRow, read_report_rows
 
-__all__ = ["ACTIONS", "ERRORS", "message_bytes"]
+__all__ = ["ACTIONS", "ERRORS", "ReportRow", "message_bytes", "read_report_rows"]

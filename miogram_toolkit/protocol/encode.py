@@ -38,6 +38,8 @@ __all__ = [
     "extension_field",
     "file_fields",
     "mask_phone",
+    "mask_url",
+    "mask_userinfo",
     "message_bytes",
     "message_field",
     "misc_item",
@@ -54,11 +56,37 @@ FileInput = Union[str, "os.PathLike[str]", bytes, bytearray, memoryview]  # noqa
 _PHONE = re.compile(r"\+[0-9]{8,15}")
 _EXTENSION = re.compile(r"[A-Za-z0-9]{1,10}")
 _TOKEN = re.compile(r"[^\s,]+")
+# "scheme://user:pass@" (or "//user@", or a bare "user:pass@host" without a scheme): the part to
+# hide is everything between the scheme (or the start) and the last "@" before the path.
+_USERINFO = re.compile(r"^((?:[^:/?#\s]*:)?//|)[^/?#\s]*@")
+_USERINFO_IN_TEXT = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s@'\"]*@")
 
 
 def _show(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def mask_url(url: object) -> str:
+    """A URL fit for a message: any ``user:password@`` replaced by ``***@``.
+
+    Example:
+        >>> mask_url("htps://user:hunter2@miogram.net/dojob.php")
+        'htps://***@miogram.net/dojob.php'
+        >>> mask_url("https://miogram.net/dojob.php")
+        'https://miogram.net/dojob.php'
+    """
+    return mask_userinfo(_USERINFO.sub(r"\1***@", str(url)))
+
+
+def mask_userinfo(text: str) -> str:
+    """Every ``scheme://user:password@`` inside a text (an error, a log line) as ``scheme://***@``.
+
+    Example:
+        >>> mask_userinfo("Cannot connect to proxy http://me:hunter2@10.0.0.1:3128 (refused)")
+        'Cannot connect to proxy http://***@10.0.0.1:3128 (refused)'
+    """
+    return _USERINFO_IN_TEXT.sub(r"\1***@", text)
 
 
 def mask_phone(phone: str) -> str:

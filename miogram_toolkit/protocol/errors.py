@@ -4,8 +4,9 @@
 
     MioGramError                      the root: catch this to catch everything below
     ├── APIError                      Status "error" came back (code, message, action, raw)
-    │   ├── AuthError                 800 Empty Secret, 801 Invalid Secret, 802 Invalid IP Address,
-    │   │                             815 Session Blocked, 826 Account Not Activated
+    │   ├── AuthError                 802 Invalid IP Address, 815 Session Blocked,
+    │   │   │                         826 Account Not Activated
+    │   │   └── WrongSecret               800 Empty Secret, 801 Invalid Secret
     │   ├── NoAgentError              827 No Robot Has Been Set Yet
     │   ├── PermissionDenied          309 Permission Denied
     │   ├── CreditError               305 No Credit, 306 Low Credit
@@ -13,87 +14,97 @@
     │   ├── MessageTooLong            304 Message Length is Too High
     │   ├── FileRejected              303 File Size is Too High, 400 No Valid File
     │   ├── BadNumber                 307 Number Not Exist or Wrong
-    │   ├── BadRequest                302 Bad Request of Func, 812 Bad Request, 330 No Input,
-    │   │                             301 No UserID
+    │   ├── BadRequest                302 Bad Request of Func, 330 No Input, 301 No UserID
+    │   │   └── WrongAddressAnswer*       812 Bad Request to a POST: not the endpoint itself
     │   ├── NoData                    111 No DATA
     │   └── ServiceUnavailable        813 Invalid Token, 814 Invalid IP Address (gateway),
     │                                 999 No Response From Server
     └── TransportError                no usable answer came back
         ├── ConnectError              the request never left (refused, DNS, TLS); safe to repeat
+        │   ├── ConnectionRefused         nothing listens at that host and port
+        │   └── HostNotFound              the host name does not resolve (DNS)
         ├── ResponseTimeout           a read-only request got no answer in time
         ├── DeliveryUnknown           a send left and no answer came: it may have been delivered
         └── BadResponse               an HTML page, empty body, invalid JSON, JSON that is not an
-                                      object, or an object without Status
+            │                         object, or an object without Status
+            └── WrongAddressPage*         HTTP 404, or an HTML page that is not a 5xx proxy page
 
-How an error answer is recognised, whatever the dialect (the document shows only ``Message``;
-the service's own implementation adds ``"Code": "801"`` to its own errors and writes its agent
-gateway's as ``"Error 306 : Low Credit"``): by a ``Code`` element when present (a number or a
-string), else by a code written into the text (``"Error NNN : …"``), else by a code the body
-carried after its JSON (``…}302``), else by the message text (trimmed, case-insensitive, with or
-without the document's trailing ``*``; the implementation's own wordings such as ``"Bad Request
-of Functions"`` are known too), else by a bare code (``"801"``). Text that matches nothing still
-raises :class:`APIError` with ``code=None``. "Invalid IP Address" is the text of both 802 and
-814; without a ``Code`` it is read as 802, the public one the document marks with ``*``.
+    * also a WrongAddress: ``except WrongAddress`` catches both "wrong path" errors.
 
-An error written ``"Error NNN : text"`` without a ``Code`` comes from the agent's gateway
-(:attr:`APIError.source` ``"gateway"``); everything else from the public endpoint
-(``"service"``). The gateway's ``306 Low Credit`` is :class:`GatewayCreditError`: the agent's own
-credit record refused the request before anything was sent (the implementation's per-agent credit
-file is corrupted by overlapping requests), so nothing was delivered or charged, and another
-agent may still work. The account's own credit is not the cause; that is 305.
+Every class has a ``kind`` (``"wrong_secret"``, ``"connection_refused"``, ``"dns_failure"``,
+``"wrong_path"``, else None) for doors that map errors to sentences.
 
-407 Secret Changed and 409 Allow IP Sets are the confirmations of ``APIChangeSecret`` and
-``APISetIP``, not failures; :func:`is_confirmation` tells them apart.
+**What an error means for the request that got it** is data here (:data:`CODE_MEANINGS`,
+:data:`CLASS_MEANINGS`), read by :func:`send_outcome`, :func:`retryable` and
+:func:`stops_campaign`:
 
-No error ever holds the account's secret: :func:`redact` removes it from anything kept.
+=========================================  =============  =====  =====  =========
+error                                      a send was     retry  retry  stops a
+                                                          read   send   campaign
+=========================================  =============  =====  =====  =========
+800 801 802 812 815 826 827 302 309 330    not processed  no     no     yes
+303 304 400; 305 and the endpoint's 306    not processed  no     no     yes
+the gateway's 306 (this agent's credit)    not processed  no     no     no
+307 (not on the messenger)                 failed         no     no     no
+999 813 814 (the gateway did not answer)   unknown        yes    no     no
+301, 111, a code not in the table          unknown        no     no     301
+ConnectError (the transport's NotSent)     not processed  yes    yes    no
+ResponseTimeout, DeliveryUnknown,          unknown        yes    no     no
+BadResponse (5xx, proxy page, cut answer)
+WrongAddressPage (404, an HTML page)       unknown        no     no     yes
+=========================================  =============  =====  =====  =========
+
+A 999 does not mean nothing happened: the endpoint gives up waiting for its gateway after 60 s
+while the gateway goes on sending, uncharged and unlogged. So a send is never repeated on it.
+
+How an error answer becomes one of these classes is in
+:mod:`~miogram_toolkit.protocol.error_answers`. No error ever holds the account's secret.
 
 Example:
-    >>> from miogram_toolkit.protocol.errors import ERRORS, error_for_answer
     >>> ERRORS[305].message
     'No Credit'
-    >>> err = error_for_answer({"Status": "error", "Message": "No Credit"}, "SendMessage")
-    >>> type(err).__name__, err.code
-    ('CreditError', 305)
+    >>> err = ServiceUnavailable("No Response From Server", code=999, action="SendMessageMass")
+    >>> send_outcome(err), retryable(err, sending=True), retryable(err, sending=False)
+    ('unknown', False, True)
+    >>> send_outcome(CreditError("No Credit", code=305)), stops_campaign(CreditError("", code=305))
+    ('not_processed', True)
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Any, ClassVar, Final, Literal
 
-__all__ = [
-    "ERRORS",
-    "APIError",
-    "AuthError",
-    "BadNumber",
-    "BadRequest",
-    "BadResponse",
-    "ConnectError",
-    "CreditError",
-    "DeliveryUnknown",
-    "ErrorInfo",
-    "FileRejected",
-    "GatewayCreditError",
-    "MessageTooLong",
-    "MioGramError",
-    "NoAgentError",
-    "NoData",
-    "PermissionDenied",
-    "ResponseTimeout",
-    "ServiceUnavailable",
-    "TransportError",
-    "error_for_answer",
-    "is_confirmation",
-    "lookup_error",
-    "redact",
-]
+__all__ = ["CLASS_MEANINGS", "CODE_MEANINGS", "ERRORS", "RETRYABLE_CODES", "STOP_CODES",
+           "APIError", "AuthError", "BadNumber", "BadRequest", "BadResponse", "ConnectError",
+           "ConnectionRefused", "CreditError", "DeliveryUnknown", "ErrorInfo", "FileRejected",
+           "GatewayCreditError", "HostNotFound", "Meaning", "MessageTooLong", "MioGramError",
+           "NoAgentError", "NoData", "PermissionDenied", "ResponseTimeout", "ServiceUnavailable",
+           "TransportError", "WrongAddress", "WrongAddressAnswer", "WrongAddressPage",
+           "WrongSecret", "meaning_of", "retryable", "send_outcome", "stops_campaign"]
 
 
 class MioGramError(Exception):
-    """Root of every error the toolkit raises about the service."""
+    """Root of every error the toolkit raises about the service.
+
+    Attributes:
+        kind: a word for the doors' sentences (``"wrong_secret"``, ``"connection_refused"``,
+            ``"dns_failure"``, ``"wrong_path"``), None for the rest.
+    """
+
+    kind: ClassVar[str | None] = None
+
+
+class WrongAddress(MioGramError):
+    """The URL does not lead to MioGram's endpoint (wrong path, or another site's page).
+
+    Raised as :class:`WrongAddressAnswer` (812 to a POST) or :class:`WrongAddressPage` (HTTP
+    404, or an HTML page that is not a proxy's 5xx page).
+    """
+
+    kind: ClassVar[str | None] = "wrong_path"
 
 
 class APIError(MioGramError):
@@ -115,10 +126,14 @@ class APIError(MioGramError):
         self.source = source
         super().__init__(message)
 
+    #: What to do, appended to the message where the code alone would puzzle a user.
+    advice: ClassVar[str] = ""
+
     def __str__(self) -> str:
         where = f" ({self.action})" if self.action else ""
         code = f"{self.code} " if self.code is not None else ""
-        return f"{code}{self.message}{where}"
+        advice = f": {self.advice}" if self.advice else ""
+        return f"{code}{self.message}{where}{advice}"
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(code={self.code!r}, message={self.message!r}, " \
@@ -127,6 +142,14 @@ class APIError(MioGramError):
 
 class AuthError(APIError):
     """The secret, the caller's IP, the session or the account was refused."""
+
+
+class WrongSecret(AuthError):
+    """The service does not know this secret (801), or got none (800)."""
+
+    kind: ClassVar[str | None] = "wrong_secret"
+    advice: ClassVar[str] = ("the service does not know this secret; check MIOGRAM_SECRET "
+                             "(the key shown in the MioGram web panel)")
 
 
 class NoAgentError(APIError):
@@ -165,6 +188,13 @@ class BadRequest(APIError):
     """The request was malformed: unknown Func, empty input, bad request, no such user."""
 
 
+class WrongAddressAnswer(WrongAddress, BadRequest):
+    """812 to a POST: the endpoint gives 812 only to other methods, so this is not it."""
+
+    advice: ClassVar[str] = ("this URL does not lead to MioGram's endpoint itself; check its "
+                             "path (it ends in /dojob.php)")
+
+
 class NoData(APIError):
     """There is no data to answer with."""
 
@@ -190,6 +220,18 @@ class TransportError(MioGramError):
 
 class ConnectError(TransportError):
     """The request never reached the service (refused, unreachable, TLS); repeating is safe."""
+
+
+class ConnectionRefused(ConnectError):
+    """Nothing listens at the URL's host and port (a wrong port, or the service is down)."""
+
+    kind: ClassVar[str | None] = "connection_refused"
+
+
+class HostNotFound(ConnectError):
+    """The URL's host name does not resolve (a typo in the host, or no network/DNS)."""
+
+    kind: ClassVar[str | None] = "dns_failure"
 
 
 class ResponseTimeout(TransportError):
@@ -219,6 +261,10 @@ class BadResponse(TransportError):
         super().__init__(message, action=action)
 
 
+class WrongAddressPage(WrongAddress, BadResponse):
+    """HTTP 404, or an HTML page (not a proxy's 5xx page) where MioGram answers JSON."""
+
+
 @dataclass(frozen=True)
 class ErrorInfo:
     """One row of the document's error table.
@@ -238,19 +284,17 @@ class ErrorInfo:
     exception: type[APIError] | None
 
 
-def _e(code: int, message: str, meaning: str, public: bool,
-       exception: type[APIError] | None) -> ErrorInfo:
-    return ErrorInfo(code, message, meaning, public, exception)
+_e = ErrorInfo
 
 
 #: The 23 codes, in the document's order.
 ERRORS: Final[Mapping[int, ErrorInfo]] = MappingProxyType({
     e.code: e
     for e in (
-        _e(800, "Empty Secret", "the secret is empty", True, AuthError),
-        _e(801, "Invalid Secret", "the secret is not valid", True, AuthError),
+        _e(800, "Empty Secret", "the secret is empty", True, WrongSecret),
+        _e(801, "Invalid Secret", "the secret is not valid", True, WrongSecret),
         _e(802, "Invalid IP Address", "the calling IP is not allowed", True, AuthError),
-        _e(812, "Bad Request", "malformed request to the service", True, BadRequest),
+        _e(812, "Bad Request", "malformed request to the service", True, WrongAddressAnswer),
         _e(813, "Invalid Token", "the gateway's connection token is invalid", False,
            ServiceUnavailable),
         _e(814, "Invalid IP Address", "the gateway's IP is invalid", False, ServiceUnavailable),
@@ -277,132 +321,121 @@ ERRORS: Final[Mapping[int, ErrorInfo]] = MappingProxyType({
     )
 })
 
-#: Codes a client may retry after a pause: the service or its gateway was unavailable.
-RETRYABLE_CODES: Final = frozenset({813, 814, 999})
 
-_CONFIRMS: Final = {"APIChangeSecret": 407, "APISetIP": 409}
-
-# Text -> code. Where two codes share a text (802 and 814), the public one wins.
-_BY_TEXT: dict[str, int] = {}
-for _info in sorted(ERRORS.values(), key=lambda i: not i.public):
-    _BY_TEXT.setdefault(_info.message.casefold(), _info.code)
-del _info
-
-_BARE_CODE = re.compile(r"\s*(\d{3})\s*\*?\s*")
-# The gateway writes its errors "Error 306 : Low Credit" (no Code element).
-_CODE_IN_TEXT = re.compile(r"\s*error\s+(\d{3})\s*:", re.IGNORECASE)
-
-# The implementation's own wordings of some errors, besides the document's table.
-_ALIASES = {
-    "bad request of functions": 302,
-    "message length is high": 304,
-    "not valid file": 400,
-}
-_BY_TEXT.update(_ALIASES)
-
-#: Key under which :func:`~miogram_toolkit.protocol.decode.parse_answer` keeps a code that
-#: followed the JSON (``…}302``); it never comes from the service itself.
-TRAILING_CODE = "_trailing_code"
+Outcome = Literal["not_processed", "failed", "unknown"]
 
 
-def lookup_error(value: object) -> ErrorInfo | None:
-    """Find the error a ``Message`` text or code stands for.
+@dataclass(frozen=True)
+class Meaning:
+    """What an error means for the request that got it (see the module's table).
 
-    Accepts the text (trimmed, case-insensitive, with or without a trailing ``*``), a bare
-    code as text (``"801"``) or an int.
+    Attributes:
+        outcome: for a send: ``"not_processed"`` (the service refused before sending anything:
+            safe to send again), ``"failed"`` (processed, not delivered) or ``"unknown"``
+            (it may have been delivered: never repeated without the user saying so).
+        retry_read: a read-only request may be repeated after a pause.
+        retry_send: a send may be repeated after a pause (only ever when not processed).
+        stops: a campaign stops (pauses, saying why) until the user acts.
+    """
+
+    outcome: Outcome
+    retry_read: bool = False
+    retry_send: bool = False
+    stops: bool = False
+
+
+_REFUSED_STOP = Meaning("not_processed", stops=True)
+_UNANSWERED = Meaning("unknown", retry_read=True)
+
+#: What each code means; a code missing here means :data:`_UNKNOWN` (nothing is proved).
+CODE_MEANINGS: Final[Mapping[int, Meaning]] = MappingProxyType({
+    **dict.fromkeys((800, 801, 802, 812, 815, 826, 827, 302, 309, 330), _REFUSED_STOP),
+    **dict.fromkeys((303, 304, 400, 305, 306), _REFUSED_STOP),
+    301: Meaning("unknown", stops=True),  # not the document's refusal list: proves nothing
+    307: Meaning("failed"),
+    **dict.fromkeys((813, 814, 999), _UNANSWERED),
+})
+
+#: What each error class means where no code decides (the first class in the MRO found here).
+CLASS_MEANINGS: Final[Mapping[type[MioGramError], Meaning]] = MappingProxyType({
+    GatewayCreditError: Meaning("not_processed"),  # this agent's own record: try another
+    WrongAddressAnswer: _REFUSED_STOP,
+    WrongAddressPage: Meaning("unknown", stops=True),
+    ConnectError: Meaning("not_processed", retry_read=True, retry_send=True),
+    ResponseTimeout: _UNANSWERED,
+    DeliveryUnknown: _UNANSWERED,
+    BadResponse: _UNANSWERED,
+})
+
+_UNKNOWN: Final = Meaning("unknown")
+
+#: Codes a client may retry after a pause, for a read only: the gateway did not answer.
+RETRYABLE_CODES: Final = frozenset(c for c, m in CODE_MEANINGS.items() if m.retry_read)
+
+#: Codes after which a campaign sends nothing more until the user acts.
+STOP_CODES: Final = frozenset(c for c, m in CODE_MEANINGS.items() if m.stops)
+
+
+def meaning_of(exc: BaseException) -> Meaning:
+    """What ``exc`` means for its request: its class's meaning first, then its code's.
+
+    Anything that is not a :class:`MioGramError` (a crash, a lost answer) proves nothing.
 
     Example:
-        >>> lookup_error(" invalid secret* ").code
-        801
-        >>> lookup_error("999").message
-        'No Response From Server'
-        >>> lookup_error("Something else") is None
-        True
+        >>> meaning_of(APIError("Invalid Secret", code=801)).outcome
+        'not_processed'
+        >>> meaning_of(RuntimeError("killed")).outcome
+        'unknown'
     """
-    if isinstance(value, bool) or value is None:
-        return None
-    if isinstance(value, int):
-        return ERRORS.get(value)
-    text = str(value).strip()
-    bare = _BARE_CODE.fullmatch(text)
-    if bare:
-        return ERRORS.get(int(bare.group(1)))
-    code = _BY_TEXT.get(text.rstrip("*").strip().casefold())
-    return ERRORS[code] if code is not None else None
+    for cls in type(exc).__mro__:
+        found = CLASS_MEANINGS.get(cls)  # type: ignore[call-overload]
+        if found is not None:
+            return found
+    code = getattr(exc, "code", None) if isinstance(exc, APIError) else None
+    return CODE_MEANINGS.get(code, _UNKNOWN) if isinstance(code, int) else _UNKNOWN
 
 
-def _code_in_text(text: object) -> int | None:
-    if not isinstance(text, str):
-        return None
-    found = _CODE_IN_TEXT.match(text)
-    return int(found.group(1)) if found else None
+def send_outcome(exc: BaseException) -> Outcome:
+    """For a send that ended in ``exc``: ``"not_processed"``, ``"failed"`` or ``"unknown"``.
+
+    Only a refusal the service gives before it sends anything, and a request that never left
+    (:class:`ConnectError`, the transport's ``NotSent``), prove ``"not_processed"``; 307
+    (processed, the number not on the messenger) is ``"failed"``; everything else (999, 813,
+    814, an unknown code, 5xx, a proxy page, a cut or non-JSON answer, a lost answer, a crash)
+    is ``"unknown"``.
+
+    Example:
+        >>> send_outcome(ServiceUnavailable("No Response From Server", code=999))
+        'unknown'
+        >>> send_outcome(ConnectError("refused"))
+        'not_processed'
+    """
+    return meaning_of(exc).outcome
 
 
-def _answer_code(answer: Mapping[str, Any]) -> ErrorInfo | None:
-    for key in ("Code", "code"):
-        if key in answer:
-            info = lookup_error(answer[key])
-            if info is not None:
-                return info
-    written = _code_in_text(answer.get("Message"))
-    if written is not None and written in ERRORS:
-        return ERRORS[written]
-    trailing = lookup_error(answer.get(TRAILING_CODE))
-    if trailing is not None:
-        return trailing
-    return lookup_error(answer.get("Message"))
-
-
-def _source(answer: Mapping[str, Any]) -> str:
-    from_gateway = "Code" not in answer and "code" not in answer and \
-        _code_in_text(answer.get("Message")) is not None
-    return "gateway" if from_gateway else "service"
-
-
-def is_confirmation(answer: Mapping[str, Any], action: str) -> bool:
-    """True when ``answer`` is the 407/409 confirmation of ``APIChangeSecret``/``APISetIP``."""
-    expected = _CONFIRMS.get(action)
-    if expected is None:
-        return False
-    info = _answer_code(answer)
-    return info is not None and info.code == expected
-
-
-def error_for_answer(answer: Mapping[str, Any], action: str | None = None,
-                     secret: str | None = None) -> APIError:
-    """Build the exception for an error answer (the caller decides to raise it).
+def retryable(exc: BaseException, *, sending: bool) -> bool:
+    """Whether the request that ended in ``exc`` may be repeated after a pause.
 
     Args:
-        answer: the decoded JSON object with ``Status: "error"``.
-        action: the ``Func`` that was called.
-        secret: the account's secret, removed from anything the error keeps.
+        exc: the error.
+        sending: the request was a send (then only a request that never left is repeated).
+
+    Example:
+        >>> err = BadResponse("HTTP 502 answer is an HTML page", http_status=502)
+        >>> retryable(err, sending=False), retryable(err, sending=True)
+        (True, False)
     """
-    info = _answer_code(answer)
-    raw = redact({k: v for k, v in answer.items() if k != TRAILING_CODE}, secret)
-    text = answer.get("Message")
-    source = _source(answer)
-    if info is None:
-        message = str(text).strip()[:200] if text not in (None, "") else \
-            "error answer without Message"
-        return APIError(redact(message, secret), code=None, action=action, raw=raw,
-                        source=source)
-    cls = info.exception or APIError
-    if info.code == 306 and source == "gateway":
-        cls = GatewayCreditError
-    return cls(info.message, code=info.code, action=action, raw=raw, source=source)
+    found = meaning_of(exc)
+    return found.retry_send if sending else found.retry_read
 
 
-def redact(value: Any, secret: str | None) -> Any:
-    """Return ``value`` with every occurrence of ``secret`` replaced by ``***``.
+def stops_campaign(exc: BaseException) -> bool:
+    """Whether a campaign must stop (pause, saying why) after ``exc``.
 
-    Walks strings, mappings and lists; anything else comes back as it is.
+    Example:
+        >>> stops_campaign(APIError("Permission Denied", code=309))
+        True
+        >>> stops_campaign(GatewayCreditError("Low Credit", code=306, source="gateway"))
+        False
     """
-    if not secret:
-        return value
-    if isinstance(value, str):
-        return value.replace(secret, "***")
-    if isinstance(value, Mapping):
-        return {redact(k, secret): redact(v, secret) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return type(value)(redact(v, secret) for v in value)
-    return value
+    return meaning_of(exc).stops

@@ -14,12 +14,15 @@ chart                    draws
 Every chart takes ``ax=`` to draw into an existing Axes (its figure is returned), writes counts
 and percentages on the bars, uses human labels ("Not on the messenger", not
 ``not_on_messenger``), drops categories with nothing in them, and titles itself with what it
-shows and when (the period of the data, on Tehran's clock, or the moment it was drawn). Persian
+shows and when (the period of the data, on Tehran's clock with the Jalali dates, or the moment
+it was drawn). Persian
 labels are shaped and ordered right-to-left (:func:`~miogram_toolkit.reports.labels.display_text`)
 and drawn with DejaVu Sans, which matplotlib ships and which has the Persian letters.
 
 Figures are built with :class:`matplotlib.figure.Figure`, not ``pyplot``: nothing is displayed
-or kept in pyplot's list of open figures; a notebook shows one when it is the cell's value.
+or kept in pyplot's list of open figures; a notebook (and a Voila page) shows one as a picture
+when it is the cell's value, without ``%matplotlib inline``
+(:func:`~miogram_toolkit.reports.figure.new_figure`).
 
 Example:
     >>> import pandas as pd
@@ -39,6 +42,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from miogram_toolkit.protocol.clock import jalali_date
+from miogram_toolkit.reports.figure import new_figure
 from miogram_toolkit.reports.frames import SERVICE_TZ
 from miogram_toolkit.reports.labels import display_text, label
 from miogram_toolkit.reports.summary import delivery_summary, failure_reasons, funnel
@@ -57,9 +62,7 @@ _FONT = ["DejaVu Sans"]
 def _axes(ax: Axes | None, rows: int = 4) -> tuple[Figure, Axes]:
     if ax is not None:
         return ax.figure, ax  # type: ignore[return-value]
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=(8.5, max(2.6, 1.1 + 0.5 * rows)), layout="constrained")
+    fig = new_figure(figsize=(8.5, max(2.6, 1.1 + 0.5 * rows)), layout="constrained")
     return fig, fig.add_subplot()
 
 
@@ -75,14 +78,15 @@ def _number(value: float) -> str:
 
 
 def period_text(frame: pd.DataFrame | None, tz: str = SERVICE_TZ) -> str:
-    """When the data is from, for a title: its first and last ``sent_at`` on ``tz``'s clock.
+    """When the data is from, for a title: its first and last ``sent_at`` on ``tz``'s clock,
+    the zone named and the Jalali dates beside.
 
-    Without times, the moment of drawing ("as of 28 Nov 2026 21:40").
+    Without times, the moment of drawing ("as of 28 Nov 2026 21:40 Tehran time (1405/09/07)").
 
     Example:
         >>> stamps = pd.to_datetime(["2026-01-31 08:00", "2026-01-31 09:30"], utc=True)
         >>> period_text(pd.DataFrame({"sent_at": stamps}))
-        '31 Jan 2026 11:30–13:00 Tehran time'
+        '31 Jan 2026 11:30–13:00 Tehran time (1404/11/11)'
     """
     city = tz.split("/")[-1].replace("_", " ")
     stamps = None
@@ -90,11 +94,13 @@ def period_text(frame: pd.DataFrame | None, tz: str = SERVICE_TZ) -> str:
         stamps = pd.to_datetime(frame["sent_at"], utc=True).dropna()
     if stamps is None or stamps.empty:
         now = pd.Timestamp(datetime.now().astimezone()).tz_convert(tz)
-        return f"as of {now:%d %b %Y %H:%M} {city} time"
+        return f"as of {now:%d %b %Y %H:%M} {city} time ({jalali_date(now.date())})"
     first, last = stamps.min().tz_convert(tz), stamps.max().tz_convert(tz)
     if first.date() == last.date():
-        return f"{first:%d %b %Y %H:%M}–{last:%H:%M} {city} time"
-    return f"{first:%d %b %Y} – {last:%d %b %Y} {city} time"
+        return (f"{first:%d %b %Y %H:%M}–{last:%H:%M} {city} time "
+                f"({jalali_date(first.date())})")
+    return (f"{first:%d %b %Y} – {last:%d %b %Y} {city} time "
+            f"({jalali_date(first.date())} – {jalali_date(last.date())})")
 
 
 def _title(ax: Axes, what: str, when: str) -> None:
@@ -161,11 +167,18 @@ def delivery_chart(frame: pd.DataFrame, by: str = "agent", *, ax: Axes | None = 
         ('Text', 50.0)
     """
     summary = frame if "rate" in frame.columns else delivery_summary(frame, by=by, tz=tz)
-    summary = summary[summary["sent"] > 0]
+    # Numbers whose group is not known (a log that names no agent) get no bar of their own: a
+    # "(none)" bar tells nothing; the title says how many were left out.
+    unnamed = int(summary.loc[summary.index == "(none)", "sent"].sum())
+    summary = summary[(summary["sent"] > 0) & (summary.index != "(none)")]
     fig, ax = _axes(ax, len(summary))
-    _title(ax, title or f"Delivery rate by {by}", period_text(frame, tz))
+    what = title or f"Delivery rate by {by}"
+    if unnamed:
+        what += f" ({_number(unnamed)} sent numbers with no {by} known are left out)"
+    _title(ax, what, period_text(frame, tz))
     if summary.empty:
-        _empty(ax, "no number was sent")
+        _empty(ax, f"no {by} is known for the numbers sent" if unnamed else
+               "no number was sent")
         return fig
     names = [_group_name(key) for key in summary.index]
     rates = summary["rate"].to_numpy(dtype=float) * 100
@@ -324,7 +337,10 @@ def credits_chart(credits: pd.DataFrame | Mapping[str, Any], need: Mapping[str, 
 
 def failures_chart(frame: pd.DataFrame, *, ax: Axes | None = None, tz: str = SERVICE_TZ,
                    title: str | None = None) -> Figure:
-    """Why numbers were not delivered (failed, unknown, skipped), by reason: count and share.
+    """Why rows were not delivered (failed, unknown, skipped), by reason: count and share.
+
+    Each bar names a reason in words from the reasons list ("Not on the messenger", "Opted
+    out", "Duplicate of an earlier row"); the title says how many rows the shares are of.
 
     Example:
         >>> frame = pd.DataFrame({"delivered": [False, False, True],
@@ -335,7 +351,10 @@ def failures_chart(frame: pd.DataFrame, *, ax: Axes | None = None, tz: str = SER
     """
     reasons = failure_reasons(frame)
     fig, ax = _axes(ax, len(reasons))
-    _title(ax, title or "Why numbers were not delivered", period_text(frame, tz))
+    counted = int(reasons["count"].sum())
+    rows = "1 row was" if counted == 1 else f"{_number(counted)} rows were"
+    _title(ax, title or f"Why {rows} not delivered (count, share of those rows)",
+           period_text(frame, tz))
     if reasons.empty:
         _empty(ax, "every number sent was delivered")
         return fig

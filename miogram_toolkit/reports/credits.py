@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from miogram_toolkit.protocol.catalogue import CREDIT_KINDS, LIMIT_KINDS
-from miogram_toolkit.reports.frames import human_size
+from miogram_toolkit.protocol.report_row import human_size
 
 __all__ = ["can_afford", "credit_needed", "credits_frame", "limits_frame"]
 

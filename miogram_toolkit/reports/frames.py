@@ -29,6 +29,16 @@ column        dtype                       holds
 Any other field is kept as an extra column named in ``snake_case`` (``Username`` →
 ``username``, ``IP`` → ``ip``, ``Charged`` → ``charged``).
 
+The records are read by :func:`~miogram_toolkit.protocol.report_row.read_report_rows`, the one
+reader of both shapes (the same one the campaign's reconciliation uses): this module only lays
+its rows out as a frame.
+
+**A frozen log.** The service's implementation lists an account's *first* 1000 rows forever:
+on a used account nothing new appears. Given a send known to have happened
+(``known_send_at=``, e.g. a campaign journal's newest request), a log whose newest row is older
+says so in one sentence (:func:`frozen_log_note`), in ``frame.attrs["log_note"]`` and as a
+:class:`FrozenLogWarning`, and points to the campaigns' journals.
+
 **What the service's own log cannot say**: an undelivered *single* send leaves no record there
 (only Mass requests list their undelivered numbers), so a frame built from that log counts
 every failed single send as never sent. The reason of an undelivered number is not logged
@@ -47,23 +57,21 @@ Example:
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
 import re
+import warnings
 from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["REPORT_COLUMNS", "SERVICE_TZ", "describe_data", "e164", "empty_report_frame",
-           "report_frame",
-           "records_to_frame"]
+from miogram_toolkit.protocol.clock import describe_time
+from miogram_toolkit.protocol.report_row import SERVICE_TZ, number_key, read_report_rows
 
-#: The service logs local times of Tehran.
-SERVICE_TZ = "Asia/Tehran"
+__all__ = ["REPORT_COLUMNS", "SERVICE_TZ", "FrozenLogWarning", "empty_report_frame",
+           "frozen_log_note", "records_to_frame", "report_frame"]
 
 #: The stable columns and their dtypes, in order (extra fields follow them).
 REPORT_COLUMNS: dict[str, str] = {
@@ -79,26 +87,13 @@ REPORT_COLUMNS: dict[str, str] = {
     "request": "int64",
 }
 
-# Field name (lower case, no separators) -> our column. Anything else becomes an extra column.
-_ALIASES: dict[str, str] = {
-    "func": "func", "action": "func", "function": "func",
-    "channel": "channel",
-    "robot": "robot", "agent": "robot",
-    "phone": "phone", "number": "phone", "numbers": "phone", "phones": "phone",
-    "delivered": "delivered",
-    "kind": "kind",
-    "message": "message", "data": "message", "text": "message",
-    "file": "file",
-    "reason": "reason",
-    "time": "time", "sentat": "time", "timestamp": "time", "datetime": "time",
-    "date": "date",
-}
+#: How much older than a known send the log's newest row may be before it counts as frozen
+#: (the service's clock and ours differ a little; the log keeps whole seconds).
+FROZEN_SLACK = timedelta(minutes=2)
 
-_BASE64 = re.compile(r"[A-Za-z0-9+/=\r\n]+")
-_LONG_DATA = 200  # texts longer than this that are pure base64 are files
-_TRUE = {"true", "1", "yes"}
-_FALSE = {"false", "0", "no", ""}
-_NOT_DIGIT = re.compile(r"[\s\-().]")
+
+class FrozenLogWarning(UserWarning):
+    """The service's report log shows nothing newer than a send known to have happened."""
 
 
 def empty_report_frame() -> pd.DataFrame:
@@ -111,133 +106,59 @@ def empty_report_frame() -> pd.DataFrame:
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in REPORT_COLUMNS.items()})
 
 
-def e164(number: str) -> str:
-    """A written number in E.164 where its form allows (Iranian national ``09…`` too).
-
-    Example:
-        >>> e164("09121234567"), e164("989121234567"), e164("0098 912 123 4567"), e164("abc")
-        ('+989121234567', '+989121234567', '+989121234567', 'abc')
-    """
-    text = _NOT_DIGIT.sub("", number)
-    if text.startswith("+"):
-        return text if text[1:].isdigit() else number.strip()
-    if not text.isdigit():
-        return number.strip()
-    if text.startswith("00"):
-        return "+" + text[2:]
-    if text.startswith("0") and len(text) == 11:  # the service's own country, written nationally
-        return "+98" + text[1:]
-    if len(text) >= 11:
-        return "+" + text
-    return text
-
-
-def describe_data(data: str) -> str:
-    """What a logged ``DATA`` field is, in a few words: the text itself, or a file described.
-
-    A long text that is pure base64 is the content of a file the service logged whole; it
-    becomes ``"file, 12.3 KB, sha1 1a2b3c4d"`` (the hash of the decoded bytes, its first eight
-    hex digits).
-
-    Example:
-        >>> describe_data("Hello")
-        'Hello'
-        >>> describe_data(base64.b64encode(bytes(3000)).decode())
-        'file, 2.9 KB, sha1 790fecb4'
-    """
-    if len(data) <= _LONG_DATA or not _BASE64.fullmatch(data):
-        return data
-    try:
-        raw = base64.b64decode(data, validate=False)
-    except (binascii.Error, ValueError):
-        return data
-    return f"file, {human_size(len(raw))}, sha1 {hashlib.sha1(raw).hexdigest()[:8]}"
-
-
-def human_size(size: float) -> str:
-    """Bytes as a person reads them.
-
-    Example:
-        >>> human_size(100), human_size(2048), human_size(5 * 1048576)
-        ('100 bytes', '2 KB', '5 MB')
-    """
-    if size < 1024:
-        return f"{int(size)} bytes"
-    for unit in ("KB", "MB", "GB"):
-        size /= 1024
-        if size < 1024 or unit == "GB":
-            return f"{size:.1f} {unit}".replace(".0 ", " ")
-    raise AssertionError("unreachable")  # pragma: no cover
-
-
 @lru_cache(maxsize=1024)
 def _snake(name: str) -> str:
     text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name.strip())
     return re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower() or "field"
 
 
-@lru_cache(maxsize=1024)
-def _key(name: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", name.lower())
-
-
-def _numbers(value: Any) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, list | tuple):
-        items = [str(v) for v in value]
-    else:
-        items = str(value).split(",")
+def _phone(number: str) -> str:
     # Fast path: the client writes E.164 already.
-    return [item if item[:1] == "+" and item[1:].isdigit() else e164(item)
-            for item in items if item.strip()]
+    return number if number[:1] == "+" and number[1:].isdigit() else number_key(number)
 
 
-def _text(value: Any) -> Any:
-    if value is None or value is False:
-        return pd.NA
-    return str(value)
+def frozen_log_note(newest: Any, known_send_at: Any) -> str | None:
+    """The one sentence saying the log is frozen, or None when it shows the known send.
+
+    Args:
+        newest: the newest time in the log (None or NaT when it holds no row).
+        known_send_at: when a send is known to have happened (None: nothing to compare).
+
+    Example:
+        >>> frozen_log_note("2026-01-01T08:00Z", "2026-03-01T08:00Z")[:60]
+        "The service's report log shows nothing newer than 2026-01-01"
+        >>> frozen_log_note("2026-03-01T08:00Z", "2026-03-01T08:01Z") is None
+        True
+    """
+    if known_send_at is None or pd.isna(known_send_at):
+        return None
+    known = pd.Timestamp(known_send_at)
+    known = known if known.tzinfo else known.tz_localize("UTC")
+    if newest is not None and not pd.isna(newest):
+        last = pd.Timestamp(newest)
+        last = last if last.tzinfo else last.tz_localize("UTC")
+        if last >= known - FROZEN_SLACK:
+            return None
+        shown = describe_time(last)
+    else:
+        shown = "(no rows at all)"
+    return (f"The service's report log shows nothing newer than {shown}, though a send is known "
+            f"at {describe_time(known)}: the service lists an account's first 1000 rows "
+            "forever, so newer sends never appear there; read the campaigns' journals instead "
+            "(miogram report --journal FILE, or the campaign's results).")
 
 
-def _times(raw: list[Any], dates: list[Any]) -> pd.DatetimeIndex:
-    """One UTC timestamp per record from its time (and date) fields, whatever their form."""
-    out = pd.Series(pd.NaT, index=range(len(raw)), dtype="datetime64[ns, UTC]")
-    local, iso, epoch = [], [], []
-    for i, (time, date) in enumerate(zip(raw, dates, strict=True)):
-        if isinstance(time, bool) or time is None or time == "":
-            if date:
-                local.append((i, str(date)))
-            continue
-        if isinstance(time, int | float) or (isinstance(time, str) and time.isdigit()):
-            epoch.append((i, float(time)))
-        elif date:
-            local.append((i, f"{date} {time}"))
-        else:
-            iso.append((i, str(time)))
-    if local:
-        idx, values = zip(*local, strict=True)
-        stamps = pd.to_datetime(pd.Series(values), format="mixed", errors="coerce")
-        out.iloc[list(idx)] = (stamps.dt.tz_localize(SERVICE_TZ, ambiguous="NaT",
-                                                     nonexistent="NaT")
-                               .dt.tz_convert("UTC").to_numpy())
-    if iso:
-        idx, values = zip(*iso, strict=True)
-        stamps = pd.to_datetime(pd.Series(values), format="ISO8601", errors="coerce", utc=True)
-        out.iloc[list(idx)] = stamps.to_numpy()
-    if epoch:
-        idx, values = zip(*epoch, strict=True)
-        seconds = np.array(values)
-        seconds = np.where(seconds > 1e11, seconds / 1000.0, seconds)  # milliseconds
-        out.iloc[list(idx)] = pd.to_datetime(seconds, unit="s", utc=True)
-    return pd.DatetimeIndex(out)
-
-
-def records_to_frame(records: Iterable[Mapping[str, Any]] | None) -> pd.DataFrame:
+def records_to_frame(records: Iterable[Mapping[str, Any]] | None, *,
+                     known_send_at: datetime | pd.Timestamp | str | None = None
+                     ) -> pd.DataFrame:
     """Report records of either shape (or a mix) as the typed frame described above.
 
     Args:
         records: the records as ``client.get_report()`` or the campaign's archive gives them;
             None or an empty list (the service's "111 No DATA") give the empty frame.
+        known_send_at: when a send is known to have happened (a journal's newest request):
+            a log with nothing that recent is frozen, said in ``attrs["log_note"]`` and as a
+            :class:`FrozenLogWarning`.
 
     Returns:
         One row per number per send, the columns of :data:`REPORT_COLUMNS` then the extras.
@@ -254,65 +175,64 @@ def records_to_frame(records: Iterable[Mapping[str, Any]] | None) -> pd.DataFram
         >>> frame.loc[0, ["func", "delivered", "reason", "id"]].astype(str).tolist()
         ['SendMessage', 'False', 'not_on_messenger', '7']
     """
-    items = list(records or [])
-    if not items:
-        return empty_report_frame()
-    n = len(items)
-    cols: dict[str, list[Any]] = {name: [pd.NA] * n for name in
-                                  ("func", "channel", "robot", "kind", "message", "reason")}
-    times: list[Any] = [None] * n
-    dates: list[Any] = [None] * n
-    phones: list[list[str]] = [[] for _ in range(n)]
-    delivered_sets: list[Any] = [None] * n
-    extras: dict[str, list[Any]] = {}
-    for i, record in enumerate(items):
-        if not isinstance(record, Mapping):
-            raise ValueError(f"records[{i}]: a report record must be a mapping of fields, "
-                             f"got {type(record).__name__}")
-        file = None
-        for name, value in record.items():
-            target = _ALIASES.get(_key(str(name)))
-            if target is None:
-                extras.setdefault(_snake(str(name)), [None] * n)[i] = value
-            elif target == "phone":
-                phones[i] = _numbers(value)
-            elif target == "delivered":
-                delivered_sets[i] = value
-            elif target == "time":
-                times[i] = value
-            elif target == "date":
-                dates[i] = value
-            elif target == "file":
-                file = value
-            elif target == "message":
-                cols["message"][i] = (describe_data(value) if isinstance(value, str)
-                                      else _text(value))
-            else:
-                cols[target][i] = _text(value)
-        if file and cols["message"][i] is pd.NA:
-            cols["message"][i] = f"file {file}"
+    rows = read_report_rows(records)
+    frame = _frame(rows) if rows else empty_report_frame()
+    note = frozen_log_note(frame["sent_at"].max() if len(frame) else None, known_send_at)
+    if note is not None:
+        frame.attrs["log_note"] = note
+        warnings.warn(note, FrozenLogWarning, stacklevel=2)
+    return frame
 
-    # One row per number: repeat the request's fields, decide delivery per number.
-    counts = np.fromiter((len(p) for p in phones), dtype=np.int64, count=n)
-    flat_phones = [phone for numbers in phones for phone in numbers]
-    flat_delivered = []
-    for numbers, value in zip(phones, delivered_sets, strict=True):
-        flat_delivered += _delivered(numbers, value)
-    request = np.repeat(np.arange(n, dtype=np.int64), counts)
 
+def _frame(rows: list[Any]) -> pd.DataFrame:
+    n = len(rows)
+    counts = np.fromiter((len(row.asked) for row in rows), dtype=np.int64, count=n)
+    flat_phones: list[str] = []
+    flat_delivered: list[bool] = []
+    for row in rows:
+        # ReportRow.outcomes(), with the common case (the number written as delivered) first:
+        # a thousand-row log holds tens of thousands of numbers.
+        got = set(row.delivered)
+        # Numbers already in E.164 (what the client writes) are their own key.
+        plain = all(n[:1] == "+" and n[1:].isdigit() for n in got)
+        keys: set[str] | None = None
+        for number in row.asked:
+            phone = _phone(number)
+            delivered = number in got
+            if not delivered and got and not (plain and phone is number):
+                if keys is None:
+                    keys = {number_key(n) for n in got}
+                delivered = number_key(number) in keys
+            flat_phones.append(phone)
+            flat_delivered.append(delivered)
+
+    def column(values: list[Any]) -> Any:
+        return pd.array(np.array(values, dtype=object).repeat(counts), dtype="string")
+
+    times = pd.DatetimeIndex([pd.NaT if row.when is None else pd.Timestamp(row.when)
+                              for row in rows], dtype="datetime64[ns, UTC]")
     frame = pd.DataFrame({
-        "sent_at": _times(times, dates).repeat(counts),
-        **{name: pd.array(np.array(values, dtype=object).repeat(counts), dtype="string")
-           for name, values in cols.items() if name in ("func", "channel", "robot")},
+        "sent_at": times.repeat(counts),
+        "func": column([row.func for row in rows]),
+        "channel": column([row.channel for row in rows]),
+        "robot": column([row.agent for row in rows]),
         "phone": pd.array(flat_phones, dtype="string"),
         "delivered": np.array(flat_delivered, dtype=bool),
-        **{name: pd.array(np.array(cols[name], dtype=object).repeat(counts), dtype="string")
-           for name in ("kind", "message", "reason")},
-        "request": request,
+        "kind": column([row.kind for row in rows]),
+        "message": column([row.text if row.text is not None else row.file for row in rows]),
+        "reason": column([row.reason for row in rows]),
+        "request": np.repeat(np.arange(n, dtype=np.int64), counts),
     })
     delivered = frame["delivered"]
     reason = frame["reason"].mask(~delivered & frame["reason"].isna(), "undelivered")
     frame["reason"] = reason.mask(delivered, pd.NA).astype("string")
+    # Fields the stable columns do not hold, in snake_case (Username → username, Id → id).
+    extras: dict[str, list[Any]] = {}
+    for i, row in enumerate(rows):
+        named = [("username", row.username), ("ip", row.ip)]
+        for name, value in [*[(k, v) for k, v in named if v is not None],
+                            *((_snake(k), v) for k, v in row.extras)]:
+            extras.setdefault(name, [None] * n)[i] = value
     for name, values in extras.items():
         if name in frame.columns:
             name = f"{name}_field"
@@ -320,25 +240,14 @@ def records_to_frame(records: Iterable[Mapping[str, Any]] | None) -> pd.DataFram
     return frame
 
 
-def _delivered(numbers: list[str], value: Any) -> list[bool]:
-    """Per number: delivered or not, from a flag (one per record) or a list of numbers."""
-    if isinstance(value, bool | np.bool_) or value is None:
-        return [bool(value)] * len(numbers)
-    if isinstance(value, int | float):
-        return [bool(value)] * len(numbers)
-    if isinstance(value, str) and value.strip().lower() in _TRUE | _FALSE and (
-            "," not in value and not any(c.isdigit() for c in value[1:])):
-        return [value.strip().lower() in _TRUE] * len(numbers)
-    got = set(_numbers(value))
-    return [number in got for number in numbers]
-
-
-def report_frame(client: Any, count: int = 1000) -> pd.DataFrame:
+def report_frame(client: Any, count: int = 1000, *,
+                 known_send_at: datetime | pd.Timestamp | str | None = None) -> pd.DataFrame:
     """The newest ``count`` report records of ``client``'s account as a typed frame.
 
-    One row per number per send; see :func:`records_to_frame` for the columns. No records (the
-    service's 111 "No DATA") give the empty frame with the same columns. ``get_report`` takes
-    at most 999 (the document's range), so larger counts ask for 999.
+    One row per number per send; see :func:`records_to_frame` for the columns and
+    ``known_send_at`` (the frozen-log sentence). No records (the service's 111 "No DATA") give
+    the empty frame with the same columns. ``get_report`` takes at most 999 (the document's
+    range), so larger counts ask for 999.
 
     Example:
         >>> from miogram_toolkit.client import Client
@@ -355,4 +264,4 @@ def report_frame(client: Any, count: int = 1000) -> pd.DataFrame:
         records = client.get_report(min(int(count), 999))
     except NoData:
         records = []
-    return records_to_frame(records)
+    return records_to_frame(records, known_send_at=known_send_at)

@@ -21,6 +21,8 @@ from typing import Any
 
 import pandas as pd
 
+from miogram_toolkit.protocol.reasons import REASONS, describe
+
 __all__ = ["LABELS", "display_text", "label"]
 
 #: Reason codes, states and action names as a person says them. Unknown codes fall back to the
@@ -34,20 +36,16 @@ LABELS: dict[str, str] = {
     "in_flight": "Being sent",
     "skipped": "Skipped",
     "sent": "Sent",
-    "undelivered": "Not delivered",
-    "not_on_messenger": "Not on the messenger",
+    # reasons said more plainly than the reasons list's labels, where a report needs it
+    "undelivered": "Not delivered (the service's log does not say why)",
     "blocked": "Blocked by the agent",
     "invalid_number": "Invalid number",
     "opt_out": "Opted out",
-    "opted_out": "Opted out",
     "low_credit": "Credit used up",
     "no_credit": "Credit used up",
     "credit": "Credit used up",
     "quiet_hours": "Quiet hours",
-    "duplicate_of": "Duplicate number",
-    "missing_value": "A placeholder's cell is empty",
-    "cancelled": "Cancelled",
-    "bad_number": "Invalid number",
+    "duplicate_of": "Duplicate of an earlier row",
     "delivery_unknown": "Outcome unknown",
     # phone cleaning (phones.clean)
     "ok": "Sendable",
@@ -85,16 +83,24 @@ _ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufd
 def label(code: Any) -> str:
     """A human label for a code; None/NaN → "(none)".
 
+    Reasons come from the toolkit's reasons list (:mod:`miogram_toolkit.protocol.reasons`),
+    with their detail (``duplicate_of:12`` → "Duplicate of row 12"); states, actions and
+    channels from :data:`LABELS`.
+
     Example:
         >>> label("too_short"), label(None), label("missing_value:name")
-        ('Too few digits', '(none)', "A placeholder's cell is empty (name)")
+        ('Too few digits', '(none)', 'Empty placeholder cell (name)')
+        >>> label("duplicate_of:12"), label("not_on_messenger")
+        ('Duplicate of row 12', 'Not on the messenger')
     """
     if code is None or code is pd.NA or (isinstance(code, float) and code != code):
         return "(none)"
     text = str(code)
-    if ":" in text:  # "duplicate_of:12" -> "Duplicate number (12)"
-        head, _, detail = text.partition(":")
-        return f"{label(head)} ({detail})" if detail else label(head)
+    head, _, detail = text.partition(":")
+    if head in REASONS and (detail or head not in LABELS):
+        return describe(text)
+    if detail:
+        return f"{label(head)} ({detail})"
     found = LABELS.get(text)
     if found is not None:
         return found

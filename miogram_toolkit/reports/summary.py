@@ -31,6 +31,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from miogram_toolkit.protocol.reasons import REASONS
 from miogram_toolkit.reports.frames import SERVICE_TZ
 from miogram_toolkit.reports.labels import label
 
@@ -146,8 +147,9 @@ def failure_reasons(frame: pd.DataFrame) -> pd.DataFrame:
     A reason's detail after a colon (``duplicate_of:12``) is left out of the grouping.
 
     Returns:
-        Columns ``reason`` (the code), ``label`` (as a person says it), ``count``, ``share``
-        (of those rows); no line for a reason that never occurs.
+        Columns ``reason`` (the code), ``label`` (as a person says it), ``explanation`` (what
+        it means, from the reasons list), ``count``, ``share`` (of those rows); no line for a
+        reason that never occurs.
 
     Example:
         >>> results = pd.DataFrame({"state": ["failed", "failed", "skipped", "delivered"],
@@ -170,9 +172,19 @@ def failure_reasons(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         "reason": counts.index.astype(str),
         "label": [label(code) for code in counts.index],
+        "explanation": [_explanation(code) for code in counts.index],
         "count": counts.to_numpy(dtype="int64"),
         "share": counts.to_numpy(dtype=float) / total if total else np.array([], dtype=float),
     })
+
+
+def _explanation(code: str) -> str:
+    reason = REASONS.get(code) or REASONS.get(f"phone_{code}")
+    if reason is not None:
+        return reason.explanation
+    return {"failed": "the service answered that it was not delivered",
+            "unknown": "it may or may not have arrived",
+            "skipped": "it was not sent"}.get(code, "")
 
 
 def funnel(results: pd.DataFrame) -> pd.Series:

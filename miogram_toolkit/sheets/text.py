@@ -6,6 +6,9 @@
   semicolon, pipe).
 * Title rows above the header are skipped (:func:`~miogram_toolkit.sheets.detect.find_header_row`);
   a file whose first row already holds a phone number has no header (``column_1``...).
+* A text cell starting with ``'`` before ``=``, ``+``, ``-``, ``@``, tab or carriage return loses
+  that one quote: it is how the toolkit's CSV for people made the cell inert
+  (:mod:`~miogram_toolkit.sheets.inert`), so its outputs read back as they were.
 * A row with more fields than the header keeps them, in extra columns named like pandas names
   them (``Unnamed: 2``), and a :class:`ContactFileWarning` says how many rows had them.
 
@@ -33,6 +36,7 @@ import pandas as pd
 
 from miogram_toolkit.sheets.detect import find_header_row
 from miogram_toolkit.sheets.errors import ContactFileWarning, fail
+from miogram_toolkit.sheets.inert import take_back
 
 __all__ = ["read_text"]
 
@@ -114,9 +118,17 @@ def read_text(path: Path, data: bytes, suffix: str) -> pd.DataFrame:
         fail(path, f"is not a well-formed {suffix[1:].upper()} file ({detail})")
     if header_row is None:
         df.columns = [f"column_{i + 1}" for i in range(df.shape[1])]
+    else:
+        df.columns = take_back(pd.Series(list(df.columns), dtype=object)).tolist()
+    for i in range(df.shape[1]):  # the toolkit's own neutralising quote (sheets.inert)
+        df.isetitem(i, take_back(df.iloc[:, i]))
     df.attrs["encoding"] = encoding
     if header_row:
         df.attrs["header_row"] = skip + 1  # the header's line number in the file
+    # The row a spreadsheet shows for each record (blank lines and line breaks inside quoted
+    # cells aside: a spreadsheet counts records, the text has lines).
+    first = skip + (1 if header_row is None else 2)
+    df.attrs["row_runs"] = ((first, first + len(df) - 1),) if len(df) else ()
     return df
 
 

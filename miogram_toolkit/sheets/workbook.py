@@ -49,7 +49,7 @@ from miogram_toolkit.sheets.detect import (
 )
 from miogram_toolkit.sheets.errors import fail
 
-__all__ = ["WORKBOOK_EXTENSIONS", "read_workbook"]
+__all__ = ["WORKBOOK_EXTENSIONS", "read_typed_sheets", "read_workbook", "row_runs"]
 
 WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
 _ZIP_BASED = (".xlsx", ".xlsm", ".ods")
@@ -235,7 +235,10 @@ def _texts(values: list[list[Any]]) -> np.ndarray:
     return grid
 
 
-def _rows_to_frame(rows: list[list[Any]] | np.ndarray, name: str) -> pd.DataFrame | None:
+def _rows_to_frame(rows: list[list[Any]] | np.ndarray, name: str,
+                   typed: np.ndarray | None = None) -> pd.DataFrame | None:
+    """The sheet's frame under its header; ``typed`` (the same grid as cell values) gives the
+    cells their values instead of their texts."""
     grid = rows if isinstance(rows, np.ndarray) else _grid(rows)
     filled = ~pd.isna(grid) if grid.size else np.zeros(grid.shape, dtype=bool)
     numbers = np.flatnonzero(filled.any(axis=1))
@@ -245,16 +248,88 @@ def _rows_to_frame(rows: list[list[Any]] | np.ndarray, name: str) -> pd.DataFram
     width = int(np.flatnonzero(filled.any(axis=0)).max()) + 1
     grid = grid[numbers, :width]
     header_row = find_header_row(grid[:30].tolist())
+    first = 0 if header_row is None else header_row + 1
     if header_row is None:
         columns = [f"column_{i + 1}" for i in range(width)]
     else:
         columns = unique_headers(grid[header_row].tolist())
-        grid = grid[header_row + 1 :]
-    df = pd.DataFrame(grid, columns=columns, dtype=object)
+    if typed is None:
+        df = pd.DataFrame(grid[first:], columns=columns, dtype=object)
+    else:
+        df = _typed_frame(typed[numbers[first:], :width], columns)
     df.attrs["sheet"] = name
     if header_row:
         df.attrs["header_row"] = int(numbers[header_row]) + 1
+    df.attrs["row_runs"] = row_runs(numbers[first:] + 1)
     return df
+
+
+def row_runs(rows: np.ndarray) -> tuple[tuple[int, int], ...]:
+    """Sheet row numbers as runs of consecutive rows (``[2, 3, 4, 7]`` → ``((2, 4), (7, 7))``).
+
+    Kept in ``attrs["row_runs"]``: a few numbers however long the sheet, so the row a person
+    sees in the spreadsheet can be named (:func:`~miogram_toolkit.sheets.rows.sheet_rows`).
+
+    Example:
+        >>> row_runs(np.array([2, 3, 4, 7]))
+        ((2, 4), (7, 7))
+    """
+    if len(rows) == 0:
+        return ()
+    breaks = np.flatnonzero(np.diff(rows) != 1)
+    starts = np.r_[rows[0], rows[breaks + 1]]
+    ends = np.r_[rows[breaks], rows[-1]]
+    return tuple((int(a), int(b)) for a, b in zip(starts, ends, strict=True))
+
+
+def _typed_frame(values: np.ndarray, columns: list[str]) -> pd.DataFrame:
+    """Cell values as typed columns: numbers, dates and booleans stay what the sheet holds."""
+    pieces = {}
+    for j, name in enumerate(columns):
+        column = pd.Series(values[:, j], dtype=object).infer_objects()
+        if column.dtype.kind == "f":
+            finite = column.dropna()
+            # A column of whole numbers (an order count, a year) stays whole, not 3.0.
+            if len(finite) and bool((finite == finite.round()).all()) and \
+                    bool((finite.abs() < _EXACT_FLOAT).all()):
+                # numpy's int64 when no cell is empty (written fastest), else nullable Int64
+                column = column.astype("int64" if len(finite) == len(column) else "Int64")
+        pieces[name] = column
+    return pd.DataFrame(pieces)
+
+
+def read_typed_sheets(path: Path, data: bytes, suffix: str) -> dict[str, pd.DataFrame | None]:
+    """Every sheet of a workbook, in order, as typed frames (None: a chart or empty sheet).
+
+    Headers and rows are found exactly as :func:`read_workbook` finds them, so the chosen
+    sheet's rows line up with the text frame read from it; the cells keep their values
+    (numbers, dates, booleans; formulas give the value the workbook saved).
+
+    Example:
+        >>> from miogram_toolkit.demo import sample_path
+        >>> path = sample_path("contacts.xlsx")
+        >>> sheets = read_typed_sheets(path, path.read_bytes(), ".xlsx")
+        >>> list(sheets), sheets["Unsubscribed"]["Date"].iloc[0]
+        (['Contacts', 'Unsubscribed'], datetime.date(2024, 6, 1))
+    """
+    from python_calamine import CalamineError, CalamineWorkbook, SheetTypeEnum
+
+    _check_signature(path, data, suffix)
+    out: dict[str, pd.DataFrame | None] = {}
+    try:
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+        for meta in book.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                out[meta.name] = None  # chart sheets are not carried
+                continue
+            values = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            typed = _grid(values)
+            typed[typed == ""] = np.nan
+            out[meta.name] = _rows_to_frame(_texts(values), meta.name, typed)
+    except (CalamineError, OSError, ValueError, zipfile.BadZipFile) as exc:
+        kind = "ODS file" if suffix == ".ods" else "Excel workbook"
+        fail(path, f"is not a readable {kind} ({type(exc).__name__}: {exc})")
+    return out
 
 
 def unique_headers(cells: list[Any]) -> list[str]:

@@ -2,10 +2,10 @@
 
 Rows are streamed with XlsxWriter's ``constant_memory`` mode (a few times faster than openpyxl,
 memory flat in the row count: ``benchmarks/bench_sheets.py``). Every check that can fail is made
-before the first byte is written, and the workbook goes to a temporary name in the target folder
-that is moved into place at the end, so a failed write never leaves half a workbook and never
-replaces a good one. The file gets the normal mode a new file gets (the umask decides), not an
-owner-only one.
+before the first byte is written, and the workbook goes to an unpredictable temporary file in the
+target folder (:func:`~miogram_toolkit.local.atomic_write`) that is renamed into place at the
+end, so a failed write never leaves half a workbook and never replaces a good one. The file gets
+the normal mode a new file gets (the umask decides) unless ``private=True``.
 
 Example:
     >>> import tempfile
@@ -21,16 +21,17 @@ import datetime as dt
 import math
 import os
 import re
-import uuid
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import numpy as np
 import pandas as pd
 
+from miogram_toolkit.local import atomic_write
 from miogram_toolkit.sheets.detect import header_rank, phone_column_by_content
 from miogram_toolkit.sheets.errors import ContactFileError, quoted
+from miogram_toolkit.sheets.output import check_target, progress_bar
 
 __all__ = ["write_excel"]
 
@@ -102,6 +103,9 @@ def write_excel(
     path: str | os.PathLike[str],
     *,
     phone_columns: Iterable[str] | None = None,
+    force: bool = True,
+    private: bool = False,
+    progress: bool | None = None,
 ) -> Path:
     """Write one or more DataFrames to an ``.xlsx`` file with phone columns stored as text.
 
@@ -119,6 +123,10 @@ def write_excel(
         frames: A DataFrame (written to sheet ``Sheet1``) or a mapping of sheet name to DataFrame.
         path: The ``.xlsx`` file to create or replace; its folder must exist.
         phone_columns: Column names to store as text instead of detecting them.
+        force: replace an existing file (the default here; :func:`~miogram_toolkit.sheets.
+            write_table` and :func:`~miogram_toolkit.sheets.clean_workbook` refuse unless told).
+        private: owner-only (0600) instead of the mode the umask gives.
+        progress: True/False to show a progress bar or not; None shows one for big sheets.
 
     Returns:
         The path written.
@@ -136,15 +144,7 @@ def write_excel(
         ...     write_excel({"contacts": df}, Path(folder) / "out.xlsx").suffix
         '.xlsx'
     """
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise ContactFileError(
-            f"Cannot write '{path}': Excel output must be a .xlsx file.", path=path
-        )
-    if not path.parent.is_dir():
-        raise ContactFileError(
-            f"Cannot write '{path}': the folder '{path.parent}' does not exist.", path=path
-        )
+    path = check_target(path, (".xlsx",), force=force, what="Excel output")
     sheets = {"Sheet1": frames} if isinstance(frames, pd.DataFrame) else dict(frames)
     given = None if phone_columns is None else [str(c) for c in phone_columns]
     if given is not None:
@@ -163,25 +163,26 @@ def write_excel(
         _check(path, str(name), frame)
         prepared.append((str(name), frame, _phone_columns(frame, given)))
 
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    rows = sum(len(frame) for _, frame, _ in prepared)
+    bar = progress_bar(rows, f"writing {path.name}", progress)
     try:
-        _write(temporary, prepared)
-        os.replace(temporary, path)
+        with atomic_write(path, private=private) as handle:
+            _write(handle, prepared, bar)
     except OSError as exc:
         raise ContactFileError(
             f"Cannot write '{path}': {exc.strerror or exc}.", path=path
         ) from None
     finally:
-        if temporary.exists():
-            temporary.unlink()
+        bar.close()
     return path
 
 
-def _write(target: Path, sheets: list[tuple[str, pd.DataFrame, set[Any]]]) -> None:
+def _write(target: IO[bytes], sheets: list[tuple[str, pd.DataFrame, set[Any]]],
+           bar: Any) -> None:
     import xlsxwriter
 
     book = xlsxwriter.Workbook(
-        str(target),
+        target,
         {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False},
     )
     try:
@@ -211,6 +212,9 @@ def _write(target: Path, sheets: list[tuple[str, pd.DataFrame, set[Any]]]) -> No
             for r, row in enumerate(zip(*columns, strict=True), start=1):
                 for c, value in enumerate(row):
                     writers[c](r, c, value)
+                if not r % 10_000:
+                    bar.update(10_000)
+            bar.update(len(frame) % 10_000)
     finally:
         book.close()
 

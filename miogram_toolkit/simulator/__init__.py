@@ -14,7 +14,8 @@ Three ways to run the same service:
 * in-process: :attr:`Simulator.app` is a WSGI application (mount it in
   :class:`miogram_toolkit.client.transport.WSGITransport`, no socket);
 * in a thread: ``with Simulator() as sim:`` serves on a free 127.0.0.1 port (:attr:`~Simulator.url`,
-  :attr:`~Simulator.secret`, :meth:`~Simulator.client`);
+  :attr:`~Simulator.secret`; ``miogram_toolkit.Client.to(sim)`` is a client for it), answering
+  only requests addressed to a loopback name;
 * as a process: ``python -m miogram_toolkit.simulator --port 8765`` (see ``__main__``).
 
 Example:
@@ -66,7 +67,16 @@ is documented in :mod:`.actions`; non-POST → 812; paths other than ``/dojob.ph
 with the 812 JSON. WhatsApp sends answer true for every well-formed number, are charged and
 logged as delivered. Which numbers are on the messenger: ``sha256(seed|digits)`` against
 ``unreachable_share`` (default 10%), overridable per number. In both dialects, a send may pause
-``per_number_s`` per number before it answers (the gateway's pace; WhatsApp excepted).
+``per_number_s`` per number before it answers (the gateway's pace; WhatsApp excepted), and a
+``GetHistory`` one ``per_number_s`` (the gateway asks its Telegram client).
+
+Real traffic, as the implementation meets it (README "Real traffic"): the ``reference`` report
+is the account's first 1000 rows forever (``log_rows=1000`` starts an account in use); a send
+whose gateway time passes ``gateway_timeout_s`` is answered 999 while its numbers go out,
+uncharged and unlogged; the log keeps what MySQL reads of an unescaped ``INSERT``
+(:mod:`.logtext`); each agent has its own chats, read as telegram-cli objects (:mod:`.chatlog`),
+where recipients may answer (``replies=``, :mod:`.replies`); ``clock_offset_s`` gives the
+service a clock of its own.
 """
 
 from __future__ import annotations
@@ -78,6 +88,7 @@ from typing import Any
 from miogram_toolkit.simulator.app import INSPECT_PATH, SERVICE_PATH, SimulatorApp
 from miogram_toolkit.simulator.dialects import DIALECTS
 from miogram_toolkit.simulator.faults import FAULT_KINDS, FaultPlan
+from miogram_toolkit.simulator.replies import DEFAULT_RATE
 from miogram_toolkit.simulator.server import SimulatorServer
 from miogram_toolkit.simulator.state import State
 
@@ -101,13 +112,22 @@ class Simulator:
         fault_rate: the share of service requests that meet a fault (0..1).
         faults: the fault kinds to draw from (names or a comma-separated string).
         seed: decides deliverable numbers and the fault sequence.
-        inspect: serve ``GET /_simulator/state``.
+        inspect: serve ``GET /_simulator/state`` (off by default: it lists every number
+            delivered to; :meth:`inspect` answers the same from Python either way).
         late_answer_s: how long a ``late_answer`` fault holds the answer.
         error_codes: add ``"Code"`` to error answers (``document``; ``reference`` always has
             its own string codes).
         dialect: ``"reference"`` (default: the service's own implementation) or
             ``"document"``.
         per_number_s: a send's pause per number before it answers (the gateway's pace).
+        gateway_timeout_s: how long the endpoint waits for its gateway (``reference``): a send
+            whose numbers × ``per_number_s`` pass it is answered ``999 No Response From
+            Server`` after this long, its numbers sent all the same, uncharged and unlogged.
+        clock_offset_s: the service's clock runs this many seconds ahead of ours (negative:
+            behind): its ``Date`` header, report DATE/TIME and chat dates.
+        log_rows: a new account's report log starts with this many old rows (an account in
+            use: with 1000, the ``reference`` report never shows a new send).
+        replies: recipients answer (:mod:`.replies`): True for a share of 0.25, or the share.
         start: start the loopback server now (False: in-process use, or :meth:`start` later).
         **account: passed to :class:`~.state.State` — ``active``, ``allowed_ips``,
             ``username``, ``ads``, ``is_super``, ``can_get``, ``agents``, ``limits``,
@@ -123,17 +143,32 @@ class Simulator:
     def __init__(self, *, secret: str | None = None, host: str = "127.0.0.1", port: int = 0,
                  state_file: str | os.PathLike[str] | None = None, latency_ms: float = 0.0,
                  fault_rate: float = 0.0, faults: str | Iterable[str] = FAULT_KINDS,
-                 seed: int = 0, inspect: bool = True, late_answer_s: float = 35.0,
+                 seed: int = 0, inspect: bool = False, late_answer_s: float = 35.0,
                  error_codes: bool = False, dialect: str = "reference",
-                 per_number_s: float = 0.0, start: bool = True, **account: Any) -> None:
+                 per_number_s: float = 0.0, gateway_timeout_s: float = 60.0,
+                 clock_offset_s: float = 0.0, log_rows: int = 0, replies: bool | float = False,
+                 start: bool = True, **account: Any) -> None:
         if dialect not in DIALECTS:
             raise ValueError(f"dialect must be one of {', '.join(DIALECTS)}, got {dialect!r}")
-        options = {"secret": secret, "seed": seed, **account}
+        if not (isinstance(log_rows, int) and log_rows >= 0):
+            raise ValueError(f"log_rows must be a whole number of rows, 0 or more, "
+                             f"got {log_rows!r}")
+        rate = DEFAULT_RATE if replies is True else float(replies)
+        options = {"secret": secret, "seed": seed, "reply_rate": rate, **account}
         self.state = State.load(state_file, **options) if state_file else State(**options)
+        if replies is not False and self.state.reply_rate != rate:
+            with self.state.edit() as state:  # asked for now: wins over a state file's
+                state.reply_rate = rate
         self.faults = FaultPlan(fault_rate, faults, seed=seed, late_answer_s=late_answer_s)
         self.app = SimulatorApp(self.state, self.faults, inspect=inspect,
                                 latency_ms=latency_ms, error_codes=error_codes,
-                                dialect=dialect, per_number_s=per_number_s)
+                                dialect=dialect, per_number_s=per_number_s,
+                                gateway_timeout_s=gateway_timeout_s,
+                                clock_offset_s=clock_offset_s)
+        if log_rows and self.state.report_count() == 0:
+            # Only a new log: a state file that already holds rows keeps its own.
+            self.state.prefill_log(self.app.dialect.old_rows(self.state, log_rows,
+                                                             self.app.now()))
         self.dialect = dialect
         self._server = SimulatorServer(self.app, host=host, port=port)
         if start:

@@ -19,6 +19,7 @@ from typing import Any
 
 from miogram_toolkit.simulator import DIALECTS, Simulator
 from miogram_toolkit.simulator.faults import FAULT_KINDS, parse_kinds
+from miogram_toolkit.simulator.replies import DEFAULT_RATE
 from miogram_toolkit.simulator.store import StateFileError
 
 
@@ -47,10 +48,22 @@ def build_parser() -> argparse.ArgumentParser:
                         "default) or as the v1.2 document says (document)")
     parser.add_argument("--per-number-s", type=float, default=0.0,
                         help="a send's pause per number before it answers (the gateway's pace)")
+    parser.add_argument("--gateway-timeout-s", type=float, default=60.0,
+                        help="how long the endpoint waits for its gateway before it answers "
+                        "999 while the numbers are still sent (reference dialect; default 60)")
+    parser.add_argument("--clock-offset-s", type=float, default=0.0,
+                        help="the service's clock runs this many seconds ahead of ours")
+    parser.add_argument("--log-rows", type=int, default=0,
+                        help="start a new account whose report log already holds N old rows")
+    parser.add_argument("--replies", nargs="?", type=float, const=DEFAULT_RATE, default=0.0,
+                        metavar="SHARE", help="recipients answer (a share of them, default "
+                        f"{DEFAULT_RATE} when given without a value)")
     parser.add_argument("--error-codes", action="store_true",
                         help="add the numeric Code to error answers (document dialect)")
-    parser.add_argument("--no-inspect", action="store_true",
-                        help="do not serve GET /_simulator/state")
+    parser.add_argument("--inspect", action="store_true",
+                        help="serve GET /_simulator/state (credits, counts, deliveries per "
+                        "number; off by default)")
+    parser.add_argument("--no-inspect", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -60,12 +73,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         sim = Simulator(secret=args.secret, host=args.host, port=args.port,
                         state_file=args.state, latency_ms=args.latency_ms,
                         fault_rate=args.fault_rate, faults=args.faults, seed=args.seed,
-                        inspect=not args.no_inspect, late_answer_s=args.late_answer_s,
-                        error_codes=args.error_codes, dialect=args.dialect,
-                        per_number_s=args.per_number_s,
+                        inspect=args.inspect and not args.no_inspect,
+                        late_answer_s=args.late_answer_s, error_codes=args.error_codes,
+                        dialect=args.dialect, per_number_s=args.per_number_s,
+                        gateway_timeout_s=args.gateway_timeout_s,
+                        clock_offset_s=args.clock_offset_s, log_rows=args.log_rows,
+                        replies=args.replies or False,
                         unreachable_share=args.unreachable_share)
-    except (StateFileError, OSError) as exc:
-        # One line, no traceback: a foreign or damaged --state file, a port in use…
+    except (StateFileError, ValueError, OSError) as exc:
+        # One line, no traceback: a foreign or damaged --state file, a port in use, a setting
+        # out of range…
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -22,7 +22,7 @@ server's address, the report a bare array (111 when empty).
 
 from __future__ import annotations
 
-from miogram_toolkit.simulator.actions import Call, Reply
+from miogram_toolkit.simulator.base import Call, Reply
 
 __all__ = ["HANDLERS"]
 

@@ -34,125 +34,24 @@ Example:
 
 from __future__ import annotations
 
+import math
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from miogram_toolkit.protocol.catalogue import ACTIONS, Action
-from miogram_toolkit.protocol.errors import ERRORS
+from miogram_toolkit.simulator.base import Call, Dialect, Reply, Request, ServiceError
+from miogram_toolkit.simulator.document import DocumentDialect
+from miogram_toolkit.simulator.handlers import HANDLERS
 from miogram_toolkit.simulator.state import State, StateWriteError
 
-if TYPE_CHECKING:
-    from miogram_toolkit.simulator.dialects import Dialect
-
-__all__ = ["Call", "Handler", "Reply", "Request", "ServiceError", "perform", "respond"]
-
-# The document's own spellings of a few Func names (catalogue ``spelled``) -> our reading.
-SPELLED = {action.spelled: action for action in ACTIONS.values() if action.spelled}
-
-
-class ServiceError(Exception):
-    """Answer the request with error ``code``.
-
-    Attributes:
-        code: the error code (its text comes from the dialect).
-        gateway: raised where the service's implementation has its agent gateway answer (the
-            ``Error NNN : text`` shape); the document dialect ignores it.
-        trailer: text the gateway writes after that answer (a bare ``302``).
-    """
-
-    def __init__(self, code: int, *, gateway: bool = False, trailer: str = "") -> None:
-        self.code = code
-        self.gateway = gateway
-        self.trailer = trailer
-        super().__init__(f"{code} {ERRORS[code].message}")
-
-
-@dataclass
-class Reply:
-    """An answer as the handler builds it.
-
-    Attributes:
-        body: the JSON value (an object, or the bare report array).
-        gateway: the answer comes from the agent gateway (its content type in ``reference``).
-        trailer: text after the JSON (the gateway's stray ``302``).
-        pause_s: seconds to wait before answering, outside the state's lock.
-    """
-
-    body: Any
-    gateway: bool = False
-    trailer: str = ""
-    pause_s: float = 0.0
-
-
-@dataclass
-class Request:
-    """A request while the shared checks run (filled in as they pass)."""
-
-    state: State
-    fields: Mapping[str, str]
-    remote: str
-    now: datetime
-    action: Action | None = None
-    robot: str | None = None
-    misc: dict[str, Any] = field(default_factory=dict)
-
-    def field(self, name: str) -> str:
-        """The field as sent ("" when absent)."""
-        return self.fields.get(name, "")
-
-
-@dataclass
-class Call:
-    """One request that passed the shared checks, as a handler sees it.
-
-    Attributes:
-        action: the catalogue entry of ``Func``.
-        fields: the request fields as sent.
-        state: the account (its lock is held for the whole call).
-        robot: the agent the request runs on (None for ``API…`` actions in ``document``).
-        misc: the ``Misc`` parts by the catalogue's names (variadic ``Misc``: ``"items"``).
-        now: the time of the request.
-        dialect: how the service answers.
-        remote: the caller's address.
-        per_number_s: the gateway's pause per number sent.
-    """
-
-    action: Action
-    fields: Mapping[str, str]
-    state: State
-    robot: str | None
-    misc: dict[str, Any]
-    now: datetime
-    dialect: Dialect
-    remote: str = ""
-    per_number_s: float = 0.0
-
-    def field(self, name: str) -> str:
-        """The field as sent ("" when absent)."""
-        return self.fields.get(name, "")
-
-    def answer(self, result: Any, ok: bool = True) -> Reply:
-        """A non-error answer in the dialect's shape (see :meth:`.dialects.Dialect.answer`)."""
-        return self.dialect.answer(self, result, ok)
-
-
-Handler = Callable[[Call], Reply]
-
-
-def lookup(func: str) -> Action:
-    """The action ``func`` names (or the document's spelling of it); 302 when none."""
-    action = ACTIONS.get(func) or SPELLED.get(func)
-    if action is None:
-        raise ServiceError(302)
-    return action
+__all__ = ["perform", "respond"]
 
 
 def respond(state: State, fields: Mapping[str, str], remote_addr: str,
             now: datetime | None = None, *, dialect: Dialect | None = None,
-            per_number_s: float = 0.0) -> Reply:
+            per_number_s: float = 0.0, gateway_timeout_s: float = math.inf,
+            cut_off: bool = False) -> Reply:
     """Run one request against ``state`` and return the reply (the lock is held meanwhile).
 
     Args:
@@ -162,10 +61,11 @@ def respond(state: State, fields: Mapping[str, str], remote_addr: str,
         now: the request's time (default: now, UTC).
         dialect: how the service answers (default: a fresh ``document`` dialect).
         per_number_s: the gateway's pause per number sent, taken after the lock is released.
+        gateway_timeout_s: the endpoint's wait for the gateway (``reference``: a send whose
+            gateway time passes it is answered 999 after it, processed but uncharged and
+            unlogged).
+        cut_off: answer 999 after processing the request (the ``999_after`` fault).
     """
-    from miogram_toolkit.simulator.dialects import DocumentDialect
-    from miogram_toolkit.simulator.handlers import HANDLERS  # handlers import this module
-
     speaker = dialect if dialect is not None else DocumentDialect()
     request = Request(state, fields, remote_addr, now or datetime.now(UTC))
     try:
@@ -174,8 +74,11 @@ def respond(state: State, fields: Mapping[str, str], remote_addr: str,
                 check(request)
             assert request.action is not None
             call = Call(request.action, request.fields, state, request.robot, request.misc,
-                        request.now, speaker, remote_addr, per_number_s)
+                        request.now, speaker, remote_addr, per_number_s, gateway_timeout_s,
+                        cut_off)
             reply = HANDLERS[request.action.func](call)
+            if cut_off and not request.action.is_send:
+                reply = speaker.error(999)
     except ServiceError as exc:
         return speaker.error(exc.code, gateway=exc.gateway, trailer=exc.trailer)
     except StateWriteError:
@@ -194,7 +97,5 @@ def perform(state: State, fields: Mapping[str, str], remote_addr: str,
     ``with_code`` adds the numeric ``Code`` to the ``document`` dialect's error answers.
     """
     if dialect is None:
-        from miogram_toolkit.simulator.dialects import DocumentDialect
-
         dialect = DocumentDialect(error_codes=with_code)
     return respond(state, fields, remote_addr, now, dialect=dialect).body

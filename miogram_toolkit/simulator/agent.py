@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from miogram_toolkit.simulator.actions import Call, Reply
+from miogram_toolkit.simulator.base import Call, Reply
 from miogram_toolkit.simulator.sends import check_data
 
 __all__ = ["HANDLERS"]

@@ -4,10 +4,11 @@ Paths:
 
 * ``/dojob.php`` — the service. POST only: any other method answers 812 Bad Request. The body
   must be ``application/x-www-form-urlencoded`` UTF-8 (else 812); the query string is ignored,
-  and when a field is repeated the last value wins. Every answer is HTTP 200, errors included;
+  when a field is repeated the last value wins, and pairs after the first :data:`MAX_FIELDS`
+  are ignored (PHP's ``max_input_vars``). Every answer is HTTP 200, errors included;
   its body and Content-Type are the dialect's (:mod:`.dialects`).
-* ``/_simulator/state`` — inspection, outside the MioGram contract (GET; off with
-  ``inspect=False``): credits, counts and deliveries per number. Never holds the secret.
+* ``/_simulator/state`` — inspection, outside the MioGram contract (GET; only with
+  ``inspect=True``): credits, counts and deliveries per number. Never holds the secret.
 * anything else — HTTP 404 with the JSON of 812 Bad Request.
 
 Limits, checked before anything else and before the account's lock is taken, each answering
@@ -34,19 +35,22 @@ Example:
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+from email.utils import formatdate
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from miogram_toolkit.simulator.actions import Reply, respond
-from miogram_toolkit.simulator.dialects import Dialect, make_dialect
+from miogram_toolkit.simulator.actions import respond
+from miogram_toolkit.simulator.base import Dialect, Reply, encode
+from miogram_toolkit.simulator.dialects import make_dialect
 from miogram_toolkit.simulator.faults import FaultPlan
 from miogram_toolkit.simulator.state import State
 
-__all__ = ["INSPECT_PATH", "MAX_NUMBERS", "SERVICE_PATH", "SimulatorApp", "request_cap"]
+__all__ = ["INSPECT_PATH", "MAX_FIELDS", "MAX_NUMBERS", "SERVICE_PATH", "SimulatorApp",
+           "request_cap"]
 
 SERVICE_PATH = "/dojob.php"
 INSPECT_PATH = "/_simulator/state"
@@ -56,21 +60,27 @@ DELAY_KEY = "miogram.simulator.stop_event"
 #: account's lock, and this keeps the longest one short (``benchmarks/bench_simulator_state.py``
 #: measures it: 0.05 s, 0.2 s on a busy machine). The service itself pays a second per number.
 MAX_NUMBERS = 1_000
+#: The most form fields read from one request; later ones are ignored (PHP's
+#: ``max_input_vars``, 1000 by default).
+MAX_FIELDS = 1_000
 
 _MB = 1024 * 1024
 _UNQUOTE_STEP = _MB
 _FILE_KINDS = ("Photo", "Video", "File")
 
-_JSON = [("Content-Type", "application/json; charset=utf-8")]
-_BAD_GATEWAY = (b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
-                b"<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx</center>\r\n"
-                b"</body>\r\n</html>\r\n")
+_JSON = "application/json; charset=utf-8"
+
+
+def _nginx_page(status: str) -> tuple[str, bytes]:
+    return status, (f"<html>\r\n<head><title>{status}</title></head>\r\n<body>\r\n"
+                    f"<center><h1>{status}</h1></center>\r\n<hr><center>nginx</center>\r\n"
+                    f"</body>\r\n</html>\r\n").encode("ascii")
+
+
+# What a proxy in front of the service answers instead of it (``http502``, ``proxy_after``).
+_PROXY_PAGES = (_nginx_page("502 Bad Gateway"), _nginx_page("504 Gateway Time-out"))
 
 StartResponse = Callable[..., Any]
-
-
-def _encode(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def request_cap(limits: Mapping[str, int]) -> int:
@@ -102,19 +112,29 @@ def _too_many_numbers(fields: Mapping[str, str]) -> bool:
 
 
 def _parse_form(environ: dict[str, Any], body: bytes) -> dict[str, str] | None:
-    """The form fields, or None when the body is not an urlencoded UTF-8 form."""
+    """The form fields, or None when the body is not an urlencoded UTF-8 form.
+
+    Read one pair at a time and only the first :data:`MAX_FIELDS` pairs, as PHP does
+    (``max_input_vars``): a 60 MB body of short fields costs the body and a thousand fields,
+    not a list and a dict of millions of objects (``benchmarks/bench_simulator_state.py``).
+    """
     ctype = (environ.get("CONTENT_TYPE") or "").split(";")[0].strip().lower()
     if body and ctype not in ("", "application/x-www-form-urlencoded"):
         return None
     if not body.isascii():
         return None
     fields: dict[str, str] = {}
+    start, size, pairs = 0, len(body), 0
     try:
-        for pair in body.split(b"&"):
-            if pair:
-                name, _, value = pair.partition(b"=")
+        while start < size and pairs < MAX_FIELDS:
+            end = body.find(b"&", start)
+            end = size if end < 0 else end
+            if end > start:
+                name, _, value = body[start:end].partition(b"=")
                 # Repeated fields: the last one wins, as in PHP's $_POST.
                 fields[_unquote(name)] = _unquote(value)
+                pairs += 1
+            start = end + 1
     except UnicodeDecodeError:
         return None
     return fields
@@ -145,20 +165,28 @@ class SimulatorApp:
     Args:
         state: the account and everything it remembers.
         faults: the fault plan (default: no faults).
-        inspect: serve ``GET /_simulator/state``.
+        inspect: serve ``GET /_simulator/state`` (off by default).
         latency_ms: a pause before every service request is processed.
         error_codes: add the numeric ``Code`` to the ``document`` dialect's error answers (the
             document shows only the text; off by default so clients are tested on the text).
         dialect: ``"reference"`` (the service's own implementation) or ``"document"``, or a
             :class:`~.dialects.Dialect` object.
         per_number_s: the gateway's pause per number of a send (outside the state's lock).
+        gateway_timeout_s: how long the endpoint waits for its gateway (``reference``: a send
+            whose numbers × ``per_number_s`` pass it is answered 999 after this long, while its
+            numbers are still sent, uncharged and unlogged).
+        clock_offset_s: how far the service's clock runs from ours (seconds, + = ahead): its
+            ``Date`` header, report times and chat dates are shifted by it.
     """
 
-    def __init__(self, state: State, faults: FaultPlan | None = None, *, inspect: bool = True,
+    def __init__(self, state: State, faults: FaultPlan | None = None, *, inspect: bool = False,
                  latency_ms: float = 0.0, error_codes: bool = False,
-                 dialect: str | Dialect = "reference", per_number_s: float = 0.0) -> None:
-        if not per_number_s >= 0:
-            raise ValueError(f"per_number_s must be 0 or more seconds, got {per_number_s!r}")
+                 dialect: str | Dialect = "reference", per_number_s: float = 0.0,
+                 gateway_timeout_s: float = 60.0, clock_offset_s: float = 0.0) -> None:
+        for name, value in (("per_number_s", per_number_s),
+                            ("gateway_timeout_s", gateway_timeout_s)):
+            if not value >= 0:
+                raise ValueError(f"{name} must be 0 or more seconds, got {value!r}")
         self.state = state
         self.faults = faults or FaultPlan()
         self.inspect = inspect
@@ -167,6 +195,17 @@ class SimulatorApp:
         self.dialect = dialect if isinstance(dialect, Dialect) \
             else make_dialect(dialect, error_codes=error_codes)
         self.per_number_s = float(per_number_s)
+        self.gateway_timeout_s = float(gateway_timeout_s)
+        self.clock_offset_s = float(clock_offset_s)
+
+    def now(self) -> datetime:
+        """The time by the service's clock (ours moved by ``clock_offset_s``)."""
+        return datetime.now(UTC) + timedelta(seconds=self.clock_offset_s)
+
+    def _headers(self, ctype: str) -> list[tuple[str, str]]:
+        # The service's Date header tells a client how far its clock runs from ours.
+        return [("Content-Type", ctype),
+                ("Date", formatdate(time.time() + self.clock_offset_s, usegmt=True))]
 
     @property
     def max_request_bytes(self) -> int:
@@ -175,20 +214,25 @@ class SimulatorApp:
 
     def refusal(self) -> bytes:
         """The body of 812 Bad Request, for a request the server could not read whole."""
-        return _encode(self._error(812))
+        return encode(self._error(812))
 
     def _json(self, start_response: StartResponse, value: Any,
               status: str = "200 OK") -> list[bytes]:
-        start_response(status, list(_JSON))
-        return [_encode(value)]
+        start_response(status, self._headers(_JSON))
+        return [encode(value)]
 
     def _error(self, code: int) -> dict[str, Any]:
         return self.dialect.error(code).body
 
     def _reply(self, start_response: StartResponse, reply: Reply) -> list[bytes]:
         payload, ctype = self.dialect.wire(reply)
-        start_response("200 OK", [("Content-Type", ctype)])
+        start_response("200 OK", self._headers(ctype))
         return [payload]
+
+    def _proxy_page(self, start_response: StartResponse, number: int) -> list[bytes]:
+        status, page = _PROXY_PAGES[number % len(_PROXY_PAGES)]
+        start_response(status, self._headers("text/html"))
+        return [page]
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO") or "/"
@@ -218,8 +262,7 @@ class SimulatorApp:
             return self._reply(start_response, Reply(
                 {"Message": "Error 306 : Low Credit", "Status": "error"}, gateway=True))
         if fault == "http502":
-            start_response("502 Bad Gateway", [("Content-Type", "text/html")])
-            return [_BAD_GATEWAY]
+            return self._proxy_page(start_response, 0)
         if fault == "drop_before":
             raise ConnectionResetError("simulated: connection dropped before processing")
         if self.latency_ms > 0:
@@ -228,9 +271,13 @@ class SimulatorApp:
         if fields is None or _too_many_numbers(fields):
             reply = self.dialect.error(812)
         else:
-            reply = respond(self.state, fields, remote, dialect=self.dialect,
-                            per_number_s=self.per_number_s)
+            reply = respond(self.state, fields, remote, self.now(), dialect=self.dialect,
+                            per_number_s=self.per_number_s,
+                            gateway_timeout_s=self.gateway_timeout_s,
+                            cut_off=fault == "999_after")
         payload, ctype = self.dialect.wire(reply)
+        if fault == "proxy_after":
+            return self._proxy_page(start_response, self.faults.drawn(fault))
         if fault == "lost_answer":
             raise ConnectionResetError("simulated: answer lost after processing")
         if fault == "late_answer":
@@ -242,6 +289,6 @@ class SimulatorApp:
                 raise ConnectionResetError("simulated: server stopped before the late answer")
         if fault == "bad_json":
             payload = payload[: max(1, len(payload) // 2)]
-        start_response("200 OK", [("Content-Type", ctype)])
+        start_response("200 OK", self._headers(ctype))
         return [payload]
 

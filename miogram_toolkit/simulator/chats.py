@@ -17,18 +17,22 @@ Users and dialogs:
   harmless); a blocked number is not delivered to.
 * ``MarkRead``: true when the number is on the messenger; its dialog is marked read.
 * ``GetUserInfo``: the user's object, or false when the number is not on the messenger.
-* ``GetDialogList``: every dialog (users and groups) with its newest 20 messages, newest first;
-  false when there is none.
+* ``GetDialogList``: the agent's chats with users (each with its newest 20 messages, newest
+  last) and the groups; false when there is none.
 * ``GetHistory`` (``Offset,Limit`` in ``document``; the ``reference`` dialect reads
-  ``Limit,Offset`` as the implementation does): that user's messages, newest first, skipping
-  ``Offset``, at most ``Limit``; false when that slice is empty.
+  ``Limit,Offset`` as the implementation does): the chat of the agent the request runs on with
+  that user — an agent sees only its own chats — as telegram-cli message objects
+  (:mod:`.chatlog`): at most ``Limit`` messages before the ``Offset`` newest, **newest last**;
+  false when that slice is empty or the agent never wrote to the number. It takes one
+  ``per_number_s`` (the gateway's pace), outside the state's lock.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from miogram_toolkit.simulator.actions import Call, Reply, ServiceError
+from miogram_toolkit.simulator.base import Call, Reply, ServiceError
+from miogram_toolkit.simulator.chatlog import render
 from miogram_toolkit.simulator.numbering import is_international, user_id
 from miogram_toolkit.simulator.state import utc_iso
 
@@ -100,9 +104,9 @@ def chat_add_user(call: Call) -> Reply:
     earlier = group["Messages"][-forward:] if forward else []
     group["Members"].append(phone)
     for message in earlier:
-        call.state.add_history(phone, {"Func": "ChatAddUser", "Robot": call.robot,
-                                       "Message": message["Message"], "File": None,
-                                       "Channel": "telegram", "Forwarded": True}, call.now)
+        call.state.chats.add(call.robot or "", phone, {
+            "out": True, "date": call.now.timestamp(), "text": message["Message"],
+            "forwarded": True})
     _group_event(call, group, f"added {phone}, forwarded {len(earlier)} messages")
     return call.answer(True)
 
@@ -141,7 +145,7 @@ def mark_read(call: Call) -> Reply:
     phone = call.field("Phone")
     if not call.state.on_messenger(phone):
         return _fail(call)
-    call.state.mark_read(phone)
+    call.state.chats.mark_read(call.robot or "", phone, call.now.timestamp())
     return call.answer(True)
 
 
@@ -152,7 +156,8 @@ def get_user_info(call: Call) -> Reply:
         return _fail(call)
     info = {"UserID": user_id(phone, seed=state.seed), "Phone": phone,
             "FirstName": f"User {phone[-4:]}", "LastName": "", "Username": None,
-            "Blocked": phone in state.blocked, "MessagesCount": state.history_count(phone)}
+            "Blocked": phone in state.blocked,
+            "MessagesCount": state.chats.count(call.robot or "", phone, call.now.timestamp())}
     return call.answer(info)
 
 
@@ -160,14 +165,25 @@ def _newest(messages: list[dict[str, Any]], offset: int, limit: int) -> list[dic
     return [dict(m) for m in reversed(messages)][offset:offset + limit]
 
 
+def _page(call: Call, phone: str, offset: int, limit: int) -> list[dict[str, Any]]:
+    """The agent's chat with ``phone`` as telegram-cli objects, oldest first (newest last)."""
+    state, agent = call.state, call.robot or ""
+    read_up_to = state.chats.read_up_to(agent, phone)
+    record = state.agent(agent)
+    return [render(message_id, entry, record, phone, seed=state.seed, read_up_to=read_up_to)
+            for message_id, entry in state.chats.page(agent, phone, offset, limit,
+                                                      call.now.timestamp())]
+
+
 def get_dialog_list(call: Call) -> Reply:
-    state = call.state
+    state, agent, now = call.state, call.robot or "", call.now.timestamp()
     dialogs: list[dict[str, Any]] = []
-    for phone in state.dialog_phones():
+    for phone in state.chats.phones(agent):
+        messages = _page(call, phone, 0, _DIALOG_MESSAGES)
         dialogs.append({"Type": "user", "Phone": phone, "Title": phone,
-                        "MessagesCount": state.history_count(phone),
-                        "Read": state.dialog_read(phone),
-                        "Messages": state.history(phone, 0, _DIALOG_MESSAGES)})
+                        "MessagesCount": state.chats.count(agent, phone, now),
+                        "Read": state.chats.is_read(agent, phone, now),
+                        "Messages": messages})
     for group in state.groups.values():
         dialogs.append({**_public_group(group),
                         "Messages": _newest(group["Messages"], 0, _DIALOG_MESSAGES)})
@@ -176,10 +192,12 @@ def get_dialog_list(call: Call) -> Reply:
 
 def get_history(call: Call) -> Reply:
     phone = call.field("Phone")
-    if not call.state.has_dialog(phone):
-        return _fail(call)
-    page = call.state.history(phone, call.misc["offset"], call.misc["limit"])
-    return call.answer(page) if page else _fail(call)
+    if not call.state.chats.exists(call.robot or "", phone):
+        return _fail(call)  # an agent sees only its own chats
+    page = _page(call, phone, call.misc["offset"], call.misc["limit"])
+    reply = call.answer(page) if page else _fail(call)
+    reply.pause_s = call.per_number_s  # the gateway asks its Telegram client: about a send's
+    return reply
 
 
 HANDLERS = {

@@ -16,6 +16,14 @@ Kinds (:data:`FAULT_KINDS`):
     client has given up. In-process (no socket) it raises ``TimeoutError`` at once.
 ``bad_json``
     Processed, and the answer arrives cut in half (not valid JSON). Also ambiguous.
+``999_after``
+    Processed — delivered — and then answered ``999 No Response From Server``, as the
+    implementation's endpoint does when it gives up waiting for its gateway: the numbers are
+    sent but **not charged and not logged**. Ambiguous.
+``proxy_after``
+    Processed — delivered, charged, logged — and then a proxy in front of the service answers
+    its own HTML page instead (502 Bad Gateway or 504 Gateway Time-out, one after the other).
+    Ambiguous: the page says nothing about the request behind it.
 ``gateway_306``
     The agent gateway answers ``{"Message":"Error 306 : Low Credit","Status":"error"}`` (no
     ``Code``; ``text/html``) before anything is sent: what the service's implementation answers
@@ -46,9 +54,10 @@ from collections.abc import Iterable
 __all__ = ["AMBIGUOUS_KINDS", "FAULT_KINDS", "FaultPlan", "parse_kinds"]
 
 FAULT_KINDS: tuple[str, ...] = ("999", "http502", "drop_before", "lost_answer", "late_answer",
-                                "bad_json", "gateway_306")
+                                "bad_json", "gateway_306", "999_after", "proxy_after")
 #: Kinds after which the request has been processed although the client got no usable answer.
-AMBIGUOUS_KINDS = frozenset({"lost_answer", "late_answer", "bad_json"})
+AMBIGUOUS_KINDS = frozenset({"lost_answer", "late_answer", "bad_json", "999_after",
+                             "proxy_after"})
 
 
 def parse_kinds(value: str | Iterable[str]) -> tuple[str, ...]:
@@ -130,6 +139,11 @@ class FaultPlan:
                 self.history.append((number, kind))
                 self.counts[kind] += 1
             return kind
+
+    def drawn(self, kind: str) -> int:
+        """How many faults of ``kind`` were handed out so far."""
+        with self._lock:
+            return self.counts[kind]
 
     def __repr__(self) -> str:
         return f"FaultPlan(rate={self.rate!r}, kinds={self.kinds!r}, seed={self.seed!r})"

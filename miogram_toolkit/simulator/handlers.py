@@ -12,7 +12,7 @@ from types import MappingProxyType
 
 from miogram_toolkit.protocol.catalogue import ACTIONS
 from miogram_toolkit.simulator import account, agent, chats
-from miogram_toolkit.simulator.actions import Handler
+from miogram_toolkit.simulator.base import Handler
 from miogram_toolkit.simulator.sends import handle_send
 
 __all__ = ["HANDLERS"]

@@ -1,9 +1,11 @@
 """A small threaded HTTP/1.1 server for the simulator's WSGI application, loopback only.
 
 Standard library only (``http.server`` with ``ThreadingMixIn``): one thread per connection,
-keep-alive so a client's pooled connections are reused. When the application raises
-``ConnectionResetError`` (a simulated drop), the socket is closed without a byte of answer.
-Request lines and bodies are never logged (the body holds the secret).
+keep-alive so a client's pooled connections are reused. A request is answered only when its
+``Host`` is ``127.0.0.1``, ``localhost`` or ``[::1]`` (with the server's port, or none): a web
+page that rebinds its own name to 127.0.0.1 gets HTTP 403 and one line, never the service.
+When the application raises ``ConnectionResetError`` (a simulated drop), the socket is closed
+without a byte of answer. Request lines and bodies are never logged (the body holds the secret).
 
 Example:
     >>> from miogram_toolkit.simulator.app import SimulatorApp
@@ -43,6 +45,10 @@ _MAX_LINE = 4096  # a chunk-size or trailer line
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
 _DEFAULT_CAP = request_cap(DEFAULT_LIMITS)
 _REFUSAL = b'{"Result":false,"Status":"error","Message":"Bad Request"}'
+# The Host names a request may use (with the server's port, or none); anything else is refused.
+_LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]"})
+_FORBIDDEN = (b"Forbidden: the MioGram simulator answers only requests addressed to 127.0.0.1, "
+              b"localhost or [::1].\n")
 # After refusing an oversized body, how long to read and drop what the client still sends.
 _DRAIN_S = 10.0
 _DRAIN_READ_S = 1.0
@@ -93,6 +99,12 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: nothing about a request is logged."""
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The ``Date`` header by the service's clock (the app's ``clock_offset_s``)."""
+        if timestamp is None:
+            timestamp = time.time() + float(getattr(self.server.app, "clock_offset_s", 0.0))
+        return super().date_time_string(timestamp)
 
     def _body(self) -> bytes:
         """The whole body, or :class:`_Refused` when it cannot be read whole and within the cap.
@@ -158,19 +170,24 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
         if getattr(self, "request_version", "") not in ("HTTP/1.0", "HTTP/1.1"):
             self.request_version = "HTTP/1.1"  # the stdlib writes no status line for HTTP/0.9
-        payload = self.server.refusal()
         try:
-            self.send_response(200, "OK")
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-            self.send_header("Content-Length", str(len(payload)))
-            self.send_header("Connection", "close")
-            self.end_headers()
-            self.wfile.write(payload)
-            self.wfile.flush()
+            self._answer_and_close(200, "OK", "application/json; charset=utf-8",
+                                   self.server.refusal())
             if drain:
                 self._drain(drain)
         except OSError:
             pass  # the client is gone: nothing to tell
+
+    def _answer_and_close(self, code: int, reason: str, ctype: str, payload: bytes) -> None:
+        """Write one whole answer that closes the connection."""
+        self.close_connection = True
+        self.send_response(code, reason)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(payload)
+        self.wfile.flush()
 
     def _drain(self, limit: int) -> None:
         self.connection.settimeout(_DRAIN_READ_S)
@@ -229,11 +246,33 @@ class _Handler(BaseHTTPRequestHandler):
                 environ[f"HTTP_{key}"] = value
         return environ
 
+    def _host_allowed(self) -> bool:
+        """True when the request names this server by a loopback name (DNS rebinding: a page
+        of another site that resolves its own name to 127.0.0.1 sends its own Host)."""
+        values = self.headers.get_all("Host") or []
+        if len(values) != 1:
+            return False
+        host = values[0].strip().lower()
+        close = host.find("]") + 1  # an IPv6 literal is bracketed: its colons are not a port
+        name, rest = (host[:close], host[close:]) if host.startswith("[") else \
+            (host.partition(":")[0], host[len(host.partition(":")[0]):])
+        return name in _LOOPBACK_NAMES and rest in ("", f":{self.server.server_address[1]}")
+
+    def _forbid(self) -> None:
+        """403 and one line, never the service's JSON: the Host is not a loopback name."""
+        try:
+            self._answer_and_close(403, "Forbidden", "text/plain; charset=utf-8", _FORBIDDEN)
+        except OSError:
+            pass  # the client is gone: nothing to tell
+
     def _serve(self) -> None:
         try:
             body = self._body()
         except _Refused as refused:
             self._refuse(refused.drain)
+            return
+        if not self._host_allowed():
+            self._forbid()
             return
         started: list[Any] = []
 
@@ -254,7 +293,8 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             self.send_response(int(code), reason)
             for name, value in headers:
-                self.send_header(name, value)
+                if name.lower() != "date":  # send_response wrote it, by the same clock
+                    self.send_header(name, value)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
             if self.command != "HEAD":

@@ -7,7 +7,7 @@ message history, and the report log of every send attempt.
 The small account data lives in memory as plain attributes; the report log, the deliveries per
 number and the dialogs live only in SQLite (:mod:`.store`: a file with ``path``, else memory)
 and are read through methods — :meth:`~State.recent_reports`, :meth:`~State.report_count`,
-:meth:`~State.history`… — never as a list of every record, so a request costs the same whatever
+:attr:`~State.chats`… — never as a list of every record, so a request costs the same whatever
 the log's size, and a restart reads only the account.
 
 Every request runs in :meth:`State.transaction`: under :attr:`State.lock`, one SQLite
@@ -38,15 +38,16 @@ import sqlite3
 import string
 import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, overload
+from typing import Any
 
 from miogram_toolkit.protocol.catalogue import CREDIT_KINDS
 from miogram_toolkit.simulator.numbering import on_messenger
 from miogram_toolkit.simulator.store import StateFileError, Store
+from miogram_toolkit.simulator.views import Chats, Deliveries, ReportLog, dumps
 
 __all__ = ["DEFAULT_AGENTS", "DEFAULT_CREDITS", "DEFAULT_LIMITS", "State", "StateFileError",
            "StateWriteError", "new_secret", "utc_iso"]
@@ -61,7 +62,7 @@ _ALPHABET = string.ascii_lowercase + string.digits
 # The in-memory attributes that survive a restart, one JSON value each (sets as sorted lists).
 _PERSISTED = ("secret", "active", "allowed_ips", "username", "ads", "is_super", "can_get",
               "agents", "limits", "credits", "seed", "unreachable_share", "reachable",
-              "unreachable", "blocked", "groups", "next_ids", "tallies")
+              "unreachable", "blocked", "groups", "next_ids", "tallies", "reply_rate")
 _SETS = frozenset({"reachable", "unreachable", "blocked"})
 
 
@@ -84,10 +85,6 @@ def _agent(name: str) -> dict[str, Any]:
             "Photo": None}
 
 
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
-
-
 class State:
     """The simulated account, thread-safe, optionally persisted in an SQLite file.
 
@@ -108,6 +105,8 @@ class State:
         on_messenger: numbers that are on the messenger whatever the seed says.
         not_on_messenger: numbers that are not on the messenger whatever the seed says.
         blocked: numbers the agents have blocked.
+        reply_rate: the share (0..1) of delivered Telegram messages whose recipient answers
+            (:mod:`.replies`); 0 = nobody answers.
         path: a new state file (an existing one is read with :meth:`load`).
 
     Raises:
@@ -121,9 +120,11 @@ class State:
                  credits: Mapping[str, int] | None = None, seed: int = 0,
                  unreachable_share: float = 0.1, on_messenger: Iterable[str] = (),
                  not_on_messenger: Iterable[str] = (), blocked: Iterable[str] = (),
+                 reply_rate: float = 0.0,
                  path: str | os.PathLike[str] | None = None) -> None:
-        if not 0.0 <= unreachable_share <= 1.0:
-            raise ValueError(f"unreachable_share must be within 0..1, got {unreachable_share!r}")
+        for name, share in (("unreachable_share", unreachable_share), ("reply_rate", reply_rate)):
+            if not 0.0 <= share <= 1.0:
+                raise ValueError(f"{name} must be within 0..1, got {share!r}")
         unknown = set(credits or {}) - set(CREDIT_KINDS)
         if unknown:
             raise ValueError(f"unknown credit kinds {sorted(unknown)}; use {CREDIT_KINDS}")
@@ -146,6 +147,7 @@ class State:
         self.next_ids: dict[str, int] = {"report": 1, "message": 1, "group": 1}
         #: Deliveries and undelivered attempts in the report log (kept with the account).
         self.tallies: dict[str, int] = {"delivered": 0, "undelivered": 0}
+        self.reply_rate = float(reply_rate)
         store = Store(path)
         if not store.fresh:
             store.close()
@@ -160,6 +162,8 @@ class State:
         self._store = store
         self._committed = committed
         self._owner: int | None = None  # the thread inside a transaction
+        #: The agents' chats (:class:`~.views.Chats`: one per agent and number).
+        self.chats = Chats(store, self.lock, self.transaction, self.next_id)
         # Not persisted: counts since this process started.
         self.counts: Counter[str] = Counter()
         #: Set by handlers that changed something; kept for them, every request is saved.
@@ -205,7 +209,7 @@ class State:
         changed = {}
         for key in _PERSISTED:
             value = getattr(self, key)
-            text = _dumps(sorted(value) if key in _SETS else value)
+            text = dumps(sorted(value) if key in _SETS else value)
             if self._committed.get(key) != text:
                 changed[key] = text
         return changed
@@ -287,7 +291,17 @@ class State:
     def append_report(self, record: Mapping[str, Any]) -> None:
         """Add ``record`` (any JSON object, stored as given) to the report log."""
         with self.transaction():
-            self._store.append_report(_dumps(record))
+            self._store.append_report(dumps(record))
+
+    def prefill_log(self, records: Iterable[Mapping[str, Any]]) -> None:
+        """Add old report records in one transaction (an account that has been in use)."""
+        with self.transaction():
+            self._store.append_reports(dumps(record) for record in records)
+
+    def first_reports(self, count: int) -> list[dict[str, Any]]:
+        """The oldest ``count`` report records, oldest first (the order they were inserted)."""
+        with self.lock:
+            return [json.loads(text) for text in self._store.first_reports(count)]
 
     def recent_reports(self, count: int) -> list[dict[str, Any]]:
         """The newest ``count`` report records, newest first (fresh copies)."""
@@ -296,15 +310,7 @@ class State:
 
     def iter_reports(self, batch: int = 1000) -> Iterator[dict[str, Any]]:
         """Every report record, oldest first, read ``batch`` rows at a time under the lock."""
-        last = 0
-        while True:
-            with self.lock:
-                rows = self._store.reports_after(last, batch)
-            if not rows:
-                return
-            last = rows[-1][0]
-            for _, text in rows:
-                yield json.loads(text)
+        return iter(ReportLog(self._store, self.lock, batch))
 
     def report_count(self) -> int:
         """How many report records there are."""
@@ -314,7 +320,7 @@ class State:
     @property
     def reports(self) -> ReportLog:
         """The report log as a read-only sequence (indexing and slicing read the file)."""
-        return ReportLog(self)
+        return ReportLog(self._store, self.lock)
 
     def count_attempt(self, phone: str, delivered: bool) -> None:
         """Count one send attempt: a delivered one adds to ``phone``'s deliveries."""
@@ -333,50 +339,7 @@ class State:
     @property
     def deliveries(self) -> Deliveries:
         """Deliveries per number as a read-only mapping (0 for a number never delivered to)."""
-        return Deliveries(self)
-
-    # -- dialogs -----------------------------------------------------------------------------
-
-    def add_history(self, phone: str, entry: Mapping[str, Any], now: datetime) -> None:
-        """Append an outgoing message to the dialog with ``phone`` (created on first use)."""
-        with self.transaction():
-            message_id = self.next_id("message")
-            message = {"Id": message_id, "Time": utc_iso(now), "Out": True, "Ads": self.ads,
-                       **entry}
-            self._store.add_message(phone, message_id, _dumps(message))
-
-    def has_dialog(self, phone: str) -> bool:
-        """True when there is a dialog with ``phone``."""
-        with self.lock:
-            return self._store.has_dialog(phone)
-
-    def dialog_phones(self) -> list[str]:
-        """The numbers with a dialog, oldest dialog first."""
-        with self.lock:
-            return self._store.dialog_phones()
-
-    def history(self, phone: str, offset: int = 0, limit: int = 20) -> list[dict[str, Any]]:
-        """Messages of the dialog with ``phone``, newest first, skipping ``offset``."""
-        with self.lock:
-            return [json.loads(text) for text in self._store.history(phone, offset, limit)]
-
-    def history_count(self, phone: str) -> int:
-        """How many messages the dialog with ``phone`` holds (0 without a dialog)."""
-        with self.lock:
-            return self._store.history_count(phone)
-
-    def dialog_read(self, phone: str) -> bool:
-        """True when the dialog with ``phone`` has messages and is read up to the newest."""
-        with self.lock:
-            last = self._store.last_message_id(phone)
-            return bool(last) and self._store.read_up_to(phone) >= last
-
-    def mark_read(self, phone: str) -> None:
-        """Mark the dialog with ``phone`` read up to its newest message (no-op without one)."""
-        with self.transaction():
-            last = self._store.last_message_id(phone)
-            if last:
-                self._store.set_read_up_to(phone, last)
+        return Deliveries(self._store, self.lock)
 
     # -- inspection --------------------------------------------------------------------------
 
@@ -455,62 +418,6 @@ class _Transaction:
         finally:
             state._owner = None
             state.lock.release()
-
-
-class ReportLog(Sequence[dict[str, Any]]):
-    """The report log as a read-only sequence over the file (oldest first; copies)."""
-
-    def __init__(self, state: State) -> None:
-        self._state = state
-
-    def __len__(self) -> int:
-        return self._state.report_count()
-
-    @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
-
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        state = self._state
-        with state.lock:
-            size = state.report_count()
-            if isinstance(index, slice):
-                start, stop, step = index.indices(size)
-                if step != 1:
-                    return list(self)[index]
-                texts = state._store.reports_between(start, stop) if start < stop else []
-                return [json.loads(text) for text in texts]
-            position = index + size if index < 0 else index
-            if not 0 <= position < size:
-                raise IndexError("report index out of range")
-            (text,) = state._store.reports_between(position, position + 1)
-            return json.loads(text)  # type: ignore[no-any-return]
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return self._state.iter_reports()
-
-
-class Deliveries(Mapping[str, int]):
-    """Deliveries per number, read from the file; a number never delivered to counts 0."""
-
-    def __init__(self, state: State) -> None:
-        self._state = state
-
-    def __getitem__(self, phone: str) -> int:
-        return self._state.delivered_to(phone)
-
-    def __contains__(self, phone: object) -> bool:
-        return isinstance(phone, str) and self._state.delivered_to(phone) > 0
-
-    def __iter__(self) -> Iterator[str]:
-        with self._state.lock:
-            return iter(self._state._store.all_deliveries())
-
-    def __len__(self) -> int:
-        with self._state.lock:
-            return self._state._store.delivery_numbers()
 
 
 def _ip_list(value: str | Iterable[str]) -> list[str]:

@@ -10,8 +10,12 @@ costs the same with ten records or ten million::
                   │ count_attempt                   account   key → JSON           (WAL, 0600)
                   └ commit ◄── before the answer     reports   id, record JSON
                                                      deliveries phone → count
-                                                     dialogs   phone, read mark
-                                                     messages  id, phone, entry JSON
+                                                     dialogs   agent, phone, read mark
+                                                     messages  id, agent, phone, shown, entry
+
+A dialog is one agent's chat with one number: an agent sees only its own chats. A message is
+read back only once the service's clock reaches its ``shown`` time (Unix seconds): the gateway
+sends one number after the other.
 
 The file is opened in WAL mode with ``synchronous=NORMAL`` (a committed request survives any
 death of the process; a power cut may lose the newest transactions, never the file) and
@@ -29,17 +33,21 @@ Example:
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
+
+from miogram_toolkit.local import open_private, private_dir
 
 __all__ = ["APPLICATION_ID", "FORMAT", "StateFileError", "Store"]
 
 #: ``PRAGMA application_id`` of a simulator state file ("MioG").
 APPLICATION_ID = 0x4D696F47
 #: ``PRAGMA user_version``: the layout of the tables below.
-FORMAT = 2
+FORMAT = 4
 
 _GENERATION = "generation"  # bumped by every commit that changed something
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -47,10 +55,11 @@ _SCHEMA = """
 CREATE TABLE account (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE reports (id INTEGER PRIMARY KEY, record TEXT NOT NULL);
 CREATE TABLE deliveries (phone TEXT PRIMARY KEY, count INTEGER NOT NULL) WITHOUT ROWID;
-CREATE TABLE dialogs (seq INTEGER PRIMARY KEY, phone TEXT NOT NULL UNIQUE,
-                      read_up_to INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE messages (id INTEGER PRIMARY KEY, phone TEXT NOT NULL, entry TEXT NOT NULL);
-CREATE INDEX messages_by_phone ON messages (phone, id);
+CREATE TABLE dialogs (seq INTEGER PRIMARY KEY, agent TEXT NOT NULL, phone TEXT NOT NULL,
+                      read_up_to INTEGER NOT NULL DEFAULT 0, UNIQUE (agent, phone));
+CREATE TABLE messages (id INTEGER PRIMARY KEY, agent TEXT NOT NULL, phone TEXT NOT NULL,
+                       shown REAL NOT NULL, entry TEXT NOT NULL);
+CREATE INDEX messages_by_chat ON messages (agent, phone, id);
 """
 
 
@@ -59,13 +68,13 @@ class StateFileError(ValueError):
 
 
 def _create_private(path: Path) -> None:
-    """Create ``path`` empty and readable by its owner only (SQLite's WAL inherits the mode)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Create ``path`` empty, readable by its owner only (SQLite's WAL inherits the mode), in a
+    folder the toolkit creates 0700 (and tightens when it made it earlier)."""
+    private_dir(path.parent)
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        open_private(path, "xb").close()
     except FileExistsError:
         return
-    os.close(fd)
 
 
 def _check_header(path: Path) -> None:
@@ -143,7 +152,8 @@ class Store:
                 version = db.execute("PRAGMA user_version").fetchone()[0]
                 if version != FORMAT:
                     raise StateFileError(f"{self.path} is a simulator state file of format "
-                                         f"{version}; this version reads format {FORMAT}")
+                                         f"{version}; this version reads format {FORMAT}: "
+                                         f"start from a new state file")
                 self.fresh = not db.execute("SELECT 1 FROM account LIMIT 1").fetchall()
                 self._generation = self._stored_generation()
             db.execute("COMMIT")
@@ -207,6 +217,16 @@ class Store:
         """Add one report record (JSON text) after the others."""
         self._db.execute("INSERT INTO reports (record) VALUES (?)", (record,))
 
+    def append_reports(self, records: Iterable[str]) -> None:
+        """Add many report records (JSON texts) after the others, in one statement."""
+        self._db.executemany("INSERT INTO reports (record) VALUES (?)",
+                             ((record,) for record in records))
+
+    def first_reports(self, count: int) -> list[str]:
+        """The oldest ``count`` records, oldest first (insertion order)."""
+        rows = self._db.execute("SELECT record FROM reports ORDER BY id LIMIT ?", (count,))
+        return [row[0] for row in rows]
+
     def recent_reports(self, count: int) -> list[str]:
         """The newest ``count`` records, newest first."""
         rows = self._db.execute("SELECT record FROM reports ORDER BY id DESC LIMIT ?", (count,))
@@ -247,46 +267,56 @@ class Store:
         """How many numbers were delivered to."""
         return int(self._db.execute("SELECT count(*) FROM deliveries").fetchone()[0])
 
-    # -- dialogs -------------------------------------------------------------------------------
+    # -- dialogs (one per agent and number) ----------------------------------------------------
 
-    def add_message(self, phone: str, message_id: int, entry: str) -> None:
-        """Append a message (JSON text) to the dialog with ``phone`` (created on first use)."""
-        self._db.execute("INSERT OR IGNORE INTO dialogs (phone) VALUES (?)", (phone,))
-        self._db.execute("INSERT INTO messages (id, phone, entry) VALUES (?, ?, ?)",
-                         (message_id, phone, entry))
+    def add_message(self, agent: str, phone: str, message_id: int, entry: str,
+                    shown: float) -> None:
+        """Append a message (JSON text) to ``agent``'s chat with ``phone`` (made on first use),
+        to be read from the time ``shown`` on."""
+        self._db.execute("INSERT OR IGNORE INTO dialogs (agent, phone) VALUES (?, ?)",
+                         (agent, phone))
+        self._db.execute("INSERT INTO messages (id, agent, phone, shown, entry) "
+                         "VALUES (?, ?, ?, ?, ?)", (message_id, agent, phone, shown, entry))
 
-    def has_dialog(self, phone: str) -> bool:
-        """True when ``phone`` has a dialog."""
-        return self._db.execute("SELECT 1 FROM dialogs WHERE phone = ?",
-                                (phone,)).fetchone() is not None
+    def has_dialog(self, agent: str, phone: str) -> bool:
+        """True when ``agent`` has a chat with ``phone``."""
+        return self._db.execute("SELECT 1 FROM dialogs WHERE agent = ? AND phone = ?",
+                                (agent, phone)).fetchone() is not None
 
-    def dialog_phones(self) -> list[str]:
-        """The numbers with a dialog, oldest dialog first."""
-        return [row[0] for row in self._db.execute("SELECT phone FROM dialogs ORDER BY seq")]
-
-    def history(self, phone: str, offset: int, limit: int) -> list[str]:
-        """Messages of the dialog with ``phone``, newest first, skipping ``offset``."""
-        rows = self._db.execute("SELECT entry FROM messages WHERE phone = ? ORDER BY id DESC "
-                                "LIMIT ? OFFSET ?", (phone, limit, offset))
+    def dialog_phones(self, agent: str) -> list[str]:
+        """The numbers ``agent`` has a chat with, oldest chat first."""
+        rows = self._db.execute("SELECT phone FROM dialogs WHERE agent = ? ORDER BY seq",
+                                (agent,))
         return [row[0] for row in rows]
 
-    def history_count(self, phone: str) -> int:
-        """How many messages the dialog with ``phone`` holds."""
-        return int(self._db.execute("SELECT count(*) FROM messages WHERE phone = ?",
-                                    (phone,)).fetchone()[0])
+    def history(self, agent: str, phone: str, offset: int, limit: int,
+                now: float) -> list[tuple[int, dict[str, Any]]]:
+        """``(id, entry)`` of ``limit`` messages shown by ``now``, skipping the ``offset``
+        newest; oldest first."""
+        rows = self._db.execute("SELECT id, entry FROM messages WHERE agent = ? AND phone = ? "
+                                "AND shown <= ? ORDER BY id DESC LIMIT ? OFFSET ?",
+                                (agent, phone, now, limit, offset)).fetchall()
+        return [(int(row[0]), json.loads(row[1])) for row in reversed(rows)]
 
-    def last_message_id(self, phone: str) -> int:
-        """The newest message id of the dialog with ``phone`` (0 when none)."""
-        return int(self._db.execute("SELECT coalesce(max(id), 0) FROM messages "
-                                    "WHERE phone = ?", (phone,)).fetchone()[0])
+    def history_count(self, agent: str, phone: str, now: float) -> int:
+        """How many messages of the chat are shown by ``now``."""
+        return int(self._db.execute("SELECT count(*) FROM messages WHERE agent = ? AND "
+                                    "phone = ? AND shown <= ?",
+                                    (agent, phone, now)).fetchone()[0])
 
-    def read_up_to(self, phone: str) -> int:
-        """The message id up to which the dialog with ``phone`` is read (0 when none)."""
-        row = self._db.execute("SELECT read_up_to FROM dialogs WHERE phone = ?",
-                               (phone,)).fetchone()
+    def last_message_id(self, agent: str, phone: str, now: float) -> int:
+        """The newest message id of the chat shown by ``now`` (0 when none)."""
+        return int(self._db.execute("SELECT coalesce(max(id), 0) FROM messages WHERE "
+                                    "agent = ? AND phone = ? AND shown <= ?",
+                                    (agent, phone, now)).fetchone()[0])
+
+    def read_up_to(self, agent: str, phone: str) -> int:
+        """The message id up to which the chat is read (0 when none)."""
+        row = self._db.execute("SELECT read_up_to FROM dialogs WHERE agent = ? AND phone = ?",
+                               (agent, phone)).fetchone()
         return int(row[0]) if row else 0
 
-    def set_read_up_to(self, phone: str, message_id: int) -> None:
-        """Mark the dialog with ``phone`` read up to ``message_id``."""
-        self._db.execute("UPDATE dialogs SET read_up_to = ? WHERE phone = ?",
-                         (message_id, phone))
+    def set_read_up_to(self, agent: str, phone: str, message_id: int) -> None:
+        """Mark the chat read up to ``message_id``."""
+        self._db.execute("UPDATE dialogs SET read_up_to = ? WHERE agent = ? AND phone = ?",
+                         (message_id, agent, phone))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from miogram_toolkit.dashboard.common import figure_widget, frame_html, message_html, widgets
 from miogram_toolkit.reports import credits_chart, credits_frame, limits_frame
+from miogram_toolkit.widgets.common import figure_widget, frame_html, message_html, widgets
 
 __all__ = ["AccountTab"]
 

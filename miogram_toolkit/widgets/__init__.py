@@ -20,6 +20,10 @@ The picture::
             watcher: Campaign.status(journal) every 0.3 s ─► progress bar
             done ─► results table, credits refreshed
 
+The service comes from :func:`miogram_toolkit.service.connect`: a local simulator unless a
+client is given (or ``live=True`` with ``MIOGRAM_URL`` set). :mod:`~.serve` serves the page to
+this machine's browser only, behind a token.
+
 Example:
     >>> import miogram_toolkit as mg
     >>> board = mg.dashboard()          # a local simulator when no client is given
@@ -33,40 +37,30 @@ Example:
 from __future__ import annotations
 
 import os
-import sys
-import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from miogram_toolkit.dashboard.app import Dashboard
+    from miogram_toolkit.widgets.app import Dashboard
 
 __all__ = ["dashboard"]
 
 
-def dashboard(client: Any = None, *, journal_dir: str | os.PathLike[str] | None = None
-              ) -> Dashboard:
-    """The dashboard for ``client``, or for a local simulator when ``client`` is None.
+def dashboard(client: Any = None, *, live: bool = False,
+              journal_dir: str | os.PathLike[str] | None = None) -> Dashboard:
+    """The dashboard for ``client``; without one, for a local simulator (or, ``live``, the service).
 
     Args:
-        client: a MioGram client; None starts a local simulator (no real message leaves).
-        journal_dir: where the campaigns' journals go (default ``miogram_journals``).
+        client: a MioGram client. None: :func:`miogram_toolkit.service.connect` chooses, a
+            local simulator (no real message leaves) unless ``live`` is true and
+            ``MIOGRAM_URL`` is set.
+        live: with no ``client``, use the service named by ``MIOGRAM_URL`` when it is set.
+        journal_dir: where the campaigns' journals go (default: the ``journals`` folder of the
+            user data folder, ``miogram_toolkit.local.data_path("journals")``).
 
     Returns:
         The container (an ipywidgets ``VBox``); a notebook shows it as a cell's value. Its
         parts are reachable from Python (``board.compose.send_button.click()``).
     """
-    from miogram_toolkit.dashboard.app import Dashboard
+    from miogram_toolkit.widgets.app import Dashboard
 
-    return Dashboard(client, journal_dir=journal_dir)
-
-
-class _CallableRoom(types.ModuleType):
-    """``mg.dashboard`` names both this room and its function: once the room is imported, the
-    package attribute is the module, so the module itself answers the call."""
-
-    def __call__(self, client: Any = None, *,
-                 journal_dir: str | os.PathLike[str] | None = None) -> Dashboard:
-        return dashboard(client, journal_dir=journal_dir)
-
-
-sys.modules[__name__].__class__ = _CallableRoom
+    return Dashboard(client, live=live, journal_dir=journal_dir)

@@ -1,12 +1,19 @@
-"""The *Report* tab: the service's report log, filtered, summarised and drawn."""
+"""The *Report* tab: the service's report log, filtered, summarised and drawn; the campaigns.
+
+Dates are picked on the Gregorian calendar the browser offers, with the Jalali date shown beside
+each picker; times are Tehran's, and say so. Below the log, :mod:`.campaigns_view` lists the
+campaigns' own journals and reads their replies.
+"""
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from miogram_toolkit.dashboard.common import figure_widget, frame_html, message_html, widgets
+from miogram_toolkit.protocol.clock import jalali_date, to_tehran
 from miogram_toolkit.reports import (
     delivery_chart,
     delivery_summary,
@@ -15,7 +22,8 @@ from miogram_toolkit.reports import (
     report_frame,
     timeline_chart,
 )
-from miogram_toolkit.reports.frames import SERVICE_TZ
+from miogram_toolkit.widgets.campaigns_view import CampaignsView
+from miogram_toolkit.widgets.common import figure_widget, message_html, summary_html, widgets
 
 __all__ = ["ReportTab"]
 
@@ -27,7 +35,7 @@ _GROUPS = [("Agent", "agent"), ("Action", "action"), ("Channel", "channel"), ("H
 class ReportTab:
     """Load ``report_frame(client)``; filter by action, agent and date; summary and charts."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, *, journal_dirs: tuple[Path, ...] = ()) -> None:
         w = widgets()
         self.client = client
         wide = {"description_width": "initial"}
@@ -39,24 +47,33 @@ class ReportTab:
         self.agent = w.Dropdown(description="Agent", style=wide, options=[(_ALL, _ALL)])
         self.start = w.DatePicker(description="From", style=wide)
         self.end = w.DatePicker(description="To", style=wide)
+        self.start_jalali = w.HTML()
+        self.end_jalali = w.HTML()
         self.by = w.Dropdown(description="Group by", style=wide, options=_GROUPS, value="agent")
         self.summary = w.HTML()
         self.charts = w.VBox()
+        self.campaigns = CampaignsView(client, folders=journal_dirs)
         self.load_button.on_click(lambda _: self.load())
+        for picker, shown in ((self.start, self.start_jalali), (self.end, self.end_jalali)):
+            picker.observe(lambda change, shown=shown: _show_jalali(shown, change["new"]),
+                           names="value")
         self._quiet = False
         for control in (self.action, self.agent, self.start, self.end, self.by):
             control.observe(lambda _: None if self._quiet else self.update(), names="value")
         self.box = w.VBox([
             w.HBox([self.load_button, self.count]),
             w.HBox([self.action, self.agent]),
-            w.HBox([self.start, self.end, self.by]),
-            self.summary, self.charts,
+            w.HBox([self.start, self.start_jalali, self.end, self.end_jalali, self.by]),
+            self.summary, self.charts, self.campaigns.box,
         ])
 
     def load(self) -> None:
         """Read the report log and refresh the filters' choices."""
         try:
-            self.frame = report_frame(self.client)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # a frozen log is said below, in one sentence
+                self.frame = report_frame(self.client,
+                                          known_send_at=self.campaigns.newest_send())
         except Exception as error:
             self.count.value = message_html(f"Could not read the report: {error}", kind="error")
             return
@@ -88,7 +105,7 @@ class ReportTab:
             keep &= frame["func"] == self.action.value
         if self.agent.value != _ALL:
             keep &= frame["robot"] == self.agent.value
-        local = frame["sent_at"].dt.tz_convert(SERVICE_TZ).dt.date
+        local = to_tehran(frame["sent_at"]).dt.date
         if self.start.value is not None:
             keep &= local >= self.start.value
         if self.end.value is not None:
@@ -108,20 +125,17 @@ class ReportTab:
         note = ("" if self.frame["func"].notna().any() else
                 " The service's own log keeps no failed single send; failed numbers of Mass "
                 "sends are listed.")
+        frozen = self.frame.attrs.get("log_note")
         self.count.value = message_html(
-            f"{len(frame):,} of {total:,} numbers in the newest records of the service's log."
-            + note)
+            f"{len(frame):,} of {total:,} numbers in the records the service's log shows (Tehran "
+            "time)." + note) + (message_html(
+                f"{frozen} The campaigns' own journals below keep every row.", kind="error")
+                if frozen else "")
         if frame.empty:
             self.summary.value = message_html("No record passes these filters.")
             self.charts.children = []
             return
-        summary = delivery_summary(frame, by=self.by.value)
-        shown = summary[["sent", "delivered", "failed", "rate"]].rename(columns={
-            "sent": "Sent", "delivered": "Delivered", "failed": "Not delivered",
-            "rate": "Rate"})
-        shown["Rate"] = [f"{r:.0%}" if r == r else "" for r in shown["Rate"]]
-        shown.index = [_group_text(i) for i in shown.index]
-        self.summary.value = frame_html(shown)
+        self.summary.value = summary_html(delivery_summary(frame, by=self.by.value))
         charts = [delivery_chart(frame, by=self.by.value), timeline_chart(
             frame, every="day" if self.by.value == "day" else "hour")]
         if (~frame["delivered"]).any():
@@ -129,7 +143,6 @@ class ReportTab:
         self.charts.children = [figure_widget(fig) for fig in charts]
 
 
-def _group_text(key: object) -> str:
-    if isinstance(key, pd.Timestamp):
-        return f"{key:%d %b %Y %H:%M}" if (key.hour or key.minute) else f"{key:%d %b %Y}"
-    return label(key)
+def _show_jalali(shown: Any, day: Any) -> None:
+    shown.value = (f"<span class='mg-jalali' dir='rtl'>{jalali_date(day)}</span>"
+                   if day is not None else "")

@@ -1,17 +1,14 @@
-"""Parse, validate and type many canonical numbers at once, with phonenumbers' own metadata.
+"""The per-row string parser: the shapes the digit matrix leaves out, same answers.
 
-phonenumbers is the authority: :func:`reference_one` is its per-number pipeline
-(``parse`` → ``is_valid_number`` → ``number_type`` → ``format_number(E164)``). The digit-matrix
-fast path (:mod:`miogram_toolkit.phones.matrix`) builds on the metadata helpers here, and
-:func:`parse_strings`, the string version kept here for the shapes the matrix path leaves out,
-reaches the same answers by replaying the steps of ``phonenumbers.parse`` (``+`` or the region's
-international prefix, country code, the region's own country code written without ``+``,
-national-prefix stripping, length checks) and then matching the national-number patterns of
-the metadata in the order ``_number_type_helper`` uses.
-Each step is a numpy mask or one compiled regex run over a list of short strings, with no
-``PhoneNumber`` object per row. Inputs whose shape the fast path does not replay (too few or too
-many digits, an unknown country code after ``+`` or the international prefix, a ``+0``) go to
-:func:`reference_one`; they are rare in real sheets.
+:func:`parse_strings` reaches :func:`~miogram_toolkit.phones.metadata.reference_one`'s answers
+by replaying the steps of ``phonenumbers.parse`` (``+`` or the region's international prefix,
+country code, the region's own country code written without ``+``, national-prefix stripping,
+length checks) and then matching the national-number patterns of the metadata in the order
+``_number_type_helper`` uses. Each step is a numpy mask or one compiled regex run over a list of
+short strings, with no ``PhoneNumber`` object per row. Inputs whose shape it does not replay
+(too few or too many digits, an unknown country code after ``+`` or the international prefix, a
+``+0``) go to :func:`~miogram_toolkit.phones.metadata.reference_one`; they are rare in real
+sheets. :mod:`miogram_toolkit.phones.matrix` is the fast path; this is its fallback.
 
 Example:
     >>> import numpy as np
@@ -24,166 +21,39 @@ Example:
 from __future__ import annotations
 
 import re
-from functools import cache
 
 import numpy as np
-import phonenumbers
-from phonenumbers import NumberParseException, PhoneMetadata, PhoneNumberType
+from phonenumbers import PhoneMetadata
 from phonenumbers.phonenumberutil import (
     COUNTRY_CODE_TO_REGION_CODE,
     ValidationResult,
 )
 
-#: Status reason codes, in the order a summary lists them.
-STATUS_NAMES = (
-    "ok",
-    "duplicate",
-    "not_mobile",
-    "invalid",
-    "too_short",
-    "too_long",
-    "multiple",
-    "rounded",
-    "empty",
-)
-OK, DUPLICATE, NOT_MOBILE, INVALID, TOO_SHORT, TOO_LONG, MULTIPLE, ROUNDED, EMPTY = range(9)
-
-#: Number type names, as ``phonenumbers.PhoneNumberType`` spells them.
-TYPE_NAMES = (
-    "MOBILE",
-    "FIXED_LINE_OR_MOBILE",
-    "FIXED_LINE",
-    "TOLL_FREE",
-    "PREMIUM_RATE",
-    "SHARED_COST",
-    "VOIP",
-    "PERSONAL_NUMBER",
-    "PAGER",
-    "UAN",
-    "VOICEMAIL",
-    "UNKNOWN",
-)
-TYPE_CODE = {getattr(PhoneNumberType, name): i for i, name in enumerate(TYPE_NAMES)}
-UNKNOWN_TYPE = TYPE_NAMES.index("UNKNOWN")
-MESSENGER_TYPES = (TYPE_NAMES.index("MOBILE"), TYPE_NAMES.index("FIXED_LINE_OR_MOBILE"))
-
-_PARSE_ERROR_STATUS = {
-    NumberParseException.TOO_SHORT_NSN: TOO_SHORT,
-    NumberParseException.TOO_SHORT_AFTER_IDD: TOO_SHORT,
-    NumberParseException.TOO_LONG: TOO_LONG,
-}
-_LENGTH_STATUS = {ValidationResult.TOO_SHORT: TOO_SHORT, ValidationResult.TOO_LONG: TOO_LONG}
-
-# Shapes the fast path replays; the rest go to reference_one.
-_MIN_FAST_DIGITS = 4
-_MAX_FAST_DIGITS = 20
-_MAX_NSN = 17  # phonenumbers' _MAX_LENGTH_FOR_NSN
-_NOT_STRIPPED = (
-    ValidationResult.TOO_SHORT,
-    ValidationResult.IS_POSSIBLE_LOCAL_ONLY,
-    ValidationResult.INVALID_LENGTH,
+from miogram_toolkit.phones.metadata import (
+    _LENGTH_STATUS,
+    _MAX_FAST_DIGITS,
+    _MAX_NSN,
+    _MIN_FAST_DIGITS,
+    _NOT_STRIPPED,
+    INVALID,
+    OK,
+    STATUS_NAMES,
+    TYPE_NAMES,
+    UNKNOWN_TYPE,
+    _compiled,
+    _desc_pattern,
+    _first_chars,
+    _full_match_general,
+    _length_table,
+    _lengths,
+    _main_metadata,
+    _metadata,
+    _per_metadata,
+    _split_country_code,
+    reference_one,
 )
 
-
-def reference_one(canonical: str, region: str) -> tuple[str, int, int]:
-    """Classify one canonical number the slow, authoritative way.
-
-    Returns:
-        ``(e164, type_code, status)``: E.164 (``""`` unless valid), an index into
-        :data:`TYPE_NAMES` (-1 when it did not parse) and ``OK``, ``INVALID``, ``TOO_SHORT`` or
-        ``TOO_LONG``.
-
-    Example:
-        >>> reference_one("+989121234567", "IR")[0]
-        '+989121234567'
-    """
-    try:
-        number = phonenumbers.parse(canonical, region)
-    except NumberParseException as exc:
-        return "", -1, _PARSE_ERROR_STATUS.get(exc.error_type, INVALID)
-    type_code = TYPE_CODE[phonenumbers.number_type(number)]
-    if not phonenumbers.is_valid_number(number):
-        reason = phonenumbers.is_possible_number_with_reason(number)
-        return "", type_code, _LENGTH_STATUS.get(reason, INVALID)
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), type_code, OK
-
-
-# --- metadata helpers -----------------------------------------------------------------------
-
-
-@cache
-def _metadata(region: str) -> PhoneMetadata:
-    md = PhoneMetadata.metadata_for_region(region, None)
-    if md is None:  # pragma: no cover - regions are checked against SUPPORTED_REGIONS first
-        raise ValueError(f"phonenumbers has no metadata for region {region!r}")
-    return md
-
-
-@cache
-def _main_metadata(cc: int) -> PhoneMetadata | None:
-    region = COUNTRY_CODE_TO_REGION_CODE[cc][0]
-    return PhoneMetadata.metadata_for_region_or_calling_code(cc, region)
-
-
-@cache
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-def _desc_pattern(desc: object) -> str | None:
-    pattern = getattr(desc, "national_number_pattern", None)
-    return pattern or None
-
-
-def _full_match_general(md: PhoneMetadata, numbers: list[str]) -> np.ndarray:
-    """``_match_national_number(n, general_desc, False)`` for each n."""
-    pattern = _desc_pattern(md.general_desc)
-    if pattern is None:
-        return np.zeros(len(numbers), dtype=bool)
-    fullmatch = _compiled(pattern).fullmatch
-    return np.fromiter((fullmatch(n) is not None for n in numbers), bool, len(numbers))
-
-
-def _per_metadata(func):  # type: ignore[no-untyped-def]
-    """Cache ``func(md, *args)``; PhoneMetadata is unhashable but lives for the whole process."""
-    store: dict[tuple[int, tuple[object, ...]], tuple[PhoneMetadata, object]] = {}
-
-    def wrapper(md, *args):  # type: ignore[no-untyped-def]
-        key = (id(md), args)
-        hit = store.get(key)
-        if hit is None or hit[0] is not md:
-            hit = store[key] = (md, func(md, *args))
-        return hit[1]
-
-    return wrapper
-
-
-@_per_metadata
-def _length_table(md: PhoneMetadata) -> np.ndarray:
-    """``_test_number_length(n, md)`` (type UNKNOWN) as a table indexed by len(n)."""
-    general = md.general_desc
-    assert general is not None  # every region and country code has a general description
-    possible = general.possible_length
-    local = general.possible_length_local_only
-    table = np.empty(_MAX_FAST_DIGITS + 2, dtype=object)
-    for length in range(len(table)):
-        if length in local:
-            table[length] = ValidationResult.IS_POSSIBLE_LOCAL_ONLY
-        elif possible[0] == length:
-            table[length] = ValidationResult.IS_POSSIBLE
-        elif possible[0] > length:
-            table[length] = ValidationResult.TOO_SHORT
-        elif possible[-1] < length:
-            table[length] = ValidationResult.TOO_LONG
-        elif length in possible[1:]:
-            table[length] = ValidationResult.IS_POSSIBLE
-        else:
-            table[length] = ValidationResult.INVALID_LENGTH
-    return table
-
-
-def _lengths(numbers: list[str] | np.ndarray) -> np.ndarray:
-    return np.fromiter(map(len, numbers), dtype=np.int64, count=len(numbers))
+__all__ = ["STATUS_NAMES", "TYPE_NAMES", "parse_strings"]
 
 
 def _strip_national_prefix(md: PhoneMetadata, numbers: list[str]) -> list[str]:
@@ -223,51 +93,6 @@ def _strip_national_prefix(md: PhoneMetadata, numbers: list[str]) -> list[str]:
         if not viable or fullmatch(rest) is not None:
             out[i] = rest
     return out
-
-
-@cache
-def _first_chars(pattern: str) -> frozenset[str] | None:
-    """The characters every match of ``pattern`` can start with, or None if unsure."""
-    from re import _constants as c  # type: ignore[attr-defined]
-    from re import _parser  # type: ignore[attr-defined]
-
-    def first(tokens: list[tuple[object, object]]) -> set[str] | None:
-        if not tokens:
-            return None  # could match the empty string
-        op, av = tokens[0]
-        if op is c.LITERAL:
-            return {chr(av)}  # type: ignore[arg-type]
-        if op is c.IN:
-            chars: set[str] = set()
-            for item_op, item in av:  # type: ignore[attr-defined]
-                if item_op is c.LITERAL:
-                    chars.add(chr(item))
-                elif item_op is c.RANGE:
-                    chars.update(chr(x) for x in range(item[0], item[1] + 1))
-                elif item_op is c.CATEGORY and item is c.CATEGORY_DIGIT:
-                    return None  # \d also matches non-ASCII digits; stay on the safe side
-                else:
-                    return None
-            return chars
-        if op is c.SUBPATTERN:
-            return first(list(av[-1]))  # type: ignore[index]
-        if op is c.BRANCH:
-            union: set[str] = set()
-            for branch in av[1]:  # type: ignore[index]
-                got = first(list(branch))
-                if got is None:
-                    return None
-                union |= got
-            return union
-        if op in (c.MAX_REPEAT, c.MIN_REPEAT) and av[0] >= 1:  # type: ignore[index]
-            return first(list(av[2]))  # type: ignore[index]
-        return None
-
-    try:
-        found = first(list(_parser.parse(pattern)))
-    except Exception:  # noqa: BLE001 - any surprise just means "unsure"
-        return None
-    return None if found is None else frozenset(found)
 
 
 def _type_alternatives(md: PhoneMetadata, length: int) -> str | None:
@@ -357,26 +182,6 @@ def _region_types(cc: int, numbers: list[str]) -> np.ndarray:
             hit = types != UNKNOWN_TYPE
             out[todo[hit]] = types[hit]
         todo = todo[~hit]
-    return out
-
-
-@cache
-def _country_codes() -> dict[str, int]:
-    return {str(cc): cc for cc in COUNTRY_CODE_TO_REGION_CODE}
-
-
-def _split_country_code(numbers: list[str]) -> np.ndarray:
-    """``_extract_country_code``: the leading country code of each number, 0 when none."""
-    known = _country_codes()
-    out = np.zeros(len(numbers), dtype=np.int64)
-    for i, number in enumerate(numbers):
-        if number[:1] == "0":
-            continue
-        for size in (1, 2, 3):
-            cc = known.get(number[:size])
-            if cc is not None:
-                out[i] = cc
-                break
     return out
 
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pandas as pd
 
-from miogram_toolkit.reports.frames import SERVICE_TZ
+from miogram_toolkit.protocol.clock import with_time_columns
 
 __all__ = ["PausableClient", "download_link", "figure_widget", "frame_html", "message_html",
-           "widgets"]
+           "summary_html", "widgets"]
 
 
 def widgets() -> Any:
@@ -40,19 +40,25 @@ def figure_widget(fig: Any) -> Any:
 
 
 def frame_html(frame: pd.DataFrame, *, rows: int = 200, index: bool = True) -> str:
-    """A frame as a compact HTML table (the first ``rows`` rows, and how many there are)."""
-    shown = frame.head(rows).copy()
+    """A frame as a compact HTML table (the first ``rows`` rows, and how many there are).
+
+    Times with a zone are shown on Tehran's clock, the column named so, with the Jalali date
+    beside them (times without one are already shown as their column names them).
+    """
+    zoned = [name for name in frame.columns if isinstance(frame[name].dtype, pd.DatetimeTZDtype)]
+    shown = with_time_columns(frame.head(rows), zoned)
     for name in shown.columns:  # numbers as people write them: 10,000; yes/no; local times
         column = shown[name]
-        if isinstance(column.dtype, pd.DatetimeTZDtype):
-            local = column.dt.tz_convert(SERVICE_TZ)
-            shown[name] = local.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
+        if pd.api.types.is_datetime64_any_dtype(column.dtype):
+            shown[name] = column.dt.strftime("%Y-%m-%d %H:%M:%S").fillna("")
         elif pd.api.types.is_bool_dtype(column):
             shown[name] = column.map(lambda v: "" if pd.isna(v) else ("yes" if v else "no"))
         elif pd.api.types.is_integer_dtype(column):
             shown[name] = column.map(lambda v: "" if pd.isna(v) else f"{int(v):,}")
         elif column.dtype == object or pd.api.types.is_string_dtype(column):
-            shown[name] = column.astype(object).where(column.notna(), "")
+            # pandas writes a line break as a literal "\n"; a visible mark reads better
+            text = column.astype(object).where(column.notna(), "")
+            shown[name] = text.map(lambda v: v.replace("\n", " ↵ ") if isinstance(v, str) else v)
     table = shown.to_html(index=index, na_rep="", border=0, classes="mg-table",
                           float_format=lambda v: f"{v:,.3g}")
     more = (f"<div style='color:#666'>first {rows:,} of {len(frame):,} rows</div>"
@@ -61,6 +67,30 @@ def frame_html(frame: pd.DataFrame, *, rows: int = 200, index: bool = True) -> s
              ".mg-table th,.mg-table td{padding:3px 10px;border-bottom:1px solid #e3e6ea;"
              "text-align:left}.mg-table thead th{background:#f2f4f7}</style>")
     return f"{style}<div style='max-height:420px;overflow:auto'>{table}</div>{more}"
+
+
+def summary_html(summary: pd.DataFrame) -> str:
+    """A delivery summary (``delivery_summary``) as people read it: words, percentages.
+
+    Rows without a group (skipped rows have no agent) say so instead of ``(none)``.
+    """
+    from miogram_toolkit.reports import label
+
+    columns = {"sent": "Sent", "delivered": "Delivered", "failed": "Not delivered",
+               "unknown": "Unknown", "skipped": "Skipped", "rate": "Rate"}
+    shown = summary[[c for c in columns if c in summary.columns]].rename(columns=columns)
+    shown = shown.loc[:, (shown != 0).any() | (shown.columns == "Sent")]
+    shown["Rate"] = [f"{r:.0%}" if r == r else "" for r in shown["Rate"]]
+    shown.index = [_group_text(key, label) for key in shown.index]
+    return frame_html(shown)
+
+
+def _group_text(key: object, label: Any) -> str:
+    if key is None or (not isinstance(key, str) and pd.isna(key)) or key in ("", "(none)"):
+        return "not sent"
+    if isinstance(key, pd.Timestamp):
+        return f"{key:%d %b %Y %H:%M}" if (key.hour or key.minute) else f"{key:%d %b %Y}"
+    return str(label(key))
 
 
 def message_html(text: str, *, kind: str = "info") -> str:
