@@ -189,3 +189,61 @@ def test_an_explicit_journal_of_another_message_is_refused(tmp_path: Path) -> No
         # The same message on another sheet continues it.
         results = run(Campaign(frame_of(3), "Hi", client=Client.to(sim), journal=path, **FAST))
     assert len(results) == 3
+
+
+def test_a_new_campaign_to_people_messaged_today_is_refused_with_the_choices() -> None:
+    from miogram_toolkit.campaign import PreflightError
+    from miogram_toolkit.campaign.ledger import Ledger
+
+    # A served simulator is an account with a ledger (one inside this process, port 0, is not).
+    with mg.Simulator(unreachable_share=0.0) as sim:
+        client, sent = counting(sim)
+        first = Campaign(frame_of(4), "Hi", client=client, **FAST)
+        run(first)
+        # The ledger noted every number with the campaign that messaged it.
+        with Ledger.for_client(client) as ledger:
+            recent = ledger.recent(numbers(4), within=3600)
+        assert set(recent) == set(numbers(4))
+        assert {c for c, _ in recent.values()} == {first.identity.campaign_id}
+        # A changed text is a new campaign: refused, in one sentence with the choices.
+        wider = frame_of(6)
+        with pytest.raises(PreflightError) as caught:
+            run(Campaign(wider, "Hi again", client=client, **FAST))
+        sentence = str(caught.value)
+        assert sentence.startswith("preflight: 4 of the numbers to send were messaged by this "
+                                   "account in the last 24 hours (by campaign "
+                                   f"{first.identity.campaign_id})")
+        assert "new_campaign=True (--new-campaign)" in sentence
+        assert "skip_recent=True (--skip-recent)" in sentence and "--not-within 7d" in sentence
+        assert "\n" not in sentence and len(sent) == 4
+        # The dry run says so too, without refusing.
+        dry = Campaign(wider, "Hi again", client=client, **FAST)
+        dry.dry_run()
+        assert "Warning: preflight: 4 of the numbers" in (dry.summary or "")
+        # Leave them out: only the two new numbers are sent.
+        skipping = Campaign(wider, "Hi again", client=client, skip_recent=True, **FAST)
+        plan = skipping.dry_run()
+        assert (plan["reason"] == "recently_messaged").sum() == 4
+        results = run(skipping)
+        assert (results["reason"] == "recently_messaged").sum() == 4
+        assert sent == Counter({n: 1 for n in numbers(4)}) + Counter(numbers(2, start=4))
+        # Or send anyway.
+        again = run(Campaign(frame_of(4), "Hi once more", client=client, new_campaign=True,
+                             **FAST))
+        assert (again["state"] == "delivered").all()
+
+
+def test_numbers_opted_out_by_reply_are_skipped_unless_told_otherwise() -> None:
+    from miogram_toolkit.campaign.ledger import Ledger
+
+    with mg.Simulator(unreachable_share=0.0) as sim:
+        client, sent = counting(sim)
+        with Ledger.for_client(client) as ledger:
+            ledger.mark_opt_out(numbers(1)[0], source="reply: لغو")
+        results = run(Campaign(frame_of(3), "Hi", client=client, **FAST))
+        assert results.loc["r0", ["state", "reason"]].tolist() == ["skipped",
+                                                                  "opted_out_by_reply"]
+        assert numbers(1)[0] not in sent
+        results = run(Campaign(frame_of(3), "Hi", client=client, ignore_reply_opt_outs=True,
+                               **FAST))
+        assert results.loc["r0", "state"] == "delivered" and sent[numbers(1)[0]] == 1

@@ -91,7 +91,7 @@ def test_results_join_every_input_row_with_reasons(journal: str) -> None:
     assert paused == []
     assert list(results.index) == list(frame.index)
     assert list(results.columns) == ["sheet_row", "e164", "state", "reason", "agent", "chunk",
-                                     "attempts", "sent_at"]
+                                     "attempts", "sent_at", "sent_on (Jalali)"]
     assert results.loc["dup", ["state", "reason"]].tolist() == ["skipped", "duplicate_of:2"]
     assert results.loc["bad", ["state", "reason"]].tolist() == ["skipped", "phone_invalid"]
     assert_each_deliverable_once(sim, numbers(90), results.iloc[:90])

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import time
 import warnings
 from pathlib import Path
@@ -32,30 +31,25 @@ from typing import Any
 
 import pandas as pd
 
-from miogram_toolkit.campaign.identity import (
-    Identity,
-    account_of,
-    campaign_identity,
-    legacy_journal,
-)
+from miogram_toolkit.campaign.dry_run import dry_run_frame
+from miogram_toolkit.campaign.identity import Identity, account_of, adopt_legacy, campaign_identity
 from miogram_toolkit.campaign.journal import Journal
 from miogram_toolkit.campaign.journal_adopt import JournalMismatch, adopt, check_belongs
+from miogram_toolkit.campaign.ledger import Ledger
 from miogram_toolkit.campaign.plan import Content, Plan, build_plan
 from miogram_toolkit.campaign.preflight import (
-    GATEWAY_SECONDS_PER_NUMBER,
-    Preflight,
     PreflightError,
     check,
     check_chunk_size,
     refuse_if_nothing_to_send,
-    schedule,
-    summary_text,
 )
+from miogram_toolkit.campaign.recency import ledger_skips, open_ledger, record
 from miogram_toolkit.campaign.replies import replies
 from miogram_toolkit.campaign.results import (
     CampaignStatus,
     read_archive,
     results_frame,
+    settled_numbers,
     status_of,
 )
 from miogram_toolkit.campaign.runner import Outcome, Runner
@@ -68,7 +62,6 @@ __all__ = ["Campaign", "CampaignStatus", "CampaignWarning", "JournalMismatch", "
 logger = logging.getLogger("miogram_toolkit.campaign")
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
-_DONE = ("delivered", "failed", "unknown", "in_flight")
 
 
 class CampaignWarning(UserWarning):
@@ -169,7 +162,7 @@ class Campaign:
         if self._journal_path is None:
             path = self.identity.journal_path()
             if not path.exists():
-                _adopt_legacy(self.plan, path)
+                adopt_legacy(self.plan, path)
             self._journal_path = str(path)
         return self._journal_path
 
@@ -199,20 +192,15 @@ class Campaign:
     # -- dry run -------------------------------------------------------------------------------
 
     def _done_numbers(self) -> dict[str, tuple[str, str | None]]:
-        """Numbers the journal already settled (not to be sent by a run), with their state."""
         if self._memory is not None:
-            frame = self._memory.frame()
-        elif self._in_memory or not Path(self.journal_path).exists():
+            return settled_numbers(self._memory.frame())
+        if self._in_memory or not Path(self.journal_path).exists():
             return {}
-        else:
-            store = Journal(self.journal_path, read_only=True)
-            try:
-                frame = store.frame()
-            finally:
-                store.close()
-        done = frame[frame["state"].isin(_DONE)]
-        return {str(n): (str(s), None if pd.isna(r) else str(r))
-                for n, s, r in zip(done["e164"], done["state"], done["reason"], strict=True)}
+        store = Journal(self.journal_path, read_only=True)
+        try:
+            return settled_numbers(store.frame())
+        finally:
+            store.close()
 
     def dry_run(self) -> pd.DataFrame:
         """The fully rendered plan, after asking the account (no send).
@@ -228,55 +216,34 @@ class Campaign:
         Raises:
             PreflightError: the campaign cannot succeed (one sentence says why).
         """
+        refuse_if_nothing_to_send(self.plan)
+        ledger, refusal = self._apply_ledger(new=not Path(self.journal_path).exists())
+        if ledger is not None:
+            ledger.close()
         done = self._done_numbers()
-        plan = self.plan.with_skips({n: "already_sent" for n in done})
-        rows = plan.rows
-        state = pd.Series("planned", index=rows.index, dtype="string").mask(
-            rows["reason"].notna(), "skipped")
-        reason = rows["reason"].astype("string")
-        settled = rows["reason"] == "already_sent"
-        if settled.any():
-            state[settled] = rows.loc[settled, "e164"].map(lambda n: done[n][0])
-            reason[settled] = rows.loc[settled, "e164"].map(lambda n: done[n][1])
-        frame = pd.DataFrame({"sheet_row": rows["sheet_row"], "e164": rows["e164"],
-                              "state": state, "reason": reason, "message": rows["text"],
-                              "bytes": rows["bytes"].where(rows["reason"].isna()),
-                              "chunk": rows["chunk"]}, index=rows.index)
-        if not len(plan.sendable) and settled.any():
-            frame["agent"] = pd.Series(pd.NA, index=rows.index, dtype="string")
-            frame["planned_at"] = pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns, UTC]")
-            counts = frame.loc[settled, "state"].value_counts()
-            self.summary = ("Nothing left to send: every row of this campaign is final ("
-                            + ", ".join(f"{k} {v}" for k, v in counts.items())
-                            + f"); journal {self.journal_path}")
-        else:
-            flight = check(plan, self.client, robots=self.settings.robots,
-                           needed=len(plan.sendable))
-            self._schedule(plan, flight, frame)
-        frame.index = self.plan.index
-        frame.attrs["summary"] = self.summary
+        flight = None
+        if any(n not in done for n in self.plan.sendable["e164"]):
+            flight = check(self.plan.with_skips({n: "already_sent" for n in done}), self.client,
+                           robots=self.settings.robots,
+                           needed=int((~self.plan.sendable["e164"].isin(done)).sum()))
+        frame, self.summary = dry_run_frame(
+            self.plan, flight, self.settings, done, journal=self.journal_path,
+            campaign_id=self.identity.campaign_id, whatsapp=self.content.whatsapp)
+        if refusal:  # the run would refuse: the dry run says so, and why
+            self.summary = frame.attrs["summary"] = f"{self.summary}\nWarning: {refusal}"
         return frame
 
-    def _schedule(self, plan: Plan, flight: Preflight, frame: pd.DataFrame) -> None:
-        sizes = plan.sendable.groupby("chunk", sort=True).size()
-        lanes = min(self.settings.max_in_flight, len(flight.agents))
-        per_number = 0.0 if self.content.whatsapp else GATEWAY_SECONDS_PER_NUMBER
-        starts, agents = schedule(sizes.tolist(), flight.agents, lanes=lanes,
-                                  rate_per_minute=self.settings.rate_per_minute,
-                                  seconds_per_number=per_number,
-                                  capacity=self.settings.chunk_size)
-        now = pd.Timestamp.now(tz="UTC").floor("s")
-        at = pd.Series([now + pd.Timedelta(seconds=s) for s in starts], index=sizes.index)
-        agent_of = pd.Series(agents, index=sizes.index, dtype="string")
-        frame["agent"] = frame["chunk"].map(agent_of).astype("string")
-        frame["planned_at"] = pd.to_datetime(frame["chunk"].map(at), utc=True)
-        duration = (starts[-1] + sizes.iloc[-1] * per_number) if starts else 0.0
-        quiet = self.settings.quiet_hours
-        self.summary = summary_text(plan, flight, chunks=len(sizes), duration=duration,
-                                    lanes=lanes, rate_per_minute=self.settings.rate_per_minute,
-                                    quiet=str(quiet) if quiet else None,
-                                    journal=self.journal_path,
-                                    campaign_id=self.identity.campaign_id)
+    def _apply_ledger(self, *, new: bool) -> tuple[Ledger | None, str | None]:
+        """Leave out whom the account's ledger says to (opted out by a reply, messaged recently
+        when asked); return the ledger and the sentence refusing a new campaign, if any."""
+        ledger = open_ledger(self.client)
+        if ledger is None:
+            return None, None
+        numbers = self.plan.sendable["e164"].astype(str).tolist()
+        skips, refusal = ledger_skips(ledger, numbers, self.settings,
+                                      self.identity.campaign_id, new=new)
+        self.plan = self.plan.with_skips(skips)
+        return ledger, refusal
 
     # -- the journal ---------------------------------------------------------------------------
 
@@ -325,17 +292,29 @@ class Campaign:
         if dry_run:
             return self.dry_run()
         refuse_if_nothing_to_send(self.plan)  # a sheet with no usable row is a mistake
-        agents = None
-        if self._memory is None and (self._in_memory or not Path(self.journal_path).exists()):
-            # A new campaign: ask the account before the journal is written, so a refusal
-            # leaves nothing behind.
-            agents = check(self.plan, self.client, robots=self.settings.robots,
-                           needed=len(self.plan.sendable)).agents
-        journal = self._open_journal()
+        new = self._memory is None and (self._in_memory or not Path(self.journal_path).exists())
+        ledger, refusal = self._apply_ledger(new=new)
         try:
-            self.outcome = self._run(journal, progress, agents)
+            if refusal:
+                raise PreflightError(refusal)
+            agents = None
+            if new:
+                # A new campaign: ask the account before the journal is written, so a refusal
+                # leaves nothing behind.
+                agents = check(self.plan, self.client, robots=self.settings.robots,
+                               needed=len(self.plan.sendable)).agents
+            journal = self._open_journal()
+            if ledger is not None:
+                campaign_id = self.identity.campaign_id
+                journal.attach_ledger(lambda numbers, state: record(ledger, numbers,
+                                                                    campaign_id, state))
+            try:
+                self.outcome = self._run(journal, progress, agents)
+            finally:
+                self._close_journal(journal)
         finally:
-            self._close_journal(journal)
+            if ledger is not None:
+                ledger.close()
         if self.outcome.state != "finished":
             warnings.warn(f"campaign paused: {self.outcome.reason}", CampaignWarning,
                           stacklevel=2)
@@ -367,7 +346,7 @@ class Campaign:
                          started_at=time.time())
         journal.event("run", f"{counts['pending']} pending, {open_requests} to settle")
         bar = _progress_bar(counts, len(self.plan.sendable)) if progress else None
-        restore = _apply_timeouts(self.client, self.settings)
+        restore = self.settings.apply_timeouts(self.client)
         try:
             runner = Runner(journal, self.client, self.content, self.settings.for_runner(),
                             agents, progress=bar, sleep=self._sleep)
@@ -447,38 +426,6 @@ class Campaign:
             FileNotFoundError: no journal there.
         """
         return status_of(journal)
-
-
-def _apply_timeouts(client: Any, settings: CampaignSettings) -> Any:
-    # TRANSITIONAL (issue 16): until the runner hands the client per-call timeouts, the run's
-    # read timeouts are set on the client and put back after the run.
-    saved = {k: getattr(client, k) for k in ("timeout", "per_number_timeout")
-             if hasattr(client, k)}
-    if "per_number_timeout" in saved:
-        client.timeout = settings.timeout_base
-        client.per_number_timeout = settings.timeout_per_number
-    elif saved:
-        client.timeout = settings.timeout_base + settings.timeout_per_number * \
-            settings.chunk_size
-
-    def restore() -> None:
-        for key, value in saved.items():
-            setattr(client, key, value)
-
-    return restore
-
-
-def _adopt_legacy(plan: Plan, path: Path) -> None:
-    """Move a first-format journal of this sheet and message to ``path`` (folded into one
-    file and migrated first), so the campaign continues there whatever the sheet becomes."""
-    legacy = legacy_journal(plan)
-    if legacy is None:
-        return
-    Journal(legacy).close()  # folds its -wal in and migrates it, in place
-    shutil.move(str(legacy), str(path))
-    os.chmod(path, 0o600)
-    logger.warning("the journal %s of an earlier version was moved to %s, where this "
-                   "campaign continues", legacy, path)
 
 
 def _progress_bar(counts: dict[str, int], total: int) -> Any:

@@ -29,19 +29,25 @@ Example:
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from miogram_toolkit.campaign.journal import Journal
+from miogram_toolkit.campaign.ledger import account_key
 from miogram_toolkit.campaign.plan import Content, Plan
 from miogram_toolkit.local import data_path
 from miogram_toolkit.protocol.errors import MioGramError
 
-__all__ = ["LEGACY_JOURNAL_DIR", "Identity", "account_of", "campaign_identity",
+__all__ = ["LEGACY_JOURNAL_DIR", "Identity", "account_of", "adopt_legacy", "campaign_identity",
            "legacy_journal"]
+
+logger = logging.getLogger("miogram_toolkit.campaign")
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: Where the first journal format put journals: in the working folder.
@@ -74,16 +80,6 @@ class Identity:
     def journal_path(self) -> Path:
         """The default journal: in the user data folder's ``journals/`` (created 0700)."""
         return data_path("journals") / self.file_name
-
-
-def account_key(base_url: str, username: str) -> str:
-    # TEMPORARY: the ledger's account_key (h6) replaces this once it is on main.
-    parts = urlsplit(str(base_url).strip())
-    host = (parts.hostname or "").lower()
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    address = urlunsplit((parts.scheme.lower(), host, parts.path.rstrip("/"), "", ""))
-    return f"{address} {str(username).strip()}"
 
 
 def _what(content: Content) -> str:
@@ -131,3 +127,16 @@ def legacy_journal(plan: Plan, folder: str | os.PathLike[str] = LEGACY_JOURNAL_D
     """The journal the first format wrote for this sheet and message, if it is there."""
     path = Path(folder) / f"{plan.content_hash[:16]}.sqlite"
     return path if path.is_file() else None
+
+
+def adopt_legacy(plan: Plan, path: Path) -> None:
+    """Move a first-format journal of this sheet and message to ``path`` (folded into one
+    file and migrated first), so the campaign continues there whatever the sheet becomes."""
+    legacy = legacy_journal(plan)
+    if legacy is None:
+        return
+    Journal(legacy).close()  # folds its -wal in and migrates it, in place
+    shutil.move(str(legacy), str(path))
+    os.chmod(path, 0o600)
+    logger.warning("the journal %s of an earlier version was moved to %s, where this "
+                   "campaign continues", legacy, path)

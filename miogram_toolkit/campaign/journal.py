@@ -44,7 +44,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -102,6 +102,8 @@ class Journal:
         # power cut could, and durable= is for that.
         self._db.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
         self.run_lock = RunLock(self._db, self.path, transaction=self.transaction)
+        # Told of every request before it leaves and of each outcome (the account's ledger).
+        self._ledger: Callable[[list[str], str | None], None] | None = None
         self.is_new = created or self.meta().get("campaign_id") is None
         self.migrated = self.meta().get("migrated_from") == "1"
 
@@ -165,6 +167,11 @@ class Journal:
     def release(self) -> None:
         """Give the run lock back."""
         self.run_lock.give_back()
+
+    def attach_ledger(self, note: Callable[[list[str], str | None], None]) -> None:
+        """``note(numbers, None)`` before each request leaves; ``note(numbers, state)`` with
+        each outcome (``delivered``, ``failed``, ``unknown``, ``not_sent``)."""
+        self._ledger = note
 
     # -- the campaign --------------------------------------------------------------------------
 
@@ -292,6 +299,8 @@ class Journal:
                     f"journal {self.path!r}: {len(ids) - taken} of the {len(ids)} rows of chunk "
                     f"{chunk} are no longer pending (another sender took them); nothing was "
                     "sent for this chunk")
+        if self._ledger is not None:
+            self._ledger([e164 for _, e164 in rows], None)
         return request
 
     def settle(self, request: int, outcomes: dict[int, tuple[str, str | None]], *,
@@ -327,12 +336,25 @@ class Journal:
         statements.append(("UPDATE requests SET state=?, outcome=?, ended_at=? WHERE id=?",
                            (request_state, note, now, request)))
         with self._lock:
+            if self._ledger is not None:
+                self._note_outcomes(groups)
             if defer:
                 self._deferred.extend(statements)
                 return
             with self.transaction() as db:
                 for sql, params in statements:
                     db.execute(sql, params)
+
+    def _note_outcomes(self, groups: dict[tuple[str, str | None], list[int]]) -> None:
+        assert self._ledger is not None
+        for (state, _reason), members in groups.items():
+            found: list[str] = []
+            for part in _parts(members):
+                found += [str(n) for (n,) in self._db.execute(
+                    f"SELECT e164 FROM recipients WHERE row IN ({_marks(part)})", part)]
+            shown = state if state in ("delivered", "failed", "unknown") else "not_sent"
+            if state != "in_flight":
+                self._ledger(found, shown)
 
     def open_requests(self) -> list[OpenRequest]:
         """Requests still ``in_flight`` (a crash) or ``unknown``, with their unsettled rows."""

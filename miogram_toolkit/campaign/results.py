@@ -3,7 +3,8 @@
 The journal keys recipients by number; the sheet decides its rows. :func:`results_frame` gives
 every row of the sheet its outcome — the journal's state for its number, or the plan's skip
 reason (no usable number, a duplicate of an earlier row) — with the row number the spreadsheet
-shows (``sheet_row``) and times in Tehran time (the journal keeps UTC). Numbers of the campaign
+shows (``sheet_row``) and times on Tehran's clock with the Jalali date beside (the journal keeps
+UTC; :mod:`miogram_toolkit.protocol.clock`). Numbers of the campaign
 no longer in the sheet are listed in ``attrs["removed_from_sheet"]``.
 
 Example:
@@ -24,19 +25,31 @@ import pandas as pd
 
 from miogram_toolkit.campaign.journal import Journal
 from miogram_toolkit.campaign.plan import Plan
+from miogram_toolkit.protocol.clock import jalali_dates, jalali_name, to_tehran
 
-__all__ = ["DISPLAY_TZ", "RESULT_COLUMNS", "CampaignStatus", "read_archive", "results_frame",
-           "status_of"]
+__all__ = ["RESULT_COLUMNS", "CampaignStatus", "read_archive", "results_frame",
+           "settled_numbers", "status_of"]
 
-#: The columns of a campaign's results, after the input's own index.
+#: The columns of a campaign's results, after the input's own index: ``sent_at`` on Tehran's
+#: clock (the zone is in the values, so reports can still compute with them), the Jalali date
+#: beside it.
 RESULT_COLUMNS = ["sheet_row", "e164", "state", "reason", "agent", "chunk", "attempts",
-                  "sent_at"]
-#: The time zone people read times in (the journal keeps UTC).
-DISPLAY_TZ = "Asia/Tehran"
+                  "sent_at", jalali_name("sent_at")]
 
 
-def _shown(times: pd.Series) -> pd.Series:
-    return pd.to_datetime(times, utc=True).dt.tz_convert(DISPLAY_TZ)
+def _shown(frame: pd.DataFrame) -> pd.DataFrame:
+    times = to_tehran(pd.to_datetime(frame["sent_at"], utc=True))
+    frame = frame.assign(sent_at=times)
+    frame[jalali_name("sent_at")] = jalali_dates(times)
+    return frame
+
+
+def settled_numbers(journal: pd.DataFrame) -> dict[str, tuple[str, str | None]]:
+    """The numbers a journal's frame has already settled (a run will not send them), with
+    their state and reason."""
+    done = journal[journal["state"].isin(("delivered", "failed", "unknown", "in_flight"))]
+    return {str(n): (str(s), None if pd.isna(r) else str(r))
+            for n, s, r in zip(done["e164"], done["state"], done["reason"], strict=True)}
 
 
 def results_frame(plan: Plan, journal: pd.DataFrame | None) -> pd.DataFrame:
@@ -71,7 +84,7 @@ def results_frame(plan: Plan, journal: pd.DataFrame | None) -> pd.DataFrame:
         gone = journal[journal["position"].isna()] if "position" in journal else journal[:0]
         removed = gone[["label", "sheet_row", "e164", "state"]].astype(object).where(
             gone[["label", "sheet_row", "e164", "state"]].notna(), None).to_dict("records")
-    frame["sent_at"] = _shown(frame["sent_at"])
+    frame = _shown(frame)
     frame.index = plan.index
     frame.attrs["removed_from_sheet"] = removed
     return frame[RESULT_COLUMNS]
@@ -88,7 +101,7 @@ class CampaignStatus:
         reason: why it last paused (one sentence) or None.
         counts: recipients per state.
         rows: every recipient by its sheet label: sheet_row, e164, state, reason, agent, chunk,
-            attempts, sent_at (Tehran time).
+            attempts, sent_at (Tehran time), sent_on (Jalali).
     """
 
     journal: str
@@ -126,7 +139,7 @@ def status_of(journal: str | os.PathLike[str]) -> CampaignStatus:
     finally:
         store.close()
     rows.index = pd.Index(rows.pop("label"), name=None)
-    rows["sent_at"] = _shown(rows["sent_at"])
+    rows = _shown(rows)
     return CampaignStatus(str(journal), meta.get("campaign_id", "?"),
                           meta.get("state", "draft"), meta.get("reason") or None, counts,
                           rows[RESULT_COLUMNS])
