@@ -424,9 +424,7 @@ def test_campaigns_are_listed_from_the_data_folder_and_the_old_notebook_folder(
 
 
 def test_the_replies_of_a_campaign_are_read_in_the_report_tab(tmp_path: Path) -> None:
-    # The document dialect: the reference one needs the client to read its limit,offset order.
-    with Simulator(seed=7, start=False, agents=["MioBot1", "MioBot2"], replies=0.5,
-                   dialect="document") as sim:
+    with Simulator(seed=7, start=False, agents=["MioBot1", "MioBot2"], replies=0.5) as sim:
         board = _board(mg.Client.to(sim), tmp_path)
         compose = _compose(board, tmp_path)
         compose.dry_run_button.click()
