@@ -300,3 +300,13 @@ def test_a_url_password_never_reaches_a_client_error_through_the_transport() -> 
         client.get_active()
     assert "hunter2" in str(NotSent("https://me:hunter2@x"))  # the raw text did hold it
     assert "hunter2" not in str(info.value)
+
+
+@pytest.mark.parametrize("offset", [300.0, -90.0])
+def test_the_clock_offset_of_a_simulator_is_found(offset: float) -> None:
+    from miogram_toolkit.simulator import Simulator
+
+    with Simulator(seed=3, clock_offset_s=offset) as sim, Client.to(sim) as client:
+        client.get_active()
+        client.get_credits()
+        assert client.clock_offset == pytest.approx(offset, abs=1.0)
