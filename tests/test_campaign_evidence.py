@@ -67,6 +67,7 @@ class FakeService:
         self._can_get = can_get
         self.clock_offset = clock_offset
         self.report_fails_before_send = 0
+        self.report_reads = 0
 
     # -- what the service does -----------------------------------------------------------------
 
@@ -112,6 +113,7 @@ class FakeService:
         return answer
 
     def get_report(self, count: int = 100) -> list[dict[str, str]]:
+        self.report_reads += 1
         if self.sends < self.report_fails_before_send:
             raise ServiceUnavailable("No Response From Server", code=999)
         rows = self.log[:1000] if self.first_1000 else self.log[-1000:]
@@ -186,7 +188,14 @@ def test_used_account_lost_answer_is_never_sent_again_and_reported_unknown() -> 
     lost = numbers(10, start=10)
     assert {found[n] for n in lost} == {("unknown", "log_frozen")}
     assert sum(1 for s, _ in found.values() if s == "delivered") == 110
-    assert any(kind == "log_frozen" for _, kind, _ in journal.events())
+    assert [kind for _, kind, _ in journal.events()].count("log_frozen") == 1
+    # Run again: still unknown, the log neither read again nor its state said again.
+    reads = service.report_reads
+    run(journal, service)
+    assert service.report_reads == reads
+    assert {states(journal)[n] for n in lost} == {("unknown", "log_frozen")}
+    assert [kind for _, kind, _ in journal.events()].count("log_frozen") == 1
+    assert set(service.deliveries.values()) == {1}
 
 
 def test_used_account_lost_answer_is_settled_by_the_agents_chat() -> None:
