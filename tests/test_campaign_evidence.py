@@ -24,7 +24,7 @@ from campaign_support import run as run_campaign
 import miogram_toolkit as mg
 from miogram_toolkit.campaign import Campaign
 from miogram_toolkit.campaign.journal import Journal
-from miogram_toolkit.campaign.pacing import TokenBucket, describe_pace
+from miogram_toolkit.campaign.pacing import TokenBucket
 from miogram_toolkit.campaign.plan import Content
 from miogram_toolkit.campaign.runner import Runner, Settings
 from miogram_toolkit.client.transport import NotSent
@@ -341,7 +341,6 @@ def test_pace_starts_with_one_request_not_a_full_bucket() -> None:
     assert [chunks.reserve(40, now=0.0) for _ in range(3)] == [0.0, 120.0, 240.0]
     chunks.give_back(40)
     assert chunks.peek(40, now=200.0) == 40.0 and chunks.peek(40, now=240.0) == 0.0
-    assert describe_pace(20, 40) == "a chunk of 40 every 2 minutes per agent at 20 a minute"
 
 
 @pytest.mark.parametrize("policy,expected", [("skip", ("unknown", "unknown_skipped")),
