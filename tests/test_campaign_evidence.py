@@ -112,6 +112,17 @@ class FakeService:
             raise BadResponse("HTTP 502 answer is an HTML page")
         return answer
 
+    def send_message_whatsapp_mass(self, phones: Sequence[str], message: str, *,
+                                   robot: str | None = None, timeout: float | None = None,
+                                   retries: int | None = None) -> dict[str, bool]:
+        fault = self.faults.get(self.sends)
+        self.sends += 1
+        if fault == "lost":  # WhatsApp messages are not in the Telegram agent's chats
+            self.deliveries.update(phones)
+            raise DeliveryUnknown("no answer in time")
+        self.deliveries.update(phones)
+        return dict.fromkeys(phones, True)
+
     def get_report(self, count: int = 100) -> list[dict[str, str]]:
         self.report_reads += 1
         if self.sends < self.report_fails_before_send:
@@ -207,6 +218,17 @@ def test_used_account_lost_answer_is_settled_by_the_agents_chat() -> None:
     # Read through the agent that sent each number, and only for the unknown numbers.
     assert sorted(p for p, _ in service.history_reads) == numbers(10, start=10)
     assert {r for _, r in service.history_reads} == {"MioBot2"}
+
+
+def test_a_whatsapp_send_is_never_judged_by_the_agents_telegram_chats() -> None:
+    service = FakeService(log_rows=1000, faults={0: "lost"}, can_get=True)
+    journal = journal_of(10)
+    Runner(journal, service, Content.text("Hello", whatsapp=True),
+           Settings(rate_per_minute=None, timeout_base=1.0, timeout_per_number=0.0),
+           ["MioBot1"], sleep=lambda s: None).run()
+    assert service.history_reads == []
+    assert {states(journal)[n] for n in numbers(10)} == {("unknown", "no_answer")}
+    assert set(service.deliveries.values()) == {1}
 
 
 def test_999_while_the_gateway_goes_on_is_never_requeued() -> None:

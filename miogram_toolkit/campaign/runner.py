@@ -178,7 +178,9 @@ class Runner:
                 break
             if not self._chats_asked:
                 self._chats_asked = True
-                if can_read_chats(self.sender):
+                # An agent's chats hold its Telegram messages only: a WhatsApp send is never
+                # there, so its absence would prove nothing.
+                if not self.content.whatsapp and can_read_chats(self.sender):
                     self.unknowns.chat = ChatReader(self.sender, self._pace_read)
             back = self.unknowns.settle()
             self._refill()
