@@ -158,10 +158,13 @@ def numbers(count: int, start: int = 0) -> list[str]:
 
 
 def journal_of(count: int, text: str = "Hello", chunk: int = 10) -> Journal:
+    """A journal of ``count`` pending rows in chunks of ``chunk``, as a plan writes them."""
     journal = Journal(":memory:")
-    journal.create({"campaign_id": "test"}, [text],
-                   [(i, f"r{i}", n, 0, "pending", None, i // chunk + 1)
-                    for i, n in enumerate(numbers(count))])
+    with journal.transaction() as db:
+        db.execute("INSERT INTO texts(id, body) VALUES (0, ?)", (text,))
+        db.executemany("INSERT INTO recipients(row, label, e164, text_id, state, chunk) "
+                       "VALUES (?, ?, ?, 0, 'pending', ?)",
+                       [(i, f"r{i}", n, i // chunk + 1) for i, n in enumerate(numbers(count))])
     return journal
 
 

@@ -37,8 +37,10 @@ Example:
     >>> from miogram_toolkit.campaign.journal import Journal
     >>> from miogram_toolkit.campaign.plan import Content
     >>> journal = Journal(":memory:")
-    >>> journal.create({"campaign_id": "doc"}, ["Hi"],
-    ...                [(0, "r0", "+989121234567", 0, "pending", None, 1)])
+    >>> with journal.transaction() as db:  # what a plan writes: a text and a pending row
+    ...     _ = db.execute("INSERT INTO texts(id, body) VALUES (0, 'Hi')")
+    ...     _ = db.execute("INSERT INTO recipients(e164, text_id, state, chunk) "
+    ...                    "VALUES ('+989121234567', 0, 'pending', 1)")
     >>> class Fake:
     ...     clock_offset = None
     ...     def get_report(self, count): return []
