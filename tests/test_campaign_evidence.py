@@ -357,6 +357,31 @@ def test_a_resumed_campaign_sends_the_rest_first_then_checks_with_a_visible_line
     assert service.deliveries == Counter({n: 1 for n in numbers(30)})
 
 
+def test_default_pace_sends_one_message_per_agent_in_the_first_two_seconds() -> None:
+    # Issue 18: at 20 a minute, personalised rows (one request each) went 34-36 per agent in
+    # the first two seconds, because the bucket started full at the chunk size.
+    clock = [0.0]
+    sent_at: list[tuple[float, str]] = []
+
+    class Service(FakeService):
+        def send_message_mass(self, phones: Sequence[str], message: str,
+                              **kwargs: Any) -> dict[str, bool]:
+            sent_at.append((clock[0], str(kwargs["robot"])))
+            return super().send_message_mass(phones, message, **kwargs)
+
+    def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    journal = journal_of(60, chunk=1)
+    Runner(journal, Service(), Content.text("Hello"),
+           Settings(rate_per_minute=20, timeout_base=1.0, timeout_per_number=0.0),
+           ["MioBot1", "MioBot2", "MioBot3"], sleep=sleep, monotonic=lambda: clock[0]).run()
+    first = Counter(agent for at, agent in sent_at if at < 2.0)
+    assert first == {"MioBot1": 1, "MioBot2": 1, "MioBot3": 1}
+    mine = [at for at, agent in sent_at if agent == "MioBot1"]
+    assert [round(b - a, 6) for a, b in zip(mine, mine[1:], strict=False)] == [3.0] * 19
+
+
 def test_pace_starts_with_one_request_not_a_full_bucket() -> None:
     # 20 a minute, personalised (one number a request): the old bucket sent 34-36 at once.
     bucket = TokenBucket(20, now=0.0)
