@@ -143,13 +143,7 @@ class FakeService:
     def get_credits(self) -> dict[str, int]:
         return {"Message": 1000}
 
-    def answer_deadline(self, numbers: int) -> float:
-        return 1.0
-
     def gateway_done_after(self, numbers: int) -> float:
-        return 0.0
-
-    def retry_delay(self, attempt: int) -> float:
         return 0.0
 
 
@@ -170,7 +164,7 @@ def journal_of(count: int, text: str = "Hello", chunk: int = 10) -> Journal:
 
 def run(journal: Journal, service: FakeService, **settings: Any) -> Runner:
     options = {"rate_per_minute": None, "timeout_base": 1.0, "timeout_per_number": 0.0,
-               **settings}
+               "backoff": 0.0, **settings}
     runner = Runner(journal, service, Content.text("Hello"), Settings(**options),
                     ["MioBot1", "MioBot2"], sleep=lambda s: None)
     runner.run()

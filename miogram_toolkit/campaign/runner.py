@@ -73,6 +73,7 @@ from miogram_toolkit.campaign.progress import Progress
 from miogram_toolkit.campaign.reconcile import Verdict, verdict_of
 from miogram_toolkit.campaign.sender import Sender
 from miogram_toolkit.campaign.unknowns import Unknowns, can_read_chats, unknown_sentence
+from miogram_toolkit.client.policy import retry_delay
 from miogram_toolkit.protocol.encode import mask_phone
 from miogram_toolkit.protocol.errors import MioGramError
 from miogram_toolkit.protocol.report_row import log_can_hold
@@ -390,7 +391,8 @@ class Runner:
             self._pause(f"{failures} requests in a row failed (the last: {why}); the "
                         "service may be down — run the campaign again later to resume")
             return
-        self._wait(self.sender.retry_delay(failures), "backoff")
+        # The campaign's own back-off (``backoff=``), by the client's one formula.
+        self._wait(retry_delay(failures, self.settings.backoff), "backoff")
 
     def _harvest(self) -> bool:
         self.journal.flush()
