@@ -36,8 +36,8 @@ from miogram_toolkit.local import InputError, LockBusy, LockFile, data_path
 from miogram_toolkit.protocol.errors import APIError, AuthError
 from miogram_toolkit.simulator import Simulator
 
-__all__ = ["SimulatorBusy", "connect", "live_service_configured", "service_url",
-           "shared_simulator_state", "simulator_lock"]
+__all__ = ["SimulatorBusy", "connect", "ledger_folder", "live_service_configured", "service_url",
+           "shared_simulator_ledger", "shared_simulator_state", "simulator_lock"]
 
 Announce = Callable[[str], Any]
 
@@ -75,6 +75,22 @@ def service_url() -> str:
 def shared_simulator_state() -> Path:
     """The built-in simulator's state file for the ``miogram`` commands (in the data folder)."""
     return data_path("simulator") / "state.sqlite"
+
+
+def shared_simulator_ledger() -> Path:
+    """The ledger folder of the built-in simulator's account: beside its state, reset with it.
+
+    (A real account's ledger is in ``local.data_path("ledger")``; the simulated account's must
+    not outlive ``miogram simulator --reset``.)
+    """
+    return data_path("simulator", "ledger")
+
+
+def ledger_folder() -> Path | None:
+    """Where the ``miogram`` commands keep the ledger of the account they use: None (the user
+    data folder's ``ledger/``) for the service at ``MIOGRAM_URL``, else the built-in simulator's.
+    """
+    return None if live_service_configured() else shared_simulator_ledger()
 
 
 @contextmanager

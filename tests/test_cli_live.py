@@ -18,7 +18,7 @@ import pytest
 from cli_support import error_line, offline, run  # noqa: F401 (offline: autouse)
 
 import miogram_toolkit as mg
-from miogram_toolkit.service import shared_simulator_state
+from miogram_toolkit.service import shared_simulator_ledger, shared_simulator_state
 
 
 @pytest.fixture
@@ -143,9 +143,11 @@ def test_simulator_where_and_reset(capsys: pytest.CaptureFixture[str]) -> None:
     code, stdout, _ = run(capsys, "credits")
     assert next(line for line in stdout.splitlines() if line.startswith("Message")).split()[1] \
         == "7"
+    ledger = shared_simulator_ledger() / "127.0.0.1-demo-0123456789ab.sqlite"
+    ledger.write_bytes(b"the simulated account's opt-outs")
     code, stdout, _ = run(capsys, "simulator", "--reset")
     assert (code, stdout) == (0, f"Reset the built-in simulator: removed {state}.\n")
-    assert not state.exists()
+    assert not state.exists() and not ledger.exists()  # its ledger goes with it
     code, stdout, _ = run(capsys, "credits")
     assert next(line for line in stdout.splitlines() if line.startswith("Message")).split()[1] \
         == "10000"

@@ -266,8 +266,7 @@ class Campaign:
         per_number = 0.0 if self.content.whatsapp else GATEWAY_SECONDS_PER_NUMBER
         starts, agents = schedule(sizes.tolist(), flight.agents, lanes=lanes,
                                   rate_per_minute=self.settings.rate_per_minute,
-                                  seconds_per_number=per_number,
-                                  capacity=self.settings.chunk_size)
+                                  seconds_per_number=per_number)
         now = pd.Timestamp.now(tz="UTC").floor("s")
         at = pd.Series([now + pd.Timedelta(seconds=s) for s in starts], index=sizes.index)
         agent_of = pd.Series(agents, index=sizes.index, dtype="string")

@@ -72,9 +72,19 @@ def simulator(args: argparse.Namespace) -> int:
 
 
 def _reset(state: Path) -> int:
+    import shutil
+
+    from miogram_toolkit.service import shared_simulator_ledger, shared_simulator_state
+
     removed = [p for p in (state, Path(f"{state}-wal"), Path(f"{state}-shm")) if p.exists()]
     for path in removed:
         path.unlink()
+    if state == shared_simulator_state():
+        # the simulated account's ledger (its opt-outs, who it messaged) goes with it
+        ledger = shared_simulator_ledger()
+        if any(ledger.glob("*.sqlite")):
+            removed.append(ledger)
+        shutil.rmtree(ledger)
     print(f"Reset the built-in simulator: removed {state}." if removed
           else f"The built-in simulator has no state yet ({state}).")
     return 0
