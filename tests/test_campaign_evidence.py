@@ -24,7 +24,7 @@ from campaign_support import run as run_campaign
 import miogram_toolkit as mg
 from miogram_toolkit.campaign import Campaign
 from miogram_toolkit.campaign.journal import Journal
-from miogram_toolkit.campaign.pacing import TokenBucket, describe_pace
+from miogram_toolkit.campaign.pacing import TokenBucket
 from miogram_toolkit.campaign.plan import Content
 from miogram_toolkit.campaign.runner import Runner, Settings
 from miogram_toolkit.client.transport import NotSent
@@ -67,6 +67,7 @@ class FakeService:
         self._can_get = can_get
         self.clock_offset = clock_offset
         self.report_fails_before_send = 0
+        self.report_reads = 0
 
     # -- what the service does -----------------------------------------------------------------
 
@@ -111,7 +112,19 @@ class FakeService:
             raise BadResponse("HTTP 502 answer is an HTML page")
         return answer
 
+    def send_message_whatsapp_mass(self, phones: Sequence[str], message: str, *,
+                                   robot: str | None = None, timeout: float | None = None,
+                                   retries: int | None = None) -> dict[str, bool]:
+        fault = self.faults.get(self.sends)
+        self.sends += 1
+        if fault == "lost":  # WhatsApp messages are not in the Telegram agent's chats
+            self.deliveries.update(phones)
+            raise DeliveryUnknown("no answer in time")
+        self.deliveries.update(phones)
+        return dict.fromkeys(phones, True)
+
     def get_report(self, count: int = 100) -> list[dict[str, str]]:
+        self.report_reads += 1
         if self.sends < self.report_fails_before_send:
             raise ServiceUnavailable("No Response From Server", code=999)
         rows = self.log[:1000] if self.first_1000 else self.log[-1000:]
@@ -130,13 +143,7 @@ class FakeService:
     def get_credits(self) -> dict[str, int]:
         return {"Message": 1000}
 
-    def answer_deadline(self, numbers: int) -> float:
-        return 1.0
-
     def gateway_done_after(self, numbers: int) -> float:
-        return 0.0
-
-    def retry_delay(self, attempt: int) -> float:
         return 0.0
 
 
@@ -145,16 +152,19 @@ def numbers(count: int, start: int = 0) -> list[str]:
 
 
 def journal_of(count: int, text: str = "Hello", chunk: int = 10) -> Journal:
+    """A journal of ``count`` pending rows in chunks of ``chunk``, as a plan writes them."""
     journal = Journal(":memory:")
-    journal.create({"campaign_id": "test"}, [text],
-                   [(i, f"r{i}", n, 0, "pending", None, i // chunk + 1)
-                    for i, n in enumerate(numbers(count))])
+    with journal.transaction() as db:
+        db.execute("INSERT INTO texts(id, body) VALUES (0, ?)", (text,))
+        db.executemany("INSERT INTO recipients(row, label, e164, text_id, state, chunk) "
+                       "VALUES (?, ?, ?, 0, 'pending', ?)",
+                       [(i, f"r{i}", n, i // chunk + 1) for i, n in enumerate(numbers(count))])
     return journal
 
 
 def run(journal: Journal, service: FakeService, **settings: Any) -> Runner:
     options = {"rate_per_minute": None, "timeout_base": 1.0, "timeout_per_number": 0.0,
-               **settings}
+               "backoff": 0.0, **settings}
     runner = Runner(journal, service, Content.text("Hello"), Settings(**options),
                     ["MioBot1", "MioBot2"], sleep=lambda s: None)
     runner.run()
@@ -186,7 +196,14 @@ def test_used_account_lost_answer_is_never_sent_again_and_reported_unknown() -> 
     lost = numbers(10, start=10)
     assert {found[n] for n in lost} == {("unknown", "log_frozen")}
     assert sum(1 for s, _ in found.values() if s == "delivered") == 110
-    assert any(kind == "log_frozen" for _, kind, _ in journal.events())
+    assert [kind for _, kind, _ in journal.events()].count("log_frozen") == 1
+    # Run again: still unknown, the log neither read again nor its state said again.
+    reads = service.report_reads
+    run(journal, service)
+    assert service.report_reads == reads
+    assert {states(journal)[n] for n in lost} == {("unknown", "log_frozen")}
+    assert [kind for _, kind, _ in journal.events()].count("log_frozen") == 1
+    assert set(service.deliveries.values()) == {1}
 
 
 def test_used_account_lost_answer_is_settled_by_the_agents_chat() -> None:
@@ -198,6 +215,17 @@ def test_used_account_lost_answer_is_settled_by_the_agents_chat() -> None:
     # Read through the agent that sent each number, and only for the unknown numbers.
     assert sorted(p for p, _ in service.history_reads) == numbers(10, start=10)
     assert {r for _, r in service.history_reads} == {"MioBot2"}
+
+
+def test_a_whatsapp_send_is_never_judged_by_the_agents_telegram_chats() -> None:
+    service = FakeService(log_rows=1000, faults={0: "lost"}, can_get=True)
+    journal = journal_of(10)
+    Runner(journal, service, Content.text("Hello", whatsapp=True),
+           Settings(rate_per_minute=None, timeout_base=1.0, timeout_per_number=0.0),
+           ["MioBot1"], sleep=lambda s: None).run()
+    assert service.history_reads == []
+    assert {states(journal)[n] for n in numbers(10)} == {("unknown", "no_answer")}
+    assert set(service.deliveries.values()) == {1}
 
 
 def test_999_while_the_gateway_goes_on_is_never_requeued() -> None:
@@ -323,6 +351,31 @@ def test_a_resumed_campaign_sends_the_rest_first_then_checks_with_a_visible_line
     assert service.deliveries == Counter({n: 1 for n in numbers(30)})
 
 
+def test_default_pace_sends_one_message_per_agent_in_the_first_two_seconds() -> None:
+    # Issue 18: at 20 a minute, personalised rows (one request each) went 34-36 per agent in
+    # the first two seconds, because the bucket started full at the chunk size.
+    clock = [0.0]
+    sent_at: list[tuple[float, str]] = []
+
+    class Service(FakeService):
+        def send_message_mass(self, phones: Sequence[str], message: str,
+                              **kwargs: Any) -> dict[str, bool]:
+            sent_at.append((clock[0], str(kwargs["robot"])))
+            return super().send_message_mass(phones, message, **kwargs)
+
+    def sleep(seconds: float) -> None:
+        clock[0] += seconds
+
+    journal = journal_of(60, chunk=1)
+    Runner(journal, Service(), Content.text("Hello"),
+           Settings(rate_per_minute=20, timeout_base=1.0, timeout_per_number=0.0),
+           ["MioBot1", "MioBot2", "MioBot3"], sleep=sleep, monotonic=lambda: clock[0]).run()
+    first = Counter(agent for at, agent in sent_at if at < 2.0)
+    assert first == {"MioBot1": 1, "MioBot2": 1, "MioBot3": 1}
+    mine = [at for at, agent in sent_at if agent == "MioBot1"]
+    assert [round(b - a, 6) for a, b in zip(mine, mine[1:], strict=False)] == [3.0] * 19
+
+
 def test_pace_starts_with_one_request_not_a_full_bucket() -> None:
     # 20 a minute, personalised (one number a request): the old bucket sent 34-36 at once.
     bucket = TokenBucket(20, now=0.0)
@@ -332,7 +385,6 @@ def test_pace_starts_with_one_request_not_a_full_bucket() -> None:
     assert [chunks.reserve(40, now=0.0) for _ in range(3)] == [0.0, 120.0, 240.0]
     chunks.give_back(40)
     assert chunks.peek(40, now=200.0) == 40.0 and chunks.peek(40, now=240.0) == 0.0
-    assert describe_pace(20, 40) == "a chunk of 40 every 2 minutes per agent at 20 a minute"
 
 
 @pytest.mark.parametrize("policy,expected", [("skip", ("unknown", "unknown_skipped")),

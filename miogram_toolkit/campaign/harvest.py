@@ -17,7 +17,8 @@ the agents' chats settle them).
 **A frozen log.** The service's implementation lists an account's *first* 1000 rows forever: on
 a used account no new send ever appears. A read that brings nothing new although requests the
 log must hold were answered since the last one shows it; that is said once, and from then on
-the log is neither read nor relied on (:attr:`Harvester.frozen`).
+the log is neither read nor relied on (:attr:`Harvester.frozen`), in this run and the
+campaign's later ones (the journal keeps the event).
 
 Example:
     >>> from miogram_toolkit.campaign.journal import Journal
@@ -116,7 +117,8 @@ class Harvester:
         self.journal = journal
         self.sender = sender
         self.error: str | None = None
-        self.frozen = False
+        # Said once per campaign: a log frozen at its first 1000 rows never moves again.
+        self.frozen = any(kind == "log_frozen" for _, kind, _ in journal.events())
         self.shape: str | None = None
         self.read_at = 0.0
         self.gap_at = -1

@@ -10,7 +10,6 @@ agent in the first two seconds at 20 a minute). The default, :data:`DEFAULT_RATE
 can do (it spends about 1 s on each number): messengers throttle accounts that message many
 strangers quickly, and an agent lost to a flood ban costs more than a slower campaign.
 ``rate_per_minute=None`` turns pacing off (the gateway's own speed is then the limit).
-:func:`describe_pace` says it in words.
 
 **Window.** ``quiet_hours="22:00-08:00"`` (local time in ``tz``, default ``Asia/Tehran``) is when
 nothing is sent; a window may wrap midnight. :meth:`QuietHours.wait_seconds` says how long until
@@ -26,8 +25,6 @@ Example:
     0.0
     >>> bucket.reserve(1, now=100.0)
     1.0
-    >>> describe_pace(20, 40)
-    'a chunk of 40 every 2 minutes per agent at 20 a minute'
     >>> quiet = QuietHours.parse("22:00-08:00", "Asia/Tehran")
     >>> from datetime import datetime, timezone
     >>> quiet.wait_seconds(datetime(2026, 1, 1, 19, 0, tzinfo=timezone.utc))   # 22:30 Tehran
@@ -42,7 +39,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["DEFAULT_RATE_PER_MINUTE", "QuietHours", "TokenBucket", "describe_pace"]
+__all__ = ["DEFAULT_RATE_PER_MINUTE", "QuietHours", "TokenBucket"]
 
 #: Messages per minute per agent when the caller does not say (one every 3 s).
 DEFAULT_RATE_PER_MINUTE = 20.0
@@ -78,25 +75,6 @@ class TokenBucket:
         """Undo the booking of a request that sent nothing (refused, or never left)."""
         with self._lock:
             self._next -= count / self.rate
-
-
-def describe_pace(rate_per_minute: float | None, chunk_size: int) -> str:
-    """The pace in words, with chunks.
-
-    Example:
-        >>> describe_pace(20, 1)
-        'one message every 3 seconds per agent (20 a minute)'
-        >>> describe_pace(None, 40)
-        'no pacing: as fast as the service answers'
-    """
-    if not rate_per_minute:
-        return "no pacing: as fast as the service answers"
-    rate = f"{rate_per_minute:g}"
-    seconds = chunk_size * 60.0 / rate_per_minute
-    every = (f"{seconds / 60:g} minutes" if seconds >= 120 else f"{seconds:g} seconds")
-    if chunk_size <= 1:
-        return f"one message every {every} per agent ({rate} a minute)"
-    return f"a chunk of {chunk_size} every {every} per agent at {rate} a minute"
 
 
 _WINDOW = re.compile(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*")

@@ -43,6 +43,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from miogram_toolkit.campaign.journal import OpenRequest
 from miogram_toolkit.protocol.errors import (
@@ -124,10 +125,12 @@ class Sent:
     @classmethod
     def of(cls, started_at: float, numbers: Iterable[str], text: str | None) -> Sent:
         """A request of ``numbers`` (as written) with ``text`` (None for a file)."""
-        return cls(started_at, _key_set(numbers), text)
+        return cls(started_at, _key_set(tuple(numbers)), text)
 
 
-def _key_set(numbers: Iterable[str]) -> frozenset[str]:
+@lru_cache(maxsize=8192)
+def _key_set(numbers: tuple[str, ...]) -> frozenset[str]:
+    # Cached: every settle compares the same archived rows with many requests.
     return frozenset(number_key(n) for n in numbers)
 
 
@@ -172,7 +175,7 @@ def match_rows(request: OpenRequest, rows: Sequence[tuple[int, ReportRow]], text
         settles; ``stale`` when an identical row older than the request was seen (then the
         absence of its own row proves nothing).
     """
-    numbers = _key_set(request.phones.split(","))
+    numbers = _key_set(tuple(request.phones.split(",")))
     not_before = _not_before(request.started_at, clock_offset)
     found: dict[str, tuple[str, str | None]] = {}
     seqs: list[int] = []
@@ -197,13 +200,19 @@ def log_is_live(rows: Sequence[tuple[int, ReportRow]], later: Iterable[Sent],
                 clock_offset: float | None, done_at: float) -> bool:
     """Whether ``rows`` (read after ``done_at``) show the log writing rows after ``done_at``:
     the row of a request answered in this run that left after it, or a row dated after it."""
-    candidates = [s for s in later if s.started_at >= done_at]
+    candidates = [sent for sent in later if sent.started_at >= done_at]
+    numbers = frozenset().union(*(sent.numbers for sent in candidates))
     after = done_at + (clock_offset or 0.0) + \
         (TOLERANCE_S if clock_offset is not None else TOLERANCE_UNKNOWN_S)
     for _, row in rows:
-        if any(_about(row, s.numbers, s.text) for s in candidates):
-            return True
         stamp = _stamp(row)
         if stamp is not None and stamp > after:
+            return True
+        asked = _key_set(row.asked)
+        first = next(iter(asked), None)
+        if first is None or first not in numbers:
+            continue  # the common case, made cheap: no later request named this number
+        if any(_about(row, sent.numbers, sent.text) for sent in candidates
+               if first in sent.numbers):
             return True
     return False

@@ -37,8 +37,10 @@ Example:
     >>> from miogram_toolkit.campaign.journal import Journal
     >>> from miogram_toolkit.campaign.plan import Content
     >>> journal = Journal(":memory:")
-    >>> journal.create({"campaign_id": "doc"}, ["Hi"],
-    ...                [(0, "r0", "+989121234567", 0, "pending", None, 1)])
+    >>> with journal.transaction() as db:  # what a plan writes: a text and a pending row
+    ...     _ = db.execute("INSERT INTO texts(id, body) VALUES (0, 'Hi')")
+    ...     _ = db.execute("INSERT INTO recipients(e164, text_id, state, chunk) "
+    ...                    "VALUES ('+989121234567', 0, 'pending', 1)")
     >>> class Fake:
     ...     clock_offset = None
     ...     def get_report(self, count): return []
@@ -71,6 +73,7 @@ from miogram_toolkit.campaign.progress import Progress
 from miogram_toolkit.campaign.reconcile import Verdict, verdict_of
 from miogram_toolkit.campaign.sender import Sender
 from miogram_toolkit.campaign.unknowns import Unknowns, can_read_chats, unknown_sentence
+from miogram_toolkit.client.policy import retry_delay
 from miogram_toolkit.protocol.encode import mask_phone
 from miogram_toolkit.protocol.errors import MioGramError
 from miogram_toolkit.protocol.report_row import log_can_hold
@@ -178,7 +181,9 @@ class Runner:
                 break
             if not self._chats_asked:
                 self._chats_asked = True
-                if can_read_chats(self.sender):
+                # An agent's chats hold its Telegram messages only: a WhatsApp send is never
+                # there, so its absence would prove nothing.
+                if not self.content.whatsapp and can_read_chats(self.sender):
                     self.unknowns.chat = ChatReader(self.sender, self._pace_read)
             back = self.unknowns.settle()
             self._refill()
@@ -386,7 +391,8 @@ class Runner:
             self._pause(f"{failures} requests in a row failed (the last: {why}); the "
                         "service may be down — run the campaign again later to resume")
             return
-        self._wait(self.sender.retry_delay(failures), "backoff")
+        # The campaign's own back-off (``backoff=``), by the client's one formula.
+        self._wait(retry_delay(failures, self.settings.backoff), "backoff")
 
     def _harvest(self) -> bool:
         self.journal.flush()

@@ -3,9 +3,10 @@
 The runner talks to MioGram only through these methods, so any object that has them can drive a
 campaign: the real :class:`~miogram_toolkit.client.Client` (against the service or a simulator)
 or a fake of a few lines in a test. Nothing here reads the client's attributes or re-derives its
-request policy: how long an answer may take (:meth:`Sender.answer_deadline`), when the gateway
-must have finished a request (:meth:`Sender.gateway_done_after`) and how long to back off
-(:meth:`Sender.retry_delay`) are the client's to say; per-request overrides go as keyword
+request policy: when the gateway must have finished a request
+(:meth:`Sender.gateway_done_after`) is the client's to say, and the pause between two tries of
+a chunk comes from the client's one back-off formula
+(:func:`miogram_toolkit.client.policy.retry_delay`); per-request overrides go as keyword
 arguments (``timeout=``, ``retries=``), never by changing the client.
 
 ::
@@ -13,7 +14,7 @@ arguments (``timeout=``, ``retries=``), never by changing the client.
     Runner ──send_*_mass(numbers, …, robot=, timeout=, retries=0)──► {number: delivered}
       │  ──get_report(count)──────────────► report records (read with read_report_rows)
       │  ──get_history(phone, limit=, robot=)──► ChatMessage list (needs canGet)
-      └─ answer_deadline(n) · gateway_done_after(n) · retry_delay(k) · clock_offset
+      └─ gateway_done_after(n) · clock_offset · can_get() · get_credits()
 
 Example:
     >>> class Fake:  # enough for a text campaign with neither report nor chat
@@ -82,11 +83,5 @@ class Sender(Protocol):
     def get_credits(self) -> Mapping[str, Any]:
         """The remaining credit of each kind."""
 
-    def answer_deadline(self, numbers: int) -> float:
-        """Seconds after a request of ``numbers`` numbers left by which its answer has come."""
-
     def gateway_done_after(self, numbers: int) -> float:
         """Seconds after a request left by which the gateway has finished sending it."""
-
-    def retry_delay(self, attempt: int) -> float:
-        """The pause before try number ``attempt`` (1 = the first retry) of a failed request."""
