@@ -36,8 +36,12 @@ from miogram_toolkit.local import InputError, LockBusy, LockFile, data_path
 from miogram_toolkit.protocol.errors import APIError, AuthError
 from miogram_toolkit.simulator import Simulator
 
-__all__ = ["SimulatorBusy", "connect", "live_service_configured", "service_url",
+__all__ = ["BUILT_IN_USER", "SimulatorBusy", "connect", "live_service_configured",
+           "service_url", "shared_simulator_options",
            "shared_simulator_state", "simulator_lock"]
+
+#: The user name of the built-in simulator's account (the one the ``miogram`` commands share).
+BUILT_IN_USER = "simulator"
 
 Announce = Callable[[str], Any]
 
@@ -70,6 +74,13 @@ def service_url() -> str:
     except ValueError:  # not a URL at all: show what is safe of it
         return url.rsplit("@", 1)[-1]
     return urlunsplit((parts.scheme, netloc, parts.path, "", "")) if netloc else url
+
+
+def shared_simulator_options() -> dict[str, Any]:
+    """How the built-in simulator's account is made the first time: its own user name (so its
+    ledger is never that of a demo's or a notebook's fresh simulator, whose user is ``demo``),
+    and recipients who answer (so ``miogram replies`` has something to read)."""
+    return {"username": BUILT_IN_USER, "replies": True}
 
 
 def shared_simulator_state() -> Path:
@@ -117,7 +128,8 @@ def connect(*, live: bool = False, shared: bool = False, announce: Announce | No
     state = shared_simulator_state()
     with simulator_lock(state):
         # In-process (start=False): no port is opened for a simulator only this command uses.
-        sim = Simulator(state_file=state, start=False, **simulator_options)
+        sim = Simulator(state_file=state, start=False,
+                        **{**shared_simulator_options(), **simulator_options})
         try:
             with Client.to(sim) as client:
                 if announce is not None:

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+import warnings
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import pandas as pd
 
+from miogram_toolkit.campaign import Campaign, CampaignWarning
+from miogram_toolkit.client import Client
 from miogram_toolkit.client.transport import NotSent, RawResponse, WSGITransport
 from miogram_toolkit.simulator import Simulator
 from miogram_toolkit.simulator.numbering import on_messenger
+
+#: Campaign options for tests: no pacing, no back-off, short timeouts.
+FAST = {"rate_per_minute": None, "backoff": 0.0, "timeout_base": 0.5,
+        "timeout_per_number": 0.0}
+#: The gateway's pace shrunk for tests: it has finished a request 0.05 s after it left.
+GATEWAY = {"gateway_per_number_s": 0.0, "gateway_slack_s": 0.05}
 
 
 def numbers(count: int, start: int = 0) -> list[str]:
@@ -82,3 +91,29 @@ BAD_NUMBER_307 = {"Result": False, "Status": "error", "Message": "Number Not Exi
 
 def refuse_never_sent(number: int, form: dict[str, str]) -> None:
     raise NotSent("simulated: connection refused")
+
+
+def client_for(sim: Simulator, transport: Any = None, **options: Any) -> Client:
+    """A client of ``sim`` (through ``transport`` when given) that never retries by itself."""
+    options = {"retries": 0, "backoff": 0.0, **GATEWAY, **options}
+    if transport is None:
+        return Client.to(sim, **options)
+    return Client(sim.secret, base_url=sim.url, transport=transport, **options)
+
+
+def fault_on_sends(sim: Simulator, faults: dict[int, str]) -> Meddler:
+    """A transport that makes the simulator meet ``faults[n]`` on the n-th send request."""
+
+    def queue(number: int, form: dict[str, str]) -> None:
+        if number in faults:
+            sim.faults.queue(faults[number])
+
+    return Meddler(sim, on_send=queue)
+
+
+def run(campaign: Campaign) -> tuple[pd.DataFrame, list[str]]:
+    """Run a campaign without a bar; its results and the CampaignWarnings it gave."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        results = campaign.run(progress=False)
+    return results, [str(w.message) for w in caught if w.category is CampaignWarning]

@@ -211,7 +211,7 @@ def test_file_larger_than_the_limit_is_refused(tmp_path) -> None:
 
 
 def test_token_bucket_spaces_reservations_by_the_rate() -> None:
-    bucket = TokenBucket(rate_per_minute=120, capacity=40, now=0.0)
+    bucket = TokenBucket(rate_per_minute=120, now=0.0)
     waits = [bucket.reserve(40, now=0.0) for _ in range(4)]
     assert waits == [0.0, 20.0, 40.0, 60.0]
     bucket.give_back(40)
@@ -231,7 +231,7 @@ def test_quiet_hours_wrap_midnight_in_tehran_time() -> None:
 
 def test_schedule_with_lanes_and_pacing() -> None:
     starts, agents = schedule([10, 10, 10, 10], ["A", "B"], lanes=2, rate_per_minute=60,
-                              seconds_per_number=0.0, capacity=10)
+                              seconds_per_number=0.0)
     assert agents == ["A", "B", "A", "B"]
     assert starts == [0.0, 0.0, 10.0, 10.0]
 

@@ -16,50 +16,28 @@ import pandas as pd
 import pytest
 from campaign_support import (
     BAD_NUMBER_307,
+    FAST,
+    GATEWAY,
     GATEWAY_306,
     Crash,
     Meddler,
+    client_for,
     deliverable,
+    fault_on_sends,
     frame_of,
     numbers,
+    refuse_never_sent,
+    run,
 )
 
 import miogram_toolkit as mg
 from miogram_toolkit.campaign import (
     Campaign,
-    CampaignWarning,
     JournalBusy,
     JournalMismatch,
     read_archive,
 )
 from miogram_toolkit.campaign.journal import Journal
-from miogram_toolkit.client import Client
-
-FAST = {"rate_per_minute": None, "backoff": 0.0, "timeout_base": 0.5,
-        "timeout_per_number": 0.0}
-
-
-def client_for(sim: mg.Simulator, transport: Any = None) -> Client:
-    if transport is None:
-        return mg.Client.to(sim, retries=0, backoff=0.0)
-    return Client(sim.secret, base_url=sim.url, transport=transport, retries=0, backoff=0.0)
-
-
-def fault_on_sends(sim: mg.Simulator, faults: dict[int, str]) -> Meddler:
-    """A transport that makes the simulator meet ``faults[n]`` on the n-th send request."""
-
-    def queue(number: int, form: dict[str, str]) -> None:
-        if number in faults:
-            sim.faults.queue(faults[number])
-
-    return Meddler(sim, on_send=queue)
-
-
-def run(campaign: Campaign) -> tuple[pd.DataFrame, list[str]]:
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        results = campaign.run(progress=False)
-    return results, [str(w.message) for w in caught if w.category is CampaignWarning]
 
 
 def assert_each_deliverable_once(sim: mg.Simulator, sent: list[str],
@@ -323,9 +301,8 @@ def test_every_agent_refusing_306_pauses_without_failing_rows(journal: str) -> N
 
 
 def test_circuit_breaker_pauses_after_consecutive_failures(journal: str) -> None:
-    unavailable = {"Result": False, "Status": "error", "Message": "No Response From Server"}
     with mg.Simulator(start=False) as sim:
-        meddler = Meddler(sim, on_send=lambda n, form: unavailable)
+        meddler = Meddler(sim, on_send=refuse_never_sent)
         results, paused = run(Campaign(frame_of(80), "Hi", client=client_for(sim, meddler),
                                        journal=journal, breaker=3, **FAST))
         assert sim.inspect()["counts"]["sends"] == 0
@@ -418,7 +395,8 @@ def test_quiet_hours_stop_sends_nothing_and_saves_everything(journal: str) -> No
 
 
 def test_lanes_send_in_parallel_one_agent_each_never_twice(journal: str) -> None:
-    with mg.Simulator(seed=9) as sim, mg.Client.to(sim, retries=2, backoff=0.0) as client:
+    with mg.Simulator(seed=9) as sim, mg.Client.to(sim, retries=2, backoff=0.0,
+                                                   **GATEWAY) as client:
         sim.faults.queue(None, None, None, None, "lost_answer", None, "lost_answer")
         results, paused = run(Campaign(frame_of(400), "Hi", client=client, journal=journal,
                                        max_in_flight=3, chunk_size=10, **FAST))

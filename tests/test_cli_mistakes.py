@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -197,3 +199,15 @@ def test_the_samples_are_refused_off_this_machine_before_any_request(
     assert message.endswith("load your own contact sheet to send through a real service.")
     assert "Using the MioGram service" not in err  # refused before the service was asked
     assert _files(tmp_path) == []
+
+
+def test_a_reader_that_goes_away_early_ends_the_command_quietly() -> None:
+    # `miogram credits | head -1`: the reader has closed the pipe before the table is printed.
+    proc = subprocess.Popen([sys.executable, "-m", "miogram_toolkit.cli", "credits"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 0
+    assert err.splitlines()[0].startswith("Using the built-in simulator")
+    assert len(err.splitlines()) == 1, err  # no "broken pipe", no traceback

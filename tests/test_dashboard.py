@@ -317,7 +317,7 @@ def test_the_page_is_served_to_the_token_holder_on_loopback_only(home: Path) -> 
 
     from miogram_toolkit.widgets.serve import PAGE_NAME, running_page
 
-    with open(home.parent / "server.log", "wb") as log, running_page(0, output=log) as page:
+    with running_page(0) as page:
         base = f"http://127.0.0.1:{page.port}"
         render = f"{base}/voila/render/{PAGE_NAME}"
         assert page.url == f"{render}?token={page.token}" and len(page.token) >= 40
@@ -348,6 +348,11 @@ def test_the_page_is_served_to_the_token_holder_on_loopback_only(home: Path) -> 
             == b"HTTP/1.1 403 Forbidden"
         assert _handshake(page.port, channels, base, cookie) == b"HTTP/1.1 101 Switching Protocols"
     assert page.process.poll() is not None  # stopped with the block
+    # The server's log (it names the token) is private, in the private dashboard folder.
+    log = home / "dashboard" / "server.log"
+    assert oct(log.stat().st_mode & 0o777) == "0o600" and "ServerApp" in log.read_text()
+    assert oct(log.parent.stat().st_mode & 0o777) == "0o700"
+    assert oct((log.parent / PAGE_NAME).stat().st_mode & 0o777) == "0o600"
 
 
 def test_the_page_and_the_notebook_run_the_same_cell() -> None:
@@ -424,9 +429,7 @@ def test_campaigns_are_listed_from_the_data_folder_and_the_old_notebook_folder(
 
 
 def test_the_replies_of_a_campaign_are_read_in_the_report_tab(tmp_path: Path) -> None:
-    # The document dialect: the reference one needs the client to read its limit,offset order.
-    with Simulator(seed=7, start=False, agents=["MioBot1", "MioBot2"], replies=0.5,
-                   dialect="document") as sim:
+    with Simulator(seed=7, start=False, agents=["MioBot1", "MioBot2"], replies=0.5) as sim:
         board = _board(mg.Client.to(sim), tmp_path)
         compose = _compose(board, tmp_path)
         compose.dry_run_button.click()

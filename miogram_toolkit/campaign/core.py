@@ -346,7 +346,6 @@ class Campaign:
                          started_at=time.time())
         journal.event("run", f"{counts['pending']} pending, {open_requests} to settle")
         bar = _progress_bar(counts, len(self.plan.sendable)) if progress else None
-        restore = self.settings.apply_timeouts(self.client)
         try:
             runner = Runner(journal, self.client, self.content, self.settings.for_runner(),
                             agents, progress=bar, sleep=self._sleep)
@@ -357,7 +356,6 @@ class Campaign:
                 journal.event("paused", "interrupted by the user")
                 raise
         finally:
-            restore()
             if bar is not None:
                 bar.close()
         journal.set_meta(state=outcome.state, reason=outcome.reason)
@@ -385,23 +383,35 @@ class Campaign:
         journal = self._memory if self._memory is not None else self.journal_path
         return replies(journal, client or self.client, **options)
 
-    def retry(self, reasons: Any = None, progress: bool = True) -> pd.DataFrame:
+    def retry(self, reasons: Any = None, progress: bool = True, *,
+              unknown: bool = False) -> pd.DataFrame:
         """Try the failed rows again (those with one of ``reasons``, or all), then run.
 
         Delivered rows are never touched. ``reasons`` is a reason or a list of them
-        (``"not_on_messenger"``, ``"bad_number"``, …).
+        (``"not_on_messenger"``, ``"bad_number"``, …). ``unknown=True`` also sends again the
+        rows whose outcome is unknown — explicitly, with a warning: some of them may have
+        received the message already and will receive it twice.
 
         Returns:
             :meth:`results` after the run.
         """
         if isinstance(reasons, str):
             reasons = [reasons]
+        wanted = list(reasons) if reasons is not None else None
         journal = self._open_journal()
         try:
-            again = journal.retry_failed(list(reasons) if reasons is not None else None,
-                                         journal.max_chunk() + 1, self.settings.chunk_size)
-            journal.event("retry", f"{again} failed rows back to pending")
-            logger.info("retry: %d failed rows will be tried again", again)
+            again = journal.retry_failed(wanted, journal.max_chunk() + 1,
+                                         self.settings.chunk_size)
+            if unknown:
+                risky = journal.retry_failed(None, journal.max_chunk() + 1,
+                                             self.settings.chunk_size, state="unknown")
+                if risky:
+                    warnings.warn(f"{risky} rows whose outcome was unknown are sent again: "
+                                  "some of them may have received the message already and "
+                                  "will receive it twice", CampaignWarning, stacklevel=2)
+                again += risky
+            journal.event("retry", f"{again} rows back to pending")
+            logger.info("retry: %d rows will be tried again", again)
         finally:
             self._close_journal(journal)
         return self.run(progress=progress)

@@ -82,7 +82,7 @@ def _schedule(plan: Plan, flight: Preflight, settings: CampaignSettings, frame: 
     per_number = 0.0 if whatsapp else GATEWAY_SECONDS_PER_NUMBER
     starts, agents = schedule(sizes.tolist(), flight.agents, lanes=lanes,
                               rate_per_minute=settings.rate_per_minute,
-                              seconds_per_number=per_number, capacity=settings.chunk_size)
+                              seconds_per_number=per_number)
     now = pd.Timestamp.now(tz="UTC").floor("s")
     at = pd.Series([now + pd.Timedelta(seconds=s) for s in starts], index=sizes.index)
     agent_of = pd.Series(agents, index=sizes.index, dtype="string")

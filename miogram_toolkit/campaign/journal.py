@@ -244,13 +244,18 @@ class Journal:
                            "WHERE row=? AND state='pending'", [(reason, now, r) for r in rows])
 
     def retry_failed(self, reasons: Sequence[str] | None, first_chunk: int,
-                     chunk_size: int) -> int:
+                     chunk_size: int, *, state: str = "failed") -> int:
         """Turn failed rows (with one of ``reasons``, or any) back to pending, in new chunks.
 
-        Returns how many rows will be tried again. Delivered rows are never touched.
+        ``state="unknown"``: the rows whose outcome is unknown instead (the user's explicit
+        choice: some of them may receive the message twice). Rows held (an opt-out, removed
+        from the sheet) stay. Returns how many rows will be tried again. Delivered rows are
+        never touched.
         """
-        rows = self.query("SELECT row, text_id, reason FROM recipients WHERE state='failed' "
-                          "AND hold IS NULL ORDER BY text_id, row")
+        if state not in ("failed", "unknown"):
+            raise ValueError(f"state: only failed or unknown rows are tried again, not {state!r}")
+        rows = self.query("SELECT row, text_id, reason FROM recipients WHERE state=? "
+                          "AND hold IS NULL ORDER BY text_id, row", (state,))
         chosen = [(r, t) for r, t, why in rows
                   if reasons is None or any(_reason_matches(why, want) for want in reasons)]
         updates: list[tuple[int, float, int]] = []

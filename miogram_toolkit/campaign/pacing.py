@@ -1,9 +1,11 @@
 """Pacing: a token bucket per agent, and the send window (quiet hours in a time zone).
 
-**Rate.** Each agent may send ``rate_per_minute`` messages a minute. Its bucket holds at most one
-chunk's worth of tokens and refills continuously; a chunk of *n* numbers waits until *n* tokens
-are there. After the first chunk the long-run rate is exactly the configured one
-(``benchmarks/bench_campaign.py`` measures it). The default, :data:`DEFAULT_RATE_PER_MINUTE`
+**Rate.** Each agent may send ``rate_per_minute`` messages a minute, and a request of *n* numbers
+uses *n* of them: after it, the agent's next request waits *n* × 60 / ``rate_per_minute`` seconds
+("a chunk of 40 every 2 minutes per agent at 20 a minute"; one personalised message every 3 s).
+The first request of a run goes at once and nothing is saved up beyond it, so a run never opens
+with a burst (a bucket that started full at the chunk size sent 34–36 one-number requests per
+agent in the first two seconds at 20 a minute). The default, :data:`DEFAULT_RATE_PER_MINUTE`
 = 20 a minute per agent (one message every 3 s), is a third of what the service's gateway itself
 can do (it spends about 1 s on each number): messengers throttle accounts that message many
 strangers quickly, and an agent lost to a flood ban costs more than a slower campaign.
@@ -14,11 +16,15 @@ nothing is sent; a window may wrap midnight. :meth:`QuietHours.wait_seconds` say
 sending may resume.
 
 Example:
-    >>> bucket = TokenBucket(rate_per_minute=60, capacity=10, now=0.0)
-    >>> bucket.reserve(10, now=0.0)      # a full bucket: the first chunk goes at once
+    >>> bucket = TokenBucket(rate_per_minute=60, now=0.0)
+    >>> bucket.reserve(10, now=0.0)      # the first request goes at once
     0.0
-    >>> bucket.reserve(10, now=0.0)      # the next 10 tokens take 10 s to refill
+    >>> bucket.reserve(10, now=0.0)      # the next waits for the 10 numbers sent: 10 s
     10.0
+    >>> bucket.reserve(1, now=100.0)     # idle time saves nothing up: no burst
+    0.0
+    >>> bucket.reserve(1, now=100.0)
+    1.0
     >>> quiet = QuietHours.parse("22:00-08:00", "Asia/Tehran")
     >>> from datetime import datetime, timezone
     >>> quiet.wait_seconds(datetime(2026, 1, 1, 19, 0, tzinfo=timezone.utc))   # 22:30 Tehran
@@ -40,39 +46,35 @@ DEFAULT_RATE_PER_MINUTE = 20.0
 
 
 class TokenBucket:
-    """A token bucket refilled at ``rate_per_minute / 60`` tokens a second, up to ``capacity``.
+    """One agent's pace: ``rate_per_minute`` numbers a minute, with no burst.
 
-    :meth:`reserve` takes the tokens at once and returns how long the caller must wait before
+    :meth:`reserve` books the next slot at once and returns how long the caller must wait before
     sending, so reservations made back to back are spaced exactly by the rate. Thread-safe.
     """
 
-    def __init__(self, rate_per_minute: float, capacity: int, *, now: float) -> None:
+    def __init__(self, rate_per_minute: float, *, now: float) -> None:
         if not rate_per_minute > 0:
             raise ValueError(f"rate_per_minute: must be more than 0, got {rate_per_minute!r}")
         self.rate = float(rate_per_minute) / 60.0
-        self.capacity = float(max(1, capacity))
-        self._tokens = self.capacity
-        self._at = now
+        self._next = now  # when the next request may leave
         self._lock = threading.Lock()
 
     def reserve(self, count: int, *, now: float) -> float:
-        """Take ``count`` tokens; return the seconds to wait before they are really there."""
+        """Book a request of ``count`` numbers; return the seconds to wait before it leaves."""
         with self._lock:
-            available = min(self.capacity, self._tokens + (now - self._at) * self.rate)
-            self._at = now
-            self._tokens = available - count  # may go negative: that debt is the wait
-            return max(0.0, -self._tokens / self.rate)
+            start = max(now, self._next)
+            self._next = start + count / self.rate
+            return start - now
 
     def peek(self, count: int, *, now: float) -> float:
-        """The seconds :meth:`reserve` would make the caller wait, without taking anything."""
+        """The seconds :meth:`reserve` would make the caller wait, without booking anything."""
         with self._lock:
-            available = min(self.capacity, self._tokens + (now - self._at) * self.rate)
-            return max(0.0, (count - available) / self.rate)
+            return max(0.0, self._next - now)
 
     def give_back(self, count: int) -> None:
-        """Return tokens of a reservation that sent nothing (a refused or unsent request)."""
+        """Undo the booking of a request that sent nothing (refused, or never left)."""
         with self._lock:
-            self._tokens = min(self.capacity, self._tokens + count)
+            self._next -= count / self.rate
 
 
 _WINDOW = re.compile(r"\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*")

@@ -201,33 +201,34 @@ def check(plan: Plan, client: Any, *, robots: Sequence[str] | None, needed: int)
 
 
 def schedule(sizes: Sequence[int], agents: Sequence[str], *, lanes: int,
-             rate_per_minute: float | None, seconds_per_number: float,
-             capacity: int | None = None) -> tuple[list[float], list[str]]:
+             rate_per_minute: float | None, seconds_per_number: float
+             ) -> tuple[list[float], list[str]]:
     """Estimated start (seconds from now) and agent of each chunk, in queue order.
 
     One lane rotates over its agents; N lanes hold one agent each (agent i in lane i mod N).
-    A chunk starts when its lane is free and its agent's bucket allows.
+    A chunk starts when its lane is free and its agent's pace allows: after a chunk of *n*
+    numbers an agent waits *n* × 60 / ``rate_per_minute`` seconds, with no burst (as
+    :class:`~miogram_toolkit.campaign.pacing.TokenBucket` paces the run).
     """
     count = max(1, min(lanes, len(agents)))
     lane_agents = [list(agents[i::count]) for i in range(count)]
     lane_free = [0.0] * count
     turns = [0] * count
     interval = 60.0 / rate_per_minute if rate_per_minute else 0.0
-    room = capacity or max(sizes, default=0)
-    tat: dict[str, float] = dict.fromkeys(agents, 0.0)
+    ready: dict[str, float] = dict.fromkeys(agents, 0.0)
     starts: list[float] = []
     chosen: list[str] = []
-    def start_of(lane: int, size: int) -> float:
-        # A full bucket lets ``room`` tokens go at once (the generic cell rate algorithm).
+
+    def start_of(lane: int) -> float:
         agent = lane_agents[lane][turns[lane] % len(lane_agents[lane])]
-        return max(lane_free[lane], tat[agent] - max(0, room - size) * interval)
+        return max(lane_free[lane], ready[agent])
 
     for size in sizes:
-        lane = min(range(count), key=lambda i: (start_of(i, size), i))
-        start = start_of(lane, size)
+        lane = min(range(count), key=lambda i: (start_of(i), i))
+        start = start_of(lane)
         agent = lane_agents[lane][turns[lane] % len(lane_agents[lane])]
         turns[lane] += 1
-        tat[agent] = max(tat[agent], start) + size * interval
+        ready[agent] = start + size * interval
         lane_free[lane] = start + size * seconds_per_number
         starts.append(round(start, 3))
         chosen.append(agent)

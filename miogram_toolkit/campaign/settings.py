@@ -211,22 +211,3 @@ class CampaignSettings:
         values = dataclasses.asdict(self)
         values["quiet_hours"] = str(self.quiet_hours) if self.quiet_hours else None
         return json.dumps(values, ensure_ascii=False, default=str)
-
-    def apply_timeouts(self, client: Any) -> Any:
-        """Set the run's read timeouts on ``client``; returns the function putting them back."""
-        # TRANSITIONAL (issue 16): until the runner hands the client per-call timeouts, the run's
-        # read timeouts are set on the client and put back after the run.
-        saved = {k: getattr(client, k) for k in ("timeout", "per_number_timeout")
-                 if hasattr(client, k)}
-        if "per_number_timeout" in saved:
-            client.timeout = self.timeout_base
-            client.per_number_timeout = self.timeout_per_number
-        elif saved:
-            client.timeout = self.timeout_base + self.timeout_per_number * \
-                self.chunk_size
-
-        def restore() -> None:
-            for key, value in saved.items():
-                setattr(client, key, value)
-
-        return restore

@@ -1,8 +1,13 @@
 """Talking to MioGram: :class:`Client` (one method per action) and the transport seam.
 
-* :mod:`~miogram_toolkit.client.core`: the client, its request policy and the secret it guards;
-* :mod:`~miogram_toolkit.client.actions`: the typed action methods, generated from the catalogue;
-* :mod:`~miogram_toolkit.client.transport`: the one seam for HTTP (``requests`` or in-process WSGI).
+* :mod:`~miogram_toolkit.client.core`: the client: retries, what it learns (dialect, clock);
+* :mod:`~miogram_toolkit.client.policy`: the request policy (per-call ``timeout=``/``retries=``,
+  the answer deadline, when the gateway is done, the one back-off formula);
+* :mod:`~miogram_toolkit.client.settings`: the secret and where it may be sent;
+* :mod:`~miogram_toolkit.client.actions`: the typed action methods, one per catalogue action;
+* :mod:`~miogram_toolkit.client.transport`: the one seam for HTTP, one piece per file
+  (:mod:`.seam`, :mod:`.masked`, :mod:`.classify`, :mod:`.requests_transport`,
+  :mod:`.wsgi_transport`).
 
 Choosing between the real service and the built-in simulator is :mod:`miogram_toolkit.service`'s
 work, one room above. Importing this package never imports pandas.

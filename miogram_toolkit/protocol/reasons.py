@@ -81,6 +81,8 @@ REASONS: dict[str, Reason] = {
     "log_frozen": Reason("unknown", "Log shows no new sends",
                          "the service's report lists only an account's first 1000 rows, so it "
                          "cannot show this request"),
+    "unknown_skipped": Reason("unknown", "Left unknown (on_unknown='skip')",
+                              "no answer came and the campaign was told not to check or resend"),
 }
 
 

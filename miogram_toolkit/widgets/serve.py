@@ -120,13 +120,14 @@ def _answers(port: int) -> bool:
 
 
 def start_page(port: int = 8866, *, startup_s: float = 60.0,
-               output: Any = subprocess.DEVNULL) -> DashboardPage:
+               output: Any = None) -> DashboardPage:
     """Start the page's server on ``127.0.0.1:port`` (0: a free port) and wait until it answers.
 
     Args:
         port: the port to listen on; 0 picks a free one.
         startup_s: how long to wait for the server to answer before giving up.
-        output: where the server's own log goes (a file, ``None`` for the terminal).
+        output: where the server's own log goes (an open file); None: ``server.log`` in the
+            private ``dashboard/`` folder (it names the token, like the page's address).
 
     Raises:
         InputError: Voila is not installed, the port is taken, or the server did not start
@@ -152,16 +153,23 @@ def start_page(port: int = 8866, *, startup_s: float = 60.0,
             "--ServerApp.jpserver_extensions={'voila': True}"]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         argv.append("--ServerApp.allow_root=True")  # Jupyter refuses root unless told
-    process = subprocess.Popen(argv, env=env, cwd=folder, stdout=output, stderr=output,
-                               stdin=subprocess.DEVNULL)
+    log_path = folder / "server.log"
+    log = output if output is not None else open_private(log_path, "ab")
+    try:
+        process = subprocess.Popen(argv, env=env, cwd=folder, stdout=log, stderr=log,
+                                   stdin=subprocess.DEVNULL)
+    finally:
+        if output is None:
+            log.close()  # the server has its own copy of the file
+
     page = DashboardPage(url=f"http://127.0.0.1:{port}/voila/render/{notebook.name}"
                              f"?token={token}", token=token, port=port, process=process)
     deadline = time.monotonic() + startup_s
     while not _answers(port):
         if process.poll() is not None or time.monotonic() > deadline:
             page.stop()
-            raise InputError(f"The dashboard page could not start on port {port} (the "
-                             f"server's messages say why): try again, or another --port")
+            raise InputError(f"The dashboard page could not start on port {port} ({log_path} "
+                             f"says why): try again, or another --port")
         time.sleep(0.2)
     return page
 
@@ -183,7 +191,7 @@ def serve_dashboard(port: int = 8866, *, open_browser: bool = True,
     def _stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    page = start_page(port, output=None)
+    page = start_page(port)
     previous = signal.signal(signal.SIGTERM, _stop)
     try:
         echo(f"The dashboard is at {page.url} — for this machine and whoever holds this "
