@@ -199,8 +199,28 @@ class Journal:
     # -- recipients ----------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
+        """Rows per state: the recipients, and the sheet's own skips counted as skipped."""
         found = dict(self.query("SELECT state, COUNT(*) FROM recipients GROUP BY state"))
-        return {state: int(found.get(state, 0)) for state in STATES}
+        counts = {state: int(found.get(state, 0)) for state in STATES}
+        if self._has_table("sheet_skips"):
+            counts["skipped"] += int(self.query("SELECT COUNT(*) FROM sheet_skips")[0][0])
+        return counts
+
+    def _has_table(self, name: str) -> bool:
+        return bool(self.query("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?",
+                               (name,)))
+
+    def sheet_skips(self) -> pd.DataFrame:
+        """The sheet's rows skipped at the last run for want of a usable number or as a
+        duplicate: label, sheet_row, position, e164, state (skipped), reason."""
+        if not self._has_table("sheet_skips"):
+            return pd.DataFrame(columns=["label", "sheet_row", "position", "e164", "state",
+                                         "reason"])
+        with self._lock:
+            frame = pd.read_sql_query("SELECT label, sheet_row, position, e164, reason FROM "
+                                      "sheet_skips ORDER BY position", self._db)
+        frame["state"] = "skipped"
+        return frame
 
     def pending_chunks(self) -> list[tuple[int, int | None, list[tuple[int, str]]]]:
         """The pending rows grouped by chunk, in chunk order: ``(chunk, text_id, rows)``."""
