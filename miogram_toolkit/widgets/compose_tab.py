@@ -21,9 +21,7 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import html
-import re
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +43,10 @@ PREVIEW_ROWS = 5
 class ComposeTab(Sending):
     """Contacts in, a campaign out; see the module docstring."""
 
-    def __init__(self, client: Any, *, samples: dict[str, Path], journal_dir: Path,
+    def __init__(self, client: Any, *, samples: dict[str, Path],
                  on_finished: Any = None) -> None:
         w = widgets()
         self.samples = samples
-        self.journal_dir = Path(journal_dir)
         self.contacts: pd.DataFrame | None = None
         self.sheet_opt_outs: pd.DataFrame | None = None
         self.file_opt_outs: pd.DataFrame | None = None
@@ -255,15 +252,6 @@ class ComposeTab(Sending):
 
     # -- the campaign ------------------------------------------------------------------------
 
-    def campaign_name(self) -> str:
-        """The journal's name: the name field, else the account and the message (one campaign)."""
-        typed = re.sub(r"[^\w.-]+", "-", (self.name.value or "").strip()).strip("-.")
-        if typed:
-            return typed
-        account = str(getattr(self.client, "base_url", ""))
-        digest = hashlib.sha256(f"{account}\n{self.message.value}".encode()).hexdigest()
-        return f"dashboard-{digest[:12]}"
-
     def build(self) -> Any:
         """The Campaign for what the form says (as ``miogram send`` would build it)."""
         from miogram_toolkit.campaign import Campaign
@@ -274,8 +262,10 @@ class ComposeTab(Sending):
         if not (self.message.value or "").strip():
             raise ValueError("message: write the message first")
         refuse_samples(self.cleaned, getattr(self.client, "base_url", None))
+        # No journal named here: the campaign's identity (the account, and the name given or
+        # else the message) names it, so Send again or a new dashboard continues the campaign.
         return Campaign(self.cleaned, self.message.value, client=self.client,
                         chunk_size=int(self.chunk_size.value),
                         rate_per_minute=float(self.rate.value) or None,
                         robots=list(self.agents.value) or None, opt_out=self.opt_out_numbers(),
-                        journal=self.journal_dir / f"{self.campaign_name()}.sqlite")
+                        name=(self.name.value or "").strip() or None)
