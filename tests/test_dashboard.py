@@ -563,3 +563,37 @@ def test_the_dashboard_needs_only_core_dependencies() -> None:
     third_party = {name for name in found - {"miogram_toolkit"}
                    if name not in sys.stdlib_module_names}
     assert third_party <= core, third_party - core
+
+
+def test_another_campaign_to_the_same_people_is_refused_unless_chosen(tmp_path: Path) -> None:
+    # A served simulator: its account has a ledger (one inside this process has none).
+    with Simulator(seed=7, agents=["MioBot1", "MioBot2"]) as served:
+        _another_campaign(mg.Client.to(served), tmp_path)
+
+
+def _another_campaign(client: Any, tmp_path: Path) -> None:
+    board = _board(client, tmp_path)
+    compose = _compose(board, tmp_path)
+    compose.dry_run_button.click()
+    compose.send_button.click()
+    assert compose.wait(60)
+    first = _deliveries(client)
+    # A changed text is another campaign: the same people, within 24 hours, are refused.
+    compose.message.value = "Autumn sale, {name}!"
+    compose.dry_run_button.click()
+    compose.send_button.click()
+    assert compose.wait(60)
+    assert "in the last 24 hours" in compose.outcome.value, compose.outcome.value
+    assert _deliveries(client) == first
+    compose.recent.value = "skip"  # leave them out: nothing to send
+    plan = compose.dry_run()
+    assert plan is not None, compose.plan.value
+    assert int((plan["reason"] == "recently_messaged").sum()) == 11
+    compose.send_button.click()
+    assert compose.wait(60)
+    assert _deliveries(client) == first
+    compose.recent.value = "new"  # said explicitly: they get the new message once
+    compose.dry_run_button.click()
+    compose.send_button.click()
+    assert compose.wait(60)
+    assert set(_deliveries(client).values()) == {2}

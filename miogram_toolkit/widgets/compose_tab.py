@@ -81,6 +81,12 @@ class ComposeTab(Sending):
         self.opt_out = w.FileUpload(accept=".csv,.txt,.xlsx", multiple=False,
                                     description="Opt-out list")
         self.opt_out_note = w.HTML()
+        self.recent = w.Dropdown(
+            description="Messaged by another campaign in the last 24 h", style=wide,
+            options=[("refuse, and tell me how many", "refuse"),
+                     ("leave them out", "skip"),
+                     ("send to them anyway (a new campaign)", "new")], value="refuse",
+            layout={"width": "640px"})
         self._build_sending(client, on_finished)
 
         self.upload.observe(lambda _: self._load_upload(), names="value")
@@ -89,6 +95,7 @@ class ComposeTab(Sending):
         self.message.observe(lambda _: self._count(), names="value")
         self.name.observe(lambda _: self._invalidate(), names="value")
         self.opt_out.observe(lambda _: self._load_opt_out(), names="value")
+        self.recent.observe(lambda _: self._invalidate(), names="value")
 
         def section(title: str) -> Any:
             return w.HTML(f"<h4 style='margin:14px 0 4px'>{title}</h4>")
@@ -98,7 +105,7 @@ class ComposeTab(Sending):
             self.column, self.cleaning,
             section("2. Message"), self.name, self.message, self.counter, self.preview,
             section("3. How to send"), w.HBox([self.chunk_size, self.rate]),
-            w.HBox([self.agents, self.opt_out]), self.opt_out_note,
+            w.HBox([self.agents, self.opt_out]), self.opt_out_note, self.recent,
             section("4. Check, then send"), *self.sending_rows,
         ])
 
@@ -268,4 +275,6 @@ class ComposeTab(Sending):
                         chunk_size=int(self.chunk_size.value),
                         rate_per_minute=float(self.rate.value) or None,
                         robots=list(self.agents.value) or None, opt_out=self.opt_out_numbers(),
-                        name=(self.name.value or "").strip() or None)
+                        name=(self.name.value or "").strip() or None,
+                        skip_recent=self.recent.value == "skip",
+                        new_campaign=self.recent.value == "new")
