@@ -36,8 +36,12 @@ from miogram_toolkit.local import InputError, LockBusy, LockFile, data_path
 from miogram_toolkit.protocol.errors import APIError, AuthError
 from miogram_toolkit.simulator import Simulator
 
-__all__ = ["SimulatorBusy", "connect", "ledger_folder", "live_service_configured", "service_url",
-           "shared_simulator_ledger", "shared_simulator_state", "simulator_lock"]
+__all__ = ["BUILT_IN_USER", "SimulatorBusy", "connect", "live_service_configured",
+           "service_url", "shared_simulator_options",
+           "shared_simulator_state", "simulator_lock"]
+
+#: The user name of the built-in simulator's account (the one the ``miogram`` commands share).
+BUILT_IN_USER = "simulator"
 
 Announce = Callable[[str], Any]
 
@@ -72,25 +76,16 @@ def service_url() -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", "")) if netloc else url
 
 
+def shared_simulator_options() -> dict[str, Any]:
+    """How the built-in simulator's account is made the first time: its own user name (so its
+    ledger is never that of a demo's or a notebook's fresh simulator, whose user is ``demo``),
+    and recipients who answer (so ``miogram replies`` has something to read)."""
+    return {"username": BUILT_IN_USER, "replies": True}
+
+
 def shared_simulator_state() -> Path:
     """The built-in simulator's state file for the ``miogram`` commands (in the data folder)."""
     return data_path("simulator") / "state.sqlite"
-
-
-def shared_simulator_ledger() -> Path:
-    """The ledger folder of the built-in simulator's account: beside its state, reset with it.
-
-    (A real account's ledger is in ``local.data_path("ledger")``; the simulated account's must
-    not outlive ``miogram simulator --reset``.)
-    """
-    return data_path("simulator", "ledger")
-
-
-def ledger_folder() -> Path | None:
-    """Where the ``miogram`` commands keep the ledger of the account they use: None (the user
-    data folder's ``ledger/``) for the service at ``MIOGRAM_URL``, else the built-in simulator's.
-    """
-    return None if live_service_configured() else shared_simulator_ledger()
 
 
 @contextmanager
@@ -133,7 +128,8 @@ def connect(*, live: bool = False, shared: bool = False, announce: Announce | No
     state = shared_simulator_state()
     with simulator_lock(state):
         # In-process (start=False): no port is opened for a simulator only this command uses.
-        sim = Simulator(state_file=state, start=False, **simulator_options)
+        sim = Simulator(state_file=state, start=False,
+                        **{**shared_simulator_options(), **simulator_options})
         try:
             with Client.to(sim) as client:
                 if announce is not None:

@@ -142,3 +142,60 @@ def test_status_refuses_what_is_not_a_journal(target: str, expected: str, tmp_pa
     code, stdout, err = run(capsys, "status", target.format(tmp=tmp_path))
     assert code == 1
     assert error_line(err, "status").endswith(expected) and stdout == ""
+
+
+class _Recorder:
+    """Stands in for Campaign: records what the command passes, sends nothing."""
+
+    made: list[dict[str, object]] = []
+    retried: list[dict[str, object]] = []
+
+    def __init__(self, sheet: object, message: object, **options: object) -> None:
+        self.made.append({"message": message, **options})
+        self.journal_path = "j.sqlite"
+        self.outcome = None
+
+    def retry(self, reasons: object, **options: object) -> pd.DataFrame:
+        self.retried.append({"reasons": reasons, **options})
+        return self.run()
+
+    def run(self, **options: object) -> pd.DataFrame:
+        return pd.DataFrame({"state": ["delivered"]})
+
+
+@pytest.mark.parametrize(("argv", "expected"), [
+    (["--campaign", "spring"], {"name": "spring"}),
+    (["--new-campaign"], {"new_campaign": True}),
+    (["--skip-recent"], {"skip_recent": True}),
+    (["--not-within", "7d"], {"not_within": "7d"}),
+    (["--ignore-reply-opt-outs"], {"ignore_reply_opt_outs": True}),
+    ([], {}),
+])
+@pytest.mark.parametrize("command", ["send", "retry"])
+def test_the_campaign_flags_reach_the_campaign(
+        command: str, argv: list[str], expected: dict[str, object], sheet: Path,
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import miogram_toolkit.campaign as campaign_room
+
+    monkeypatch.setattr(campaign_room, "Campaign", _Recorder)
+    _Recorder.made.clear()
+    code, _, err = run(capsys, command, str(sheet), "--message", "hi", *argv, "--no-progress")
+    assert code == 0, err
+    (made,) = _Recorder.made
+    new_flags = {"name", "new_campaign", "skip_recent", "not_within", "ignore_reply_opt_outs"}
+    assert {k: v for k, v in made.items() if k in new_flags} == expected
+    assert made["message"] == "hi"
+
+
+def test_retry_passes_its_reasons_and_unknown(sheet: Path, monkeypatch: pytest.MonkeyPatch,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    import miogram_toolkit.campaign as campaign_room
+
+    monkeypatch.setattr(campaign_room, "Campaign", _Recorder)
+    _Recorder.retried.clear()
+    code, _, err = run(capsys, "retry", str(sheet), "--message", "hi", "--reason",
+                       "not_on_messenger", "--reason", "bad_number", "--unknown",
+                       "--no-progress")
+    assert code == 0, err
+    assert _Recorder.retried == [{"reasons": ["not_on_messenger", "bad_number"],
+                                  "progress": False, "unknown": True}]

@@ -18,7 +18,8 @@ import pytest
 from cli_support import error_line, offline, run  # noqa: F401 (offline: autouse)
 
 import miogram_toolkit as mg
-from miogram_toolkit.service import shared_simulator_ledger, shared_simulator_state
+from miogram_toolkit.cli.simulator import shared_simulator_ledgers
+from miogram_toolkit.service import shared_simulator_state
 
 
 @pytest.fixture
@@ -143,11 +144,17 @@ def test_simulator_where_and_reset(capsys: pytest.CaptureFixture[str]) -> None:
     code, stdout, _ = run(capsys, "credits")
     assert next(line for line in stdout.splitlines() if line.startswith("Message")).split()[1] \
         == "7"
-    ledger = shared_simulator_ledger() / "127.0.0.1-demo-0123456789ab.sqlite"
-    ledger.write_bytes(b"the simulated account's opt-outs")
+    from miogram_toolkit.campaign.ledger import Ledger
+
+    for port in ("0", "8765"):  # in-process, and served by `miogram simulator`
+        Ledger.open(f"http://127.0.0.1:{port}/dojob.php", "simulator").close()
+    demo = Ledger.open("http://127.0.0.1:0/dojob.php", "demo")  # a fresh simulator's: kept
+    demo.close()
+    assert len(shared_simulator_ledgers()) == 2
     code, stdout, _ = run(capsys, "simulator", "--reset")
     assert (code, stdout) == (0, f"Reset the built-in simulator: removed {state}.\n")
-    assert not state.exists() and not ledger.exists()  # its ledger goes with it
+    assert not state.exists() and shared_simulator_ledgers() == []  # its ledger goes with it
+    assert demo.path.exists()
     code, stdout, _ = run(capsys, "credits")
     assert next(line for line in stdout.splitlines() if line.startswith("Message")).split()[1] \
         == "10000"

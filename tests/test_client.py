@@ -107,7 +107,7 @@ def test_context_manager_closes_a_transport_it_created_only() -> None:
 # -- request shape -----------------------------------------------------------------------------
 
 def test_post_goes_to_base_url_with_the_documented_headers() -> None:
-    client, transport, _ = make_client(OK, timeout=7.5, answer_wait_s=0)
+    client, transport, _ = make_client(OK, timeout=7.5)
     client.send_message(A, "Hi")
     sent = transport.sent[0]
     assert sent.url == LOCAL_URL

@@ -76,19 +76,23 @@ def test_a_bad_override_is_named(bad: object) -> None:
     assert transport.sent == []
 
 
-def test_answer_deadline_covers_the_endpoints_60_s_wait_and_the_pace() -> None:
+def test_answer_deadline_follows_the_pace_up_to_the_endpoints_60_s_wait() -> None:
     client = Client(SECRET, base_url=LOCAL_URL, timeout=30, per_number_timeout=1.5)
     assert client.answer_deadline(0) == 30.0  # a read
-    assert client.answer_deadline(1) == 75.0  # the endpoint answers 999 at 60 s; slack on top
-    assert client.answer_deadline(100) == 180.0
+    assert client.answer_deadline(1) == 31.5
+    assert client.answer_deadline(40) == 90.0
+    # The endpoint answers 999 after 60 s whatever the numbers: waiting longer is pointless.
+    assert client.answer_deadline(100) == client.answer_deadline(1000) == 90.0
     assert client.read_timeout(40) == client.answer_deadline(40)
+    shorter = Client(SECRET, base_url=LOCAL_URL, timeout=1, gateway_wait_s=5)
+    assert shorter.answer_deadline(100) == 6.0
 
 
 def test_a_send_waits_for_its_answer_deadline() -> None:
     client, transport, _ = make_client({"Status": "checking", "Result": {A: True, B: True}},
                                        timeout=30)
     client.send_message_mass([A, B], "Hi")
-    assert transport.sent[0].timeout == client.answer_deadline(2) == 75.0
+    assert transport.sent[0].timeout == client.answer_deadline(2) == 33.0
 
 
 def test_gateway_done_after_is_a_setting_tests_can_shrink() -> None:

@@ -177,6 +177,19 @@ def test_seeded_from_journals_of_both_formats(ledger: Ledger, tmp_path: Path) ->
                                                          "old.sqlite"]
 
 
+def test_journals_of_another_account_are_not_seeded(ledger: Ledger, tmp_path: Path) -> None:
+    ours = _keyed_journal(tmp_path / "ours.sqlite")
+    theirs = _keyed_journal(tmp_path / "theirs.sqlite")
+    for path, account in ((ours, ledger.account), (theirs, "https://miogram.net/dojob.php x")):
+        db = sqlite3.connect(path)
+        db.execute("INSERT INTO meta VALUES ('account', ?)", (account,))
+        db.commit()
+        db.close()
+    assert ledger.seed_from_journals([theirs]) == 0
+    assert ledger.recent([C], within=86400, now=T0 + 10) == {}
+    assert ledger.seed_from_journals([ours]) == 1
+
+
 def test_a_file_that_is_not_a_ledger_is_refused_in_one_sentence(tmp_path: Path) -> None:
     path = ledger_path(URL, "shop")
     path.write_bytes(b"garbage" * 1000)

@@ -134,10 +134,6 @@ def _seconds(at: Moment | None) -> float:
     return float(at)
 
 
-def _span(within: float | int | dt.timedelta) -> float:
-    return within.total_seconds() if isinstance(within, dt.timedelta) else float(within)
-
-
 class Ledger:
     """One account's ledger (see the module's docstring). Thread-safe: one connection, a lock.
 
@@ -248,9 +244,6 @@ class Ledger:
                  tb: TracebackType | None) -> None:
         self.close()
 
-    def __repr__(self) -> str:
-        return f"Ledger({str(self.path)!r})"
-
     # -- messages ------------------------------------------------------------------------------
 
     def record_attempt(self, numbers: Iterable[str], campaign: str, at: Moment | None = None
@@ -290,7 +283,8 @@ class Ledger:
         ``exclude_campaign`` leaves out the campaign asking (its own rows are not "another
         campaign"). Rows whose outcome was ``failed`` or ``not_sent`` do not count.
         """
-        since = _seconds(now) - _span(within)
+        span = within.total_seconds() if isinstance(within, dt.timedelta) else float(within)
+        since = _seconds(now) - span
         marks = ",".join("?" * len(NOT_MESSAGED))
         rows = self._query(
             "SELECT m.number, m.campaign, m.at FROM messages m JOIN wanted w "
@@ -380,12 +374,14 @@ class Ledger:
 
         Reads journals of every format (the first keyed rows by position, with ``e164``; later
         ones key them by number); a file that is not a journal, or one already seeded and not
-        changed since, is passed over. The campaign is named by the journal's ``campaign_id``
-        (else ``campaign`` or ``name`` in its meta, else the file's name). Idempotent.
+        changed since, is passed over, and so is a journal that names another account in its
+        meta (``account``; first-format journals name none and are read). The campaign is named
+        by the journal's ``campaign_id`` (else ``campaign`` or ``name`` in its meta, else the
+        file's name). Idempotent.
         """
         total = 0
         for path in paths:
-            found = _read_journal(Path(path))
+            found = _read_journal(Path(path), self.account)
             if found is None:
                 continue
             key, campaign, rows = found
@@ -408,8 +404,10 @@ class Ledger:
         return total
 
 
-def _read_journal(path: Path) -> tuple[str, str, list[tuple[str, str, float]]] | None:
-    """``(seed key, campaign, [(number, state, at)])`` of a journal, or None if it is none."""
+def _read_journal(path: Path, account: str = ""
+                  ) -> tuple[str, str, list[tuple[str, str, float]]] | None:
+    """``(seed key, campaign, [(number, state, at)])`` of a journal of ``account`` (or of no
+    named account), or None if it is none."""
     try:
         stat = path.stat()
     except OSError:
@@ -426,6 +424,8 @@ def _read_journal(path: Path) -> tuple[str, str, list[tuple[str, str, float]]] |
         return None
     try:
         meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+        if account and meta.get("account") and meta["account"] != account:
+            return None
         columns = {row[1] for row in db.execute("PRAGMA table_info(recipients)")}
         number = "e164" if "e164" in columns else "number" if "number" in columns else None
         if number is None or "state" not in columns:

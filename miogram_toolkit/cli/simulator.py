@@ -28,7 +28,7 @@ from miogram_toolkit.cli.output import say
 if TYPE_CHECKING:
     from miogram_toolkit.cli.parser import Commands
 
-__all__ = ["register", "simulator"]
+__all__ = ["register", "shared_simulator_ledgers", "simulator"]
 
 
 def register(commands: Commands) -> None:
@@ -71,29 +71,42 @@ def simulator(args: argparse.Namespace) -> int:
         return _serve(args, state)
 
 
-def _reset(state: Path) -> int:
-    import shutil
+def shared_simulator_ledgers() -> list[Path]:
+    """The ledger files of the built-in simulator's account (in-process, or served on any port).
 
-    from miogram_toolkit.service import shared_simulator_ledger, shared_simulator_state
+    Its account is named :data:`~miogram_toolkit.service.BUILT_IN_USER`; ``--reset`` removes
+    these with its state.
+    """
+    from miogram_toolkit.campaign.ledger import ledger_path
+    from miogram_toolkit.service import BUILT_IN_USER
+    from miogram_toolkit.simulator import IN_PROCESS_URL
+
+    probe = ledger_path(IN_PROCESS_URL, BUILT_IN_USER)
+    readable = probe.name.rsplit("-", 1)[0]  # "<host>-<user>": the same on every port
+    return sorted(p for p in probe.parent.glob(f"{readable}-*")
+                  if p.name.endswith((".sqlite", ".sqlite-wal", ".sqlite-shm")))
+
+
+def _reset(state: Path) -> int:
+    from miogram_toolkit.service import shared_simulator_state
 
     removed = [p for p in (state, Path(f"{state}-wal"), Path(f"{state}-shm")) if p.exists()]
+    if state == shared_simulator_state():
+        # the simulated account's ledger (whom it messaged, its opt-outs) goes with it
+        removed += shared_simulator_ledgers()
     for path in removed:
         path.unlink()
-    if state == shared_simulator_state():
-        # the simulated account's ledger (its opt-outs, who it messaged) goes with it
-        ledger = shared_simulator_ledger()
-        if any(ledger.glob("*.sqlite")):
-            removed.append(ledger)
-        shutil.rmtree(ledger)
     print(f"Reset the built-in simulator: removed {state}." if removed
           else f"The built-in simulator has no state yet ({state}).")
     return 0
 
 
 def _serve(args: argparse.Namespace, state: Path) -> int:
+    from miogram_toolkit.service import shared_simulator_options
     from miogram_toolkit.simulator import Simulator
 
-    options: dict[str, Any] = {"state_file": state, "port": args.port, "inspect": args.inspect}
+    options: dict[str, Any] = {**shared_simulator_options(), "state_file": state,
+                               "port": args.port, "inspect": args.inspect}
     if args.dialect:
         options["dialect"] = args.dialect
     if args.per_number_s is not None:

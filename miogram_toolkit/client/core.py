@@ -99,8 +99,8 @@ class Client(ActionMethods):
         retries: how many times a safely repeatable failure is retried (0 = never).
         backoff: the first pause's upper bound in seconds; it doubles on each retry, up to
             30 s (:meth:`retry_delay`).
-        answer_wait_s: the least a send waits for its answer: the endpoint's 60 s wait for its
-            gateway plus slack (75 s); tests of short deadlines set 0.
+        gateway_wait_s: how long the endpoint waits for its gateway before answering 999 (PHP's
+            default 60 s): a send never waits longer than ``timeout`` + this.
         gateway_per_number_s: the gateway's pace, seconds per number (the vendor's 1 s).
         gateway_slack_s: room after ``numbers × pace`` (:meth:`gateway_done_after`); tests
             shrink both.
@@ -124,7 +124,7 @@ class Client(ActionMethods):
                  backoff: float = 0.5, transport: Transport | None = None,
                  sleep: Callable[[float], None] = time.sleep,
                  rng: random.Random | None = None,
-                 answer_wait_s: float = policy.GATEWAY_WAIT_S + policy.ANSWER_SLACK_S,
+                 gateway_wait_s: float = policy.GATEWAY_WAIT_S,
                  gateway_per_number_s: float = policy.GATEWAY_PER_NUMBER_S,
                  gateway_slack_s: float = policy.GATEWAY_SLACK_S) -> None:
         if secret is None:
@@ -137,8 +137,8 @@ class Client(ActionMethods):
             raise ValueError("secret: must be non-empty text without spaces")
         policy.check_retries(retries)
         policy.check_timeout(timeout)
-        if not (gateway_per_number_s >= 0 and gateway_slack_s >= 0 and answer_wait_s >= 0):
-            raise ValueError("answer_wait_s, gateway_per_number_s, gateway_slack_s: must be 0 "
+        if not (gateway_per_number_s >= 0 and gateway_slack_s >= 0 and gateway_wait_s >= 0):
+            raise ValueError("gateway_wait_s, gateway_per_number_s, gateway_slack_s: must be 0 "
                              "or more seconds")
         if not backoff >= 0:
             raise ValueError(f"backoff: must be 0 or more seconds, got {backoff!r}")
@@ -153,7 +153,7 @@ class Client(ActionMethods):
         self.per_number_timeout = float(per_number_timeout)
         self.retries = retries
         self.backoff = float(backoff)
-        self.answer_wait_s = float(answer_wait_s)
+        self.gateway_wait_s = float(gateway_wait_s)
         self.gateway_per_number_s = float(gateway_per_number_s)
         self.gateway_slack_s = float(gateway_slack_s)
         #: The dialect the service answers in, once a getter told it (see the module docstring).
@@ -309,21 +309,21 @@ class Client(ActionMethods):
     def answer_deadline(self, numbers: int = 0) -> float:
         """Seconds after a request naming ``numbers`` numbers left by which its answer must come.
 
-        A read: ``timeout``. A send: the longer of ``timeout + per_number_timeout × numbers``
-        and ``answer_wait_s`` (the endpoint's 60 s wait for its gateway plus slack: past it the
-        endpoint answers 999, so an answer later than this is not coming).
+        A read: ``timeout``. A send: ``timeout + per_number_timeout × numbers`` (the gateway's
+        pace), but at most ``timeout + gateway_wait_s``: the endpoint waits 60 s for its gateway
+        and then answers 999, so an answer later than that is not coming.
 
         Example:
             >>> Client("x32nv86ss5z", timeout=30, per_number_timeout=1.5).answer_deadline(100)
-            180.0
-            >>> Client("x32nv86ss5z").answer_deadline(0), Client("x32nv86ss5z").answer_deadline(5)
-            (30.0, 75.0)
+            90.0
+            >>> Client("x32nv86ss5z").answer_deadline(0), Client("x32nv86ss5z").answer_deadline(4)
+            (30.0, 36.0)
         """
         if numbers <= 0:
             return self.timeout
         return policy.send_deadline(numbers, timeout=self.timeout,
                                     per_number_timeout=self.per_number_timeout,
-                                    answer_wait_s=self.answer_wait_s)
+                                    gateway_wait_s=self.gateway_wait_s)
 
     #: The same question under its earlier name.
     read_timeout = answer_deadline

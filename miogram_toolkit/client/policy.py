@@ -10,18 +10,19 @@ The times, from the service's own implementation (``reference-implementation.md`
                        GATEWAY_WAIT_S (PHP's default socket timeout, 60 s), then answers 999
                        ──► the gateway goes on: about 1 s a number (gateway_per_number_s)
 
-    answer_deadline(n)     the answer must have come by then: the longer of the client's
-                           timeout + per_number_timeout × n and the endpoint's wait + slack
+    answer_deadline(n)     the answer must have come by then: the client's timeout (slack
+                           for the network) + per_number_timeout × n, but never more than the
+                           endpoint's wait: timeout + min(per_number_timeout × n, 60 s)
     gateway_done_after(n)  the gateway must have finished sending by then, answered or not:
                            n × gateway_per_number_s + gateway_slack_s
 
 Example:
     >>> [retry_delay(n, 0.5) for n in (1, 2, 3, 10)]
     [0.5, 1.0, 2.0, 30.0]
-    >>> send_deadline(40, timeout=30, per_number_timeout=1.5)
-    90.0
     >>> send_deadline(10, timeout=30, per_number_timeout=1.5)
-    75.0
+    45.0
+    >>> send_deadline(100, timeout=30, per_number_timeout=1.5)   # the endpoint gives up at 60 s
+    90.0
     >>> gateway_done(40, per_number_s=1.0, slack_s=15.0)
     55.0
 """
@@ -34,7 +35,7 @@ from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, TypedDict, TypeVar
 
-__all__ = ["ANSWER_SLACK_S", "GATEWAY_PER_NUMBER_S", "GATEWAY_SLACK_S", "GATEWAY_WAIT_S",
+__all__ = ["GATEWAY_PER_NUMBER_S", "GATEWAY_SLACK_S", "GATEWAY_WAIT_S",
            "MAX_DELAY", "PER_NUMBER_TIMEOUT", "CallOptions", "check_retries", "check_timeout",
            "clock_offset", "current_options", "gateway_done", "retry_delay", "send_deadline",
            "with_options"]
@@ -49,9 +50,6 @@ PER_NUMBER_TIMEOUT = 1.5
 #: How long the public endpoint waits for its gateway before answering 999 (PHP's
 #: ``default_socket_timeout``).
 GATEWAY_WAIT_S = 60.0
-
-#: Room beyond the endpoint's wait for the 999 itself to reach us.
-ANSWER_SLACK_S = 15.0
 
 #: The vendor's pace: seconds the gateway spends per number (its ``sleep(1)``).
 GATEWAY_PER_NUMBER_S = 1.0
@@ -76,15 +74,17 @@ def retry_delay(attempt: int, backoff: float) -> float:
 
 
 def send_deadline(numbers: int, *, timeout: float, per_number_timeout: float,
-                  answer_wait_s: float = GATEWAY_WAIT_S + ANSWER_SLACK_S) -> float:
+                  gateway_wait_s: float = GATEWAY_WAIT_S) -> float:
     """Seconds after a send of ``numbers`` numbers left by which its answer must have come.
 
+    The gateway needs about a second per number, and the endpoint answers (999) once it has
+    waited ``gateway_wait_s`` for it; ``timeout`` is the slack for everything else.
+
     Example:
-        >>> send_deadline(100, timeout=30, per_number_timeout=1.5)
-        180.0
+        >>> send_deadline(1, timeout=30, per_number_timeout=1.5)
+        31.5
     """
-    paced = timeout + per_number_timeout * max(0, numbers)
-    return max(paced, answer_wait_s)
+    return timeout + min(per_number_timeout * max(0, numbers), gateway_wait_s)
 
 
 def gateway_done(numbers: int, *, per_number_s: float, slack_s: float) -> float:
