@@ -105,14 +105,16 @@ def _sender(sheet: Path, journal: Path, env: dict[str, str]) -> Any:
 
 
 def _pending(journal: Path) -> int:
-    with sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=1) as db:
+    # mode=rw: a kill in the middle of a commit leaves its rollback (-journal) file, which a
+    # reader must be able to play back.
+    with sqlite3.connect(f"file:{journal}?mode=rw", uri=True, timeout=1) as db:
         return int(db.execute("SELECT COUNT(*) FROM recipients WHERE state='pending'")
                    .fetchone()[0])
 
 
 def _requests_made(journal: Path) -> int:
     try:
-        with sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=1) as db:
+        with sqlite3.connect(f"file:{journal}?mode=rw", uri=True, timeout=1) as db:
             return int(db.execute("SELECT COUNT(*) FROM requests").fetchone()[0])
     except sqlite3.Error:
         return 0
@@ -143,7 +145,7 @@ def _kill_at_random_moments(sheet: Path, journal: Path, env: dict[str, str],
 
 
 def _events(journal: Path) -> list[tuple[str, str]]:
-    with sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=1) as db:
+    with sqlite3.connect(f"file:{journal}?mode=rw", uri=True, timeout=1) as db:
         return db.execute("SELECT kind, message FROM events").fetchall()
 
 

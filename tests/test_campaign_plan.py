@@ -52,8 +52,11 @@ def test_duplicates_opt_outs_and_unusable_numbers_are_skipped_with_reasons() -> 
     frame = pd.DataFrame({"mobile": ["0912 200 0001", "+98 912 200 0002", "09122000001",
                                      "abc", "", "021 8888 1234"]}, index=[10, 11, 12, 13, 14, 15])
     plan = build_plan(frame, Content.text("Hi"), opt_out=pd.Series(["09122000002"]))
-    assert plan.rows["reason"].tolist() == [pd.NA, "opted_out", "duplicate_of:10",
+    # A duplicate names the row the spreadsheet shows for the first copy (header on row 1).
+    assert plan.rows["reason"].tolist() == [pd.NA, "opted_out", "duplicate_of:2",
                                             "phone_invalid", "phone_empty", "phone_not_mobile"]
+    assert plan.rows["sheet_row"].tolist() == [2, 3, 4, 5, 6, 7]
+    assert plan.rows["label"].tolist() == ["10", "11", "12", "13", "14", "15"]
     assert plan.rows["chunk"].tolist() == [1, pd.NA, pd.NA, pd.NA, pd.NA, pd.NA]
 
 
@@ -62,7 +65,16 @@ def test_already_cleaned_frame_with_dedupe_off_is_still_deduplicated() -> None:
     cleaned = mg.phones.clean_phones(raw, "phone", dedupe=False)
     assert cleaned["phone_status"].tolist() == ["ok", "ok"]
     plan = build_plan(cleaned, Content.text("Hi"))
-    assert plan.rows["reason"].tolist() == [pd.NA, "duplicate_of:0"]
+    assert plan.rows["reason"].tolist() == [pd.NA, "duplicate_of:2"]
+
+
+def test_sheet_rows_follow_the_header_row_the_reader_found() -> None:
+    # A workbook with two title rows: the header on row 3, data from row 4 (what Excel shows).
+    frame = pd.DataFrame({"mobile": ["09122000001", "09122000002", "0912 200 0001"]})
+    frame.attrs["header_row"] = 3
+    plan = build_plan(frame, Content.text("Hi"))
+    assert plan.rows["sheet_row"].tolist() == [4, 5, 6]
+    assert plan.rows["reason"].tolist() == [pd.NA, pd.NA, "duplicate_of:4"]
 
 
 def test_opt_out_sheet_of_the_sample_workbook() -> None:
@@ -88,8 +100,11 @@ def test_content_hash_changes_with_message_rows_or_file_but_not_with_opt_outs() 
 
 
 @pytest.mark.parametrize("options, message", [
-    ({"chunk_size": 101}, "chunk_size: must be a whole number from 1 to 100"),
+    ({"chunk_size": 101}, "chunk_size 101 is too many for one request"),
     ({"chunk_size": 0}, "chunk_size"),
+    ({"chunk_sise": 10}, "chunk_sise: not an option of a campaign .did you mean chunk_size"),
+    ({"not_within": "soon"}, "not_within: give a span such as 7d"),
+    ({"new_campaign": True, "skip_recent": True}, "choose one"),
     ({"rate_per_minute": 0}, "rate_per_minute: must be more than 0"),
     ({"max_in_flight": 0}, "max_in_flight"),
     ({"on_unknown": "guess"}, "on_unknown: must be one of"),
@@ -102,6 +117,43 @@ def test_bad_settings_are_refused_before_anything(options: dict, message: str) -
     text = None if "photo" in options else "Hi"
     with pytest.raises(ValueError, match=message):
         Campaign(frame, text, client=object(), journal=":memory:", **options)
+
+
+def test_chunks_over_50_are_refused_where_the_gateway_paces_and_say_why(tmp_path) -> None:
+    frame = pd.DataFrame({"mobile": numbers(2)})
+    with pytest.raises(PreflightError) as caught:
+        Campaign(frame, "Hi", client=object(), journal=":memory:", chunk_size=51)
+    assert "past the 60 s the service waits" in str(caught.value)
+    assert "use at most 50" in str(caught.value)
+    with pytest.raises(PreflightError, match="too many"):
+        (tmp_path / "p.jpg").write_bytes(b"x")
+        Campaign(frame, photo=tmp_path / "p.jpg", client=object(), journal=":memory:",
+                 chunk_size=80)
+    # The default stays 40; WhatsApp, answered at once, keeps 100.
+    assert Campaign(frame, "Hi", client=object(), journal=":memory:").plan.chunk_size == 40
+    assert Campaign(frame, "Hi", client=object(), journal=":memory:", whatsapp=True,
+                    chunk_size=100).plan.chunk_size == 100
+
+
+def test_pace_is_said_in_words() -> None:
+    from miogram_toolkit.campaign.preflight import pace_in_words
+
+    assert pace_in_words(40, 20) == "a chunk of 40 every 2 minutes per agent at 20 a minute"
+    assert pace_in_words(10, 20) == "a chunk of 10 every 30 s per agent at 20 a minute"
+    assert pace_in_words(40, 40) == "a chunk of 40 every minute per agent at 40 a minute"
+
+
+def test_settings_object_is_the_one_place_options_are_checked() -> None:
+    from miogram_toolkit.campaign import CampaignSettings
+
+    settings = CampaignSettings.from_options(chunk_size=20, robots="A, B", not_within="36h")
+    assert settings.robots == ("A", "B") and settings.skip_recent
+    assert settings.recent_seconds == 36 * 3600
+    frame = pd.DataFrame({"mobile": numbers(1)})
+    campaign = Campaign(frame, "Hi", client=object(), settings=settings)
+    assert campaign.settings is settings and campaign.plan.chunk_size == 20
+    with pytest.raises(ValueError, match="not both"):
+        Campaign(frame, "Hi", client=object(), settings=settings, chunk_size=10)
 
 
 def test_dry_run_is_the_rendered_plan_on_the_input_index_with_a_summary() -> None:
@@ -124,6 +176,7 @@ def test_dry_run_is_the_rendered_plan_on_the_input_index_with_a_summary() -> Non
     assert plan.attrs["summary"] == summary
     assert "to send 5; skipped 1 (phone_invalid 1)" in summary
     assert "needed up to 5, left 100" in summary
+    assert "Pace: no pacing" in summary
     assert sim.secret not in summary
 
 

@@ -68,9 +68,9 @@ def test_results_join_every_input_row_with_reasons(journal: str) -> None:
                                        journal=journal, **FAST))
     assert paused == []
     assert list(results.index) == list(frame.index)
-    assert list(results.columns) == ["e164", "state", "reason", "agent", "chunk", "attempts",
-                                     "sent_at"]
-    assert results.loc["dup", ["state", "reason"]].tolist() == ["skipped", "duplicate_of:r0"]
+    assert list(results.columns) == ["sheet_row", "e164", "state", "reason", "agent", "chunk",
+                                     "attempts", "sent_at", "sent_on (Jalali)"]
+    assert results.loc["dup", ["state", "reason"]].tolist() == ["skipped", "duplicate_of:2"]
     assert results.loc["bad", ["state", "reason"]].tolist() == ["skipped", "phone_invalid"]
     assert_each_deliverable_once(sim, numbers(90), results.iloc[:90])
     failed = results[results["state"] == "failed"]
@@ -317,8 +317,10 @@ def test_journal_of_another_campaign_is_refused(journal: str) -> None:
         with pytest.raises(JournalMismatch, match="belongs to another campaign"):
             Campaign(frame_of(10), "Hello", client=client_for(sim), journal=journal,
                      **FAST).run(progress=False)
-        with pytest.raises(JournalMismatch, match="belongs to another campaign"):
-            Campaign(frame_of(11), "Hi", client=client_for(sim), journal=journal,
+        # Another account (another simulator) is another campaign too; another sheet is not.
+        with mg.Simulator(start=False, secret="other", username="someone") as other, \
+                pytest.raises(JournalMismatch, match="belongs to another campaign"):
+            Campaign(frame_of(10), "Hi", client=client_for(other), journal=journal,
                      **FAST).run(progress=False)
 
 

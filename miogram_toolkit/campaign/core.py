@@ -1,5 +1,10 @@
 """``Campaign``: a cleaned sheet in, one journal, delivered messages out — never twice.
 
+The campaign is its account and its message (:mod:`.identity`): run again after editing the
+sheet, it continues (:mod:`.journal_adopt`). Settings are checked in one place
+(:mod:`.settings`), the dry run is built by :mod:`.plan` and :mod:`.preflight`, the results by
+:mod:`.results`.
+
 Example:
     >>> import pandas as pd, tempfile, os
     >>> from miogram_toolkit.client import Client
@@ -12,35 +17,43 @@ Example:
     ...                         journal=os.path.join(folder, "hello.sqlite"))
     ...     results = campaign.run(progress=False)
     >>> results["state"].tolist(), results["reason"].tolist()
-    (['delivered', 'delivered', 'skipped'], [<NA>, <NA>, 'duplicate_of:0'])
+    (['delivered', 'delivered', 'skipped'], [<NA>, <NA>, 'duplicate_of:2'])
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import time
 import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from miogram_toolkit.campaign.dry_run import dry_run_frame
+from miogram_toolkit.campaign.identity import Identity, account_of, adopt_legacy, campaign_identity
 from miogram_toolkit.campaign.journal import Journal
-from miogram_toolkit.campaign.pacing import DEFAULT_RATE_PER_MINUTE, QuietHours
-from miogram_toolkit.campaign.plan import DEFAULT_CHUNK, Content, Plan, build_plan
+from miogram_toolkit.campaign.journal_adopt import JournalMismatch, adopt, check_belongs
+from miogram_toolkit.campaign.ledger import Ledger
+from miogram_toolkit.campaign.plan import Content, Plan, build_plan
 from miogram_toolkit.campaign.preflight import (
-    GATEWAY_SECONDS_PER_NUMBER,
-    Preflight,
+    PreflightError,
     check,
+    check_chunk_size,
     refuse_if_nothing_to_send,
-    schedule,
-    summary_text,
 )
+from miogram_toolkit.campaign.recency import ledger_skips, open_ledger, record
 from miogram_toolkit.campaign.replies import replies
-from miogram_toolkit.campaign.runner import Outcome, Runner, Settings
+from miogram_toolkit.campaign.results import (
+    CampaignStatus,
+    read_archive,
+    results_frame,
+    settled_numbers,
+    status_of,
+)
+from miogram_toolkit.campaign.runner import Outcome, Runner
+from miogram_toolkit.campaign.settings import CampaignSettings
 from miogram_toolkit.campaign.suppression import OptOut
 from miogram_toolkit.protocol.errors import MioGramError
 
@@ -48,69 +61,11 @@ __all__ = ["Campaign", "CampaignStatus", "CampaignWarning", "JournalMismatch", "
 
 logger = logging.getLogger("miogram_toolkit.campaign")
 
-#: The columns of a campaign's results, after the input's own index.
-RESULT_COLUMNS = ["e164", "state", "reason", "agent", "chunk", "attempts", "sent_at"]
-#: Where journals go when ``journal=`` is not given (named by the campaign's content hash).
-DEFAULT_JOURNAL_DIR = "miogram_journals"
-
-_UNSET: Any = object()
-
-
-class JournalMismatch(ValueError, MioGramError):
-    """The journal belongs to another campaign (another message, file or list of rows)."""
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 class CampaignWarning(UserWarning):
     """A run ended paused or with rows whose outcome is unknown; the message says why."""
-
-
-@dataclass
-class CampaignStatus:
-    """A journal read without sending: :meth:`Campaign.status`.
-
-    Attributes:
-        journal: the journal's path.
-        campaign_id: the campaign's id.
-        state: ``draft``, ``running``, ``paused``, ``finished`` or ``cancelled``.
-        reason: why it last paused (one sentence) or None.
-        counts: rows per state.
-        rows: every row by its input label: e164, state, reason, agent, chunk, attempts, sent_at.
-    """
-
-    journal: str
-    campaign_id: str
-    state: str
-    reason: str | None
-    counts: dict[str, int]
-    rows: pd.DataFrame = field(repr=False)
-
-    @property
-    def done(self) -> bool:
-        """True when no row is waiting to be sent or settled."""
-        return self.counts.get("pending", 0) == 0 and self.counts.get("in_flight", 0) == 0
-
-    def __str__(self) -> str:
-        counts = ", ".join(f"{k} {v}" for k, v in self.counts.items() if v)
-        text = f"campaign {self.campaign_id} ({self.journal}): {self.state}; {counts}"
-        return text + (f"\n{self.reason}" if self.reason else "")
-
-
-def read_archive(journal: str | os.PathLike[str]) -> list[dict[str, Any]]:
-    """The ``APIGetReport`` records a campaign harvested into its journal, oldest first.
-
-    Records keep the shape the service gave them (see :mod:`miogram_toolkit.campaign.archive`).
-    """
-    store = Journal(journal, read_only=True)
-    try:
-        return store.archive()
-    finally:
-        store.close()
-
-
-def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> str:
-    if value not in choices:
-        raise ValueError(f"{name}: must be one of {', '.join(map(repr, choices))}, got {value!r}")
-    return value
 
 
 class Campaign:
@@ -121,118 +76,63 @@ class Campaign:
             Never changed.
         message: the text, with ``{column}`` placeholders (None for a photo/video/file).
         client: the MioGram client (default ``Client.from_env()``).
-        column: the phone column when the frame is not cleaned yet (found when None).
         photo, video, file: a path (or bytes) to send instead of a text.
         whatsapp: send the text over WhatsApp (beta).
-        chunk_size: numbers per Mass request, 1..100 (default 40).
-        rate_per_minute: messages per minute per agent (default
-            :data:`~miogram_toolkit.campaign.pacing.DEFAULT_RATE_PER_MINUTE`); None: no pacing.
-        robots: the agents to rotate over (default: every agent of the account).
         opt_out: numbers never to send to (Series, list, DataFrame, path, or (path, sheet)).
-        quiet_hours: ``"22:00-08:00"``: no sending then (local time in ``tz``).
-        tz: the time zone of ``quiet_hours``.
-        on_quiet: ``"wait"`` for the window to open, or ``"stop"`` with everything saved.
-        journal: the journal file (default ``miogram_journals/<content hash>.sqlite``, so the
-            same campaign run again resumes); ``":memory:"`` keeps it in this object only (no
-            file; it cannot resume once the object is gone).
-        on_unknown: what to do with a request that got no answer: ``"reconcile"`` against the
-            report log (default), ``"resend"`` blindly, or ``"skip"`` (leave it unknown).
-        max_in_flight: parallel lanes, one agent each (default 1: one request per account).
-        region: the region of numbers written without a country code.
-        timeout_base, timeout_per_number: a request's read timeout is
-            ``timeout_base + timeout_per_number × numbers`` (the gateway spends ~1 s a number).
-        breaker: pause after this many failed requests in a row.
-        backoff: the first pause (seconds) before a failed chunk is tried again; it doubles.
-        durable: force each ``in_flight`` commit to disk before its request leaves (survives a
-            power cut, costs an fsync a request). None: yes for a real service, no for a
-            loopback one (the simulator), where the fsync would be most of a request's time.
         sleep: how to wait (tests pass a fake).
+        settings: a :class:`~miogram_toolkit.campaign.settings.CampaignSettings`, or
+        **options: its fields by name — ``chunk_size`` (default 40; at most 50 where the
+            gateway paces the send, 100 over WhatsApp), ``rate_per_minute`` (default 20 per
+            agent; None: no pacing), ``robots``, ``quiet_hours`` / ``tz`` / ``on_quiet``,
+            ``journal`` (default: named from the campaign's identity in the user data folder;
+            ``":memory:"``: kept in this object only), ``name`` (names the campaign: its
+            identity instead of its message), ``on_unknown``, ``max_in_flight``, ``region``,
+            ``column``, ``timeout_base`` / ``timeout_per_number``, ``breaker``, ``backoff``,
+            ``durable``, ``new_campaign`` / ``skip_recent`` / ``not_within``,
+            ``ignore_reply_opt_outs``.
 
     Raises:
         ValueError: a bad setting, a placeholder naming no column, no message, several files.
+        PreflightError: a chunk the service could not answer in time.
 
     Example:
         >>> import pandas as pd
         >>> c = Campaign(pd.DataFrame({"mobile": ["09121000001"]}), "Hi", client=object(),
         ...              journal=":memory:")
-        >>> c.plan.rows[["e164", "chunk"]].to_dict("records")
-        [{'e164': '+989121000001', 'chunk': 1}]
+        >>> c.plan.rows[["e164", "sheet_row", "chunk"]].to_dict("records")
+        [{'e164': '+989121000001', 'sheet_row': 2, 'chunk': 1}]
     """
 
     def __init__(self, frame: pd.DataFrame, message: str | None = None, *, client: Any = None,
-                 column: str | None = None, photo: Any = None, video: Any = None,
-                 file: Any = None, whatsapp: bool = False, chunk_size: int = DEFAULT_CHUNK,
-                 rate_per_minute: float | None = _UNSET, robots: Any = None,
-                 opt_out: OptOut | None = None, quiet_hours: Any = None,
-                 tz: str = "Asia/Tehran", on_quiet: str = "wait",
-                 journal: str | os.PathLike[str] | None = None, on_unknown: str = "reconcile",
-                 max_in_flight: int = 1, region: str = "IR", timeout_base: float = 15.0,
-                 timeout_per_number: float = 1.5, breaker: int = 5, backoff: float = 2.0,
-                 durable: bool | None = None, sleep: Any = time.sleep) -> None:
-        self.content = self._content(message, photo, video, file, whatsapp)
-        if rate_per_minute is _UNSET:
-            rate_per_minute = DEFAULT_RATE_PER_MINUTE
-        if rate_per_minute is not None and not float(rate_per_minute) > 0:
-            raise ValueError(f"rate_per_minute: must be more than 0 (or None for no pacing), "
-                             f"got {rate_per_minute!r}")
-        if isinstance(max_in_flight, bool) or not isinstance(max_in_flight, int) \
-                or max_in_flight < 1:
-            raise ValueError(f"max_in_flight: must be a whole number of 1 or more, "
-                             f"got {max_in_flight!r}")
-        if isinstance(breaker, bool) or not isinstance(breaker, int) or breaker < 1:
-            raise ValueError(f"breaker: must be a whole number of 1 or more, got {breaker!r}")
-        if isinstance(robots, str):
-            robots = [r.strip() for r in robots.split(",") if r.strip()]
-        if not timeout_base > 0 or not timeout_per_number >= 0 or not backoff >= 0:
-            raise ValueError("timeout_base must be more than 0; timeout_per_number and backoff "
-                             "0 or more")
-        self.settings = Settings(
-            chunk_size=chunk_size,
-            rate_per_minute=float(rate_per_minute) if rate_per_minute is not None else None,
-            robots=list(robots) if robots else None,
-            quiet_hours=QuietHours.parse(quiet_hours, tz) if quiet_hours else None,
-            on_quiet=_check_choice("on_quiet", on_quiet, ("wait", "stop")),
-            on_unknown=_check_choice("on_unknown", on_unknown, ("reconcile", "resend", "skip")),
-            max_in_flight=max_in_flight, timeout_base=float(timeout_base),
-            timeout_per_number=float(timeout_per_number), breaker=breaker,
-            backoff=float(backoff))
-        self.plan: Plan = build_plan(frame, self.content, column=column, opt_out=opt_out,
-                                     chunk_size=chunk_size, region=region)
+                 photo: Any = None, video: Any = None, file: Any = None, whatsapp: bool = False,
+                 opt_out: OptOut | None = None, sleep: Any = time.sleep,
+                 settings: CampaignSettings | None = None, **options: Any) -> None:
+        if settings is not None and options:
+            raise ValueError(f"{next(iter(options))}: give the options or settings=, not both")
+        self.settings = settings or CampaignSettings.from_options(**options)
+        self.content = Content.of(message, photo=photo, video=video, file=file,
+                                  whatsapp=whatsapp)
+        paced = not self.content.whatsapp
+        check_chunk_size(self.settings.chunk_size, whatsapp=not paced,
+                         limit=CampaignSettings.chunk_limit(whatsapp=not paced))
+        self.plan: Plan = build_plan(frame, self.content, column=self.settings.column,
+                                     opt_out=opt_out, chunk_size=self.settings.chunk_size,
+                                     region=self.settings.region)
         self._client = client
-        self._durable = durable
         self._sleep = sleep
-        self.journal_path = str(journal) if journal is not None else str(
-            Path(DEFAULT_JOURNAL_DIR) / f"{self.plan.content_hash[:16]}.sqlite")
+        self._identity: Identity | None = None
+        self._journal_path: str | None = self.settings.journal
         self.summary: str | None = None
         self.outcome: Outcome | None = None
         # Every connection to ":memory:" is a database of its own: that journal is opened once
         # and kept open by this object, so its runs, retries and results all see it.
         self._memory: Journal | None = None
 
-    @staticmethod
-    def _content(message: str | None, photo: Any, video: Any, file: Any,
-                 whatsapp: bool) -> Content:
-        media = {k: v for k, v in (("photo", photo), ("video", video), ("file", file))
-                 if v is not None}
-        if len(media) > 1:
-            raise ValueError("photo, video, file: give at most one file to send")
-        if media:
-            if message is not None:
-                raise ValueError("message: a photo, video or file Mass send carries no text; "
-                                 "send the text as a campaign of its own")
-            if whatsapp:
-                raise ValueError("whatsapp: only text is sent over WhatsApp")
-            (kind, value), = media.items()
-            return Content.media(kind, value)
-        if message is None:
-            raise ValueError("message: give the text to send (or photo=, video= or file=)")
-        return Content.text(message, whatsapp=whatsapp)
-
     def __repr__(self) -> str:
         return (f"Campaign({self.content.func}, rows={len(self.plan.rows)}, "
-                f"to_send={len(self.plan.sendable)}, journal={self.journal_path!r})")
+                f"to_send={len(self.plan.sendable)}, journal={self._journal_path!r})")
 
-    # -- the client ----------------------------------------------------------------------------
+    # -- the client and the campaign's identity ---------------------------------------------
 
     @property
     def client(self) -> Any:
@@ -242,83 +142,123 @@ class Campaign:
             self._client = Client.from_env()
         return self._client
 
-    # -- dry run -------------------------------------------------------------------------------
+    @property
+    def identity(self) -> Identity:
+        """The campaign's account and message (or name); asks the service its user name once."""
+        if self._identity is None:
+            try:
+                base_url, username = account_of(self.client)
+            except MioGramError as exc:
+                raise PreflightError(f"preflight: the service refused to say the account's "
+                                     f"user name ({exc})") from None
+            self._identity = campaign_identity(base_url, username, self.content,
+                                               self.settings.name)
+        return self._identity
 
-    def _preflight(self, needed: int) -> Preflight:
-        return check(self.plan, self.client, robots=self.settings.robots, needed=needed)
-
-    def dry_run(self) -> pd.DataFrame:
-        """The fully rendered plan, after asking the account (no send).
-
-        Returns:
-            A frame on the input's index: ``e164, state`` (``planned``/``skipped``), ``reason,
-            message, bytes, chunk, agent, planned_at``; the one-screen summary is in
-            :attr:`summary` and in ``frame.attrs["summary"]``.
-
-        Raises:
-            PreflightError: the campaign cannot succeed (one sentence says why).
-        """
-        rows = self.plan.rows
-        sendable = self.plan.sendable
-        flight = self._preflight(len(sendable))
-        sizes = sendable.groupby("chunk", sort=True).size()
-        lanes = min(self.settings.max_in_flight, len(flight.agents))
-        per_number = 0.0 if self.content.whatsapp else GATEWAY_SECONDS_PER_NUMBER
-        starts, agents = schedule(sizes.tolist(), flight.agents, lanes=lanes,
-                                  rate_per_minute=self.settings.rate_per_minute,
-                                  seconds_per_number=per_number)
-        now = pd.Timestamp.now(tz="UTC").floor("s")
-        at = pd.Series([now + pd.Timedelta(seconds=s) for s in starts], index=sizes.index)
-        agent_of = pd.Series(agents, index=sizes.index, dtype="string")
-        chunk = rows["chunk"]
-        plan = pd.DataFrame({
-            "e164": rows["e164"],
-            "state": pd.Series("planned", index=rows.index, dtype="string").mask(
-                rows["reason"].notna(), "skipped"),
-            "reason": rows["reason"], "message": rows["text"],
-            "bytes": rows["bytes"].where(rows["reason"].isna()), "chunk": chunk,
-            "agent": chunk.map(agent_of).astype("string"),
-            "planned_at": pd.to_datetime(chunk.map(at), utc=True),
-        })
-        plan.index = self.plan.index
-        duration = (starts[-1] + sizes.iloc[-1] * per_number) if starts else 0.0
-        self.summary = summary_text(self.plan, flight, chunks=len(sizes), duration=duration,
-                                    lanes=lanes, rate_per_minute=self.settings.rate_per_minute,
-                                    quiet=str(self.settings.quiet_hours)
-                                    if self.settings.quiet_hours else None,
-                                    journal=self.journal_path)
-        plan.attrs["summary"] = self.summary
-        return plan
-
-    # -- the journal ---------------------------------------------------------------------------
+    @property
+    def journal_path(self) -> str:
+        """The journal: ``journal=``, or named from the identity in the user data folder (a
+        journal of the first format for this sheet and message is moved there)."""
+        if self._journal_path is None:
+            path = self.identity.journal_path()
+            if not path.exists():
+                adopt_legacy(self.plan, path)
+            self._journal_path = str(path)
+        return self._journal_path
 
     @property
     def durable(self) -> bool:
         """Whether ``in_flight`` commits are forced to disk (see ``durable=``)."""
-        if self._durable is not None:
-            return self._durable
+        if self.settings.durable is not None:
+            return self.settings.durable
         from urllib.parse import urlsplit
 
         # The client's address, or the one Client.from_env() will use (no client made here).
         url = getattr(self._client, "base_url", None) if self._client is not None else \
             os.environ.get("MIOGRAM_URL", "").strip()
-        host = urlsplit(str(url or "")).hostname or ""
-        return host not in ("127.0.0.1", "localhost", "::1")
+        return (urlsplit(str(url or "")).hostname or "") not in _LOOPBACK
 
     @property
     def _in_memory(self) -> bool:
-        return self.journal_path == ":memory:"
+        return self._journal_path == ":memory:"
+
+    def _meta(self) -> dict[str, Any]:
+        identity = self.identity
+        return {"campaign_id": identity.campaign_id, "account": identity.account,
+                "name": self.settings.name, "func": self.content.func,
+                "template": self.content.template or "", "file_sha256": self.content.digest,
+                "content_hash": self.plan.content_hash}
+
+    # -- dry run -------------------------------------------------------------------------------
+
+    def _done_numbers(self) -> dict[str, tuple[str, str | None]]:
+        if self._memory is not None:
+            return settled_numbers(self._memory.frame())
+        if self._in_memory or not Path(self.journal_path).exists():
+            return {}
+        store = Journal(self.journal_path, read_only=True)
+        try:
+            return settled_numbers(store.frame())
+        finally:
+            store.close()
+
+    def dry_run(self) -> pd.DataFrame:
+        """The fully rendered plan, after asking the account (no send).
+
+        Rows whose number this campaign's journal already settled show their state there
+        (``delivered``, ``failed``, ``unknown``) and are not counted as to send.
+
+        Returns:
+            A frame on the input's index: ``sheet_row, e164, state`` (``planned``/``skipped``
+            or the journal's), ``reason, message, bytes, chunk, agent, planned_at``; the
+            one-screen summary is in :attr:`summary` and in ``frame.attrs["summary"]``.
+
+        Raises:
+            PreflightError: the campaign cannot succeed (one sentence says why).
+        """
+        refuse_if_nothing_to_send(self.plan)
+        ledger, refusal = self._apply_ledger(new=not Path(self.journal_path).exists())
+        if ledger is not None:
+            ledger.close()
+        done = self._done_numbers()
+        flight = None
+        if any(n not in done for n in self.plan.sendable["e164"]):
+            flight = check(self.plan.with_skips({n: "already_sent" for n in done}), self.client,
+                           robots=self.settings.robots,
+                           needed=int((~self.plan.sendable["e164"].isin(done)).sum()))
+        frame, self.summary = dry_run_frame(
+            self.plan, flight, self.settings, done, journal=self.journal_path,
+            campaign_id=self.identity.campaign_id, whatsapp=self.content.whatsapp)
+        if refusal:  # the run would refuse: the dry run says so, and why
+            self.summary = frame.attrs["summary"] = f"{self.summary}\nWarning: {refusal}"
+        return frame
+
+    def _apply_ledger(self, *, new: bool) -> tuple[Ledger | None, str | None]:
+        """Leave out whom the account's ledger says to (opted out by a reply, messaged recently
+        when asked); return the ledger and the sentence refusing a new campaign, if any."""
+        ledger = open_ledger(self.client)
+        if ledger is None:
+            return None, None
+        numbers = self.plan.sendable["e164"].astype(str).tolist()
+        skips, refusal = ledger_skips(ledger, numbers, self.settings,
+                                      self.identity.campaign_id, new=new)
+        self.plan = self.plan.with_skips(skips)
+        return ledger, refusal
+
+    # -- the journal ---------------------------------------------------------------------------
 
     def _open_journal(self) -> Journal:
-        if self._in_memory and self._memory is not None:
+        if self._memory is not None:
             return self._memory
         journal = Journal(self.journal_path, durable=self.durable)
         try:
             journal.acquire()
-            if journal.is_new:
-                self._create(journal)
-            else:
-                self._adopt(journal)
+            if not journal.is_new:
+                check_belongs(journal, self._meta(), legacy_hash=self.plan.content_hash)
+            change = adopt(journal, self.plan, self._meta())
+            if change.removed:
+                logger.warning("%d numbers of this campaign are no longer in the sheet: not "
+                               "sent (removed_from_sheet)", len(change.removed))
         except BaseException:
             journal.close()
             raise
@@ -329,36 +269,6 @@ class Campaign:
     def _close_journal(self, journal: Journal) -> None:
         if journal is not self._memory:
             journal.close()
-
-    def _create(self, journal: Journal) -> None:
-        rows = self.plan.rows
-        state = pd.Series("pending", index=rows.index).mask(rows["reason"].notna(), "skipped")
-        records = zip(rows.index.tolist(), rows["label"].tolist(),
-                      rows["e164"].astype(object).where(rows["e164"].notna(), None).tolist(),
-                      _ints(rows["text_id"]), state.tolist(),
-                      rows["reason"].astype(object).where(rows["reason"].notna(), None).tolist(),
-                      _ints(rows["chunk"]), strict=True)
-        journal.create({"campaign_id": self.plan.content_hash[:12],
-                        "content_hash": self.plan.content_hash, "func": self.content.func,
-                        "template": self.content.template or "",
-                        "file_sha256": self.content.digest, "rows": len(rows),
-                        "created_at": time.time(), "state": "draft"},
-                       self.plan.texts, records)
-
-    def _adopt(self, journal: Journal) -> None:
-        meta = journal.meta()
-        if meta.get("content_hash") != self.plan.content_hash:
-            raise JournalMismatch(
-                f"journal {self.journal_path!r} belongs to another campaign (its message, file "
-                "or rows differ from these); use a new journal file, or the original sheet and "
-                "message to resume it")
-        if meta.get("state") == "cancelled":
-            raise JournalMismatch(f"journal {self.journal_path!r}: the campaign was cancelled; "
-                                  "start a new one with a new journal file")
-        # Opt-outs added since the last run apply to the rows not sent yet.
-        opted = self.plan.rows.index[self.plan.rows["reason"] == "opted_out"]
-        if len(opted):
-            journal.skip_pending(opted.tolist(), "opted_out")
 
     # -- running -------------------------------------------------------------------------------
 
@@ -372,7 +282,8 @@ class Campaign:
         Returns:
             :meth:`results`. When the run ends paused (credit, quiet hours, the service
             refusing, every agent refusing, the circuit breaker), a :class:`CampaignWarning`
-            says why; running again resumes.
+            says why; running again resumes. A campaign with nothing left to send says so in
+            ``results.attrs["note"]`` and sends nothing.
 
         Raises:
             PreflightError: the campaign cannot succeed as it stands.
@@ -380,50 +291,64 @@ class Campaign:
         """
         if dry_run:
             return self.dry_run()
-        if self._memory is None and (self._in_memory or not Path(self.journal_path).exists()):
-            refuse_if_nothing_to_send(self.plan)  # a new campaign that could send nothing
-        journal = self._open_journal()
+        refuse_if_nothing_to_send(self.plan)  # a sheet with no usable row is a mistake
+        new = self._memory is None and (self._in_memory or not Path(self.journal_path).exists())
+        ledger, refusal = self._apply_ledger(new=new)
         try:
-            self.outcome = self._run(journal, progress)
+            if refusal:
+                raise PreflightError(refusal)
+            agents = None
+            if new:
+                # A new campaign: ask the account before the journal is written, so a refusal
+                # leaves nothing behind.
+                agents = check(self.plan, self.client, robots=self.settings.robots,
+                               needed=len(self.plan.sendable)).agents
+            journal = self._open_journal()
+            if ledger is not None:
+                campaign_id = self.identity.campaign_id
+                journal.attach_ledger(lambda numbers, state: record(ledger, numbers,
+                                                                    campaign_id, state))
+            try:
+                self.outcome = self._run(journal, progress, agents)
+            finally:
+                self._close_journal(journal)
         finally:
-            self._close_journal(journal)
+            if ledger is not None:
+                ledger.close()
         if self.outcome.state != "finished":
             warnings.warn(f"campaign paused: {self.outcome.reason}", CampaignWarning,
                           stacklevel=2)
         elif self.outcome.counts.get("unknown"):
             warnings.warn(f"campaign finished with {self.outcome.counts['unknown']} rows whose "
                           "outcome is unknown (see their reason)", CampaignWarning, stacklevel=2)
-        return self.results()
+        results = self.results()
+        if self.outcome.reason and self.outcome.state == "finished":
+            results.attrs["note"] = self.outcome.reason
+        return results
 
-    def _run(self, journal: Journal, progress: bool) -> Outcome:
+    def _run(self, journal: Journal, progress: bool, agents: list[str] | None) -> Outcome:
         counts = journal.counts()
         open_requests = counts["in_flight"] + counts["unknown"]
-        if counts["pending"]:
-            flight = self._preflight(counts["pending"] + open_requests)
-            agents = flight.agents
+        if agents is not None and (counts["pending"] or open_requests):
+            pass  # asked just before the journal was written
+        elif counts["pending"]:
+            agents = check(self.plan, self.client, robots=self.settings.robots,
+                           needed=counts["pending"] + open_requests).agents
         elif open_requests:
-            agents = self.settings.robots or list(self.client.get_robots())
+            agents = list(self.settings.robots or self.client.get_robots())
         else:
             journal.set_meta(state="finished", reason=None)
-            return Outcome("finished", None, counts)
-        settings = json.dumps({k: (str(v) if isinstance(v, QuietHours) else v)
-                               for k, v in vars(self.settings).items()})
-        journal.set_meta(state="running", reason=None, settings=settings,
+            note = ("nothing left to send: every row of this campaign is final ("
+                    + ", ".join(f"{k} {v}" for k, v in counts.items() if v) + ")")
+            logger.info("%s", note)
+            return Outcome("finished", note, counts)
+        journal.set_meta(state="running", reason=None, settings=self.settings.to_json(),
                          started_at=time.time())
         journal.event("run", f"{counts['pending']} pending, {open_requests} to settle")
-        client = self.client
-        saved = {k: getattr(client, k) for k in ("timeout", "per_number_timeout")
-                 if hasattr(client, k)}
-        if "per_number_timeout" in saved:  # the client grows a send's timeout by itself
-            client.timeout = self.settings.timeout_base
-            client.per_number_timeout = self.settings.timeout_per_number
-        elif saved:
-            client.timeout = self.settings.timeout_base + \
-                self.settings.timeout_per_number * self.settings.chunk_size
         bar = _progress_bar(counts, len(self.plan.sendable)) if progress else None
         try:
-            runner = Runner(journal, client, self.content, self.settings, agents,
-                            progress=bar, sleep=self._sleep)
+            runner = Runner(journal, self.client, self.content, self.settings.for_runner(),
+                            agents, progress=bar, sleep=self._sleep)
             try:
                 outcome = runner.run()
             except KeyboardInterrupt:
@@ -431,8 +356,6 @@ class Campaign:
                 journal.event("paused", "interrupted by the user")
                 raise
         finally:
-            for key, value in saved.items():
-                setattr(client, key, value)
             if bar is not None:
                 bar.close()
         journal.set_meta(state=outcome.state, reason=outcome.reason)
@@ -440,30 +363,18 @@ class Campaign:
         return outcome
 
     def results(self) -> pd.DataFrame:
-        """Every input row on the input's index: e164, state, reason, agent, chunk, attempts,
-        sent_at (UTC). Rows not yet in the journal (nothing run) show the plan."""
+        """Every input row on the input's index: sheet_row, e164, state, reason, agent, chunk,
+        attempts, sent_at (Tehran time). Rows not yet in the journal show the plan; numbers of
+        the campaign no longer in the sheet are in ``attrs["removed_from_sheet"]``."""
         if self._memory is not None:
-            frame = self._memory.frame()
-        elif not self._in_memory and Path(self.journal_path).exists():
-            journal = Journal(self.journal_path, read_only=True)
-            try:
-                frame = journal.frame()
-            finally:
-                journal.close()
-        else:
-            rows = self.plan.rows
-            frame = pd.DataFrame({
-                "e164": rows["e164"],
-                "state": pd.Series("pending", index=rows.index, dtype="string").mask(
-                    rows["reason"].notna(), "skipped"),
-                "reason": rows["reason"], "agent": pd.Series(pd.NA, index=rows.index,
-                                                             dtype="string"),
-                "chunk": rows["chunk"], "attempts": 0,
-                "sent_at": pd.Series(pd.NaT, index=rows.index, dtype="datetime64[ns, UTC]"),
-            })
-        frame = frame[RESULT_COLUMNS].copy()
-        frame.index = self.plan.index
-        return frame
+            return results_frame(self.plan, self._memory.frame())
+        if self._in_memory or not Path(self.journal_path).exists():
+            return results_frame(self.plan, None)
+        journal = Journal(self.journal_path, read_only=True)
+        try:
+            return results_frame(self.plan, journal.frame())
+        finally:
+            journal.close()
 
     def replies(self, client: Any = None, **options: Any) -> pd.DataFrame:
         """The recipients' replies, read from the chats of the agents that sent (stored in the
@@ -472,23 +383,35 @@ class Campaign:
         journal = self._memory if self._memory is not None else self.journal_path
         return replies(journal, client or self.client, **options)
 
-    def retry(self, reasons: Any = None, progress: bool = True) -> pd.DataFrame:
+    def retry(self, reasons: Any = None, progress: bool = True, *,
+              unknown: bool = False) -> pd.DataFrame:
         """Try the failed rows again (those with one of ``reasons``, or all), then run.
 
         Delivered rows are never touched. ``reasons`` is a reason or a list of them
-        (``"not_on_messenger"``, ``"bad_number"``, …).
+        (``"not_on_messenger"``, ``"bad_number"``, …). ``unknown=True`` also sends again the
+        rows whose outcome is unknown — explicitly, with a warning: some of them may have
+        received the message already and will receive it twice.
 
         Returns:
             :meth:`results` after the run.
         """
         if isinstance(reasons, str):
             reasons = [reasons]
+        wanted = list(reasons) if reasons is not None else None
         journal = self._open_journal()
         try:
-            again = journal.retry_failed(list(reasons) if reasons is not None else None,
-                                         journal.max_chunk() + 1, self.settings.chunk_size)
-            journal.event("retry", f"{again} failed rows back to pending")
-            logger.info("retry: %d failed rows will be tried again", again)
+            again = journal.retry_failed(wanted, journal.max_chunk() + 1,
+                                         self.settings.chunk_size)
+            if unknown:
+                risky = journal.retry_failed(None, journal.max_chunk() + 1,
+                                             self.settings.chunk_size, state="unknown")
+                if risky:
+                    warnings.warn(f"{risky} rows whose outcome was unknown are sent again: "
+                                  "some of them may have received the message already and "
+                                  "will receive it twice", CampaignWarning, stacklevel=2)
+                again += risky
+            journal.event("retry", f"{again} rows back to pending")
+            logger.info("retry: %d rows will be tried again", again)
         finally:
             self._close_journal(journal)
         return self.run(progress=progress)
@@ -512,21 +435,7 @@ class Campaign:
         Raises:
             FileNotFoundError: no journal there.
         """
-        store = Journal(journal, read_only=True)
-        try:
-            meta = store.meta()
-            counts = store.counts()
-            rows = store.frame()
-        finally:
-            store.close()
-        rows.index = pd.Index(rows.pop("label"), name=None)
-        return CampaignStatus(str(journal), meta.get("campaign_id", "?"),
-                              meta.get("state", "draft"), meta.get("reason") or None, counts,
-                              rows[RESULT_COLUMNS])
-
-
-def _ints(values: pd.Series) -> list[int | None]:
-    return [None if pd.isna(v) else int(v) for v in values.tolist()]
+        return status_of(journal)
 
 
 def _progress_bar(counts: dict[str, int], total: int) -> Any:

@@ -1,32 +1,33 @@
-"""The journal: one SQLite file (WAL) holding a campaign and every recipient's state.
+"""The journal: one SQLite file holding a campaign and every recipient's state.
 
-Tables:
+Tables (:mod:`.journal_file` creates, checks and migrates them):
 
-* ``meta`` — the campaign: id, content hash, settings (never the secret), state and the reason
-  of the last pause;
-* ``recipients`` — one row per input row, by position: label, e164, text, state, reason, chunk,
-  agent, attempts, the request that carries it, sent and updated times;
+* ``meta`` — the campaign: its identity (account, message or name), settings (never the
+  secret), state and the reason of the last pause;
+* ``recipients`` — one row per **number** (``e164``, unique): the sheet's label and row number
+  where it stood at the last run (``position`` NULL: no longer in the sheet), text, state,
+  reason, chunk, agent, attempts, the request that carries it, sent and updated times, and
+  ``hold`` — why the number must not be sent any more (an opt-out, removed from the sheet), so a
+  row settled back to ``pending`` later is skipped instead;
 * ``texts`` — each distinct rendered message once;
 * ``requests`` — every Mass request: numbers, agent, when it left, the deadline by which its
   answer must have come, the archive watermark, and what came of it;
-* ``archive`` — the harvested ``APIGetReport`` rows, oldest first (see :mod:`.archive`);
-* ``events`` — pauses, stops and resumes, one line each.
+* ``archive`` — the harvested ``APIGetReport`` rows, oldest first (see :mod:`.reconcile`);
+* ``events`` — pauses, stops and resumes, one line each;
+* ``lock`` — the one sender running it (:mod:`.journal_lock`).
 
-A chunk's rows are committed ``in_flight`` (with the request) **before** the request leaves,
-and its outcome is committed as soon as the answer is read — when the next chunk is ready to
-go at once, in the same transaction as that chunk's ``in_flight`` (``settle(defer=True)``: the
-outcome waits for the next write, read or :meth:`Journal.flush`; the runner flushes before it
-waits, harvests or stops, so it is never held longer than it takes to start the next request).
-Every commit survives the process being killed (WAL); an outcome not committed yet when it dies
-leaves its rows ``in_flight``, which the next run reconciles against the report log. With
+A chunk's rows are taken from ``pending`` to ``in_flight`` (with the request) by a
+compare-and-set, committed **before** the request leaves: when any of them is no longer
+pending — another sender took them — nothing is sent (:class:`JournalConflict`). Its outcome is
+committed as soon as the answer is read — when the next chunk is ready to go at once, in the
+same transaction as that chunk's ``in_flight`` (``settle(defer=True)``: the outcome waits for the
+next write, read or :meth:`Journal.flush`; the runner flushes before it waits, harvests or
+stops). Every commit is in the one ``.sqlite`` file when it returns (a rollback journal, not
+WAL), so the file survives the process being killed and can be copied at any time. With
 ``durable=True`` the ``in_flight`` commit is also forced to the disk (``fsync``) before the
-request goes, so not even a power cut can lose it; that costs a few milliseconds a request —
-nothing next to a real request, where the gateway spends about a second on each number, but
-most of the time of a request to a local simulator. Outcome commits never need it: an outcome
-lost to a power cut leaves the row ``in_flight``, and reconciliation finds it.
-A running campaign holds an exclusive lock on ``<journal>.lock``
-(released by the system if the process dies), so two senders never share a journal; readers
-(:func:`~miogram_toolkit.campaign.core.Campaign.status`) need no lock.
+request goes, so not even a power cut can lose it; ``benchmarks/bench_journal.py`` prints what
+a commit costs. Readers (:meth:`~miogram_toolkit.campaign.core.Campaign.status`) take no lock.
+Journals are created 0600 in folders created 0700.
 
 Example:
     >>> journal = Journal(":memory:")
@@ -43,43 +44,23 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-__all__ = ["FINAL_STATES", "STATES", "Journal", "JournalBusy", "OpenRequest"]
+from miogram_toolkit.campaign.journal_file import FORMAT, NotAJournal, connect
+from miogram_toolkit.campaign.journal_lock import JournalBusy, JournalConflict, RunLock
+
+__all__ = ["FINAL_STATES", "FORMAT", "STATES", "Journal", "JournalBusy", "JournalConflict",
+           "NotAJournal", "OpenRequest"]
 
 #: Every state a recipient row can be in.
 STATES = ("pending", "in_flight", "delivered", "failed", "unknown", "skipped")
 #: States that no later run changes by itself (``retry`` turns failed rows back to pending).
 FINAL_STATES = ("delivered", "failed", "skipped", "unknown")
-
-FORMAT = "1"
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
-CREATE TABLE IF NOT EXISTS texts (id INTEGER PRIMARY KEY, body TEXT);
-CREATE TABLE IF NOT EXISTS recipients (
-    row INTEGER PRIMARY KEY, label TEXT, e164 TEXT, text_id INTEGER,
-    state TEXT NOT NULL, reason TEXT, chunk INTEGER, agent TEXT, request INTEGER,
-    attempts INTEGER NOT NULL DEFAULT 0, sent_at REAL, updated_at REAL);
-CREATE TABLE IF NOT EXISTS requests (
-    id INTEGER PRIMARY KEY, chunk INTEGER, agent TEXT, func TEXT, phones TEXT, text_id INTEGER,
-    size INTEGER, started_at REAL, deadline REAL, watermark INTEGER, state TEXT,
-    outcome TEXT, ended_at REAL);
-CREATE INDEX IF NOT EXISTS requests_state ON requests(state);
-CREATE TABLE IF NOT EXISTS archive (
-    seq INTEGER PRIMARY KEY, key TEXT, record TEXT, harvested_at REAL, claimed_by INTEGER);
-CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, at REAL, kind TEXT, message TEXT);
-"""
-
-
-class JournalBusy(RuntimeError):
-    """Another process is running a campaign on this journal."""
 
 
 @dataclass
@@ -102,6 +83,10 @@ class Journal:
     """A campaign journal on ``path`` (``":memory:"`` for one that lives only in this process).
 
     Every method is thread-safe (one connection, one lock): lanes of a campaign share it.
+
+    Raises:
+        FileNotFoundError: ``read_only`` and no journal there.
+        NotAJournal: the file is not a campaign journal (one sentence says what to do).
     """
 
     def __init__(self, path: str | os.PathLike[str], *, read_only: bool = False,
@@ -110,32 +95,17 @@ class Journal:
         self.durable = durable
         self._watermark: int | None = None
         self._lock = threading.RLock()
-        self._lock_file: Any = None
         # Statements of settle(defer=True), committed at the start of the next transaction.
         self._deferred: list[tuple[str, Sequence[Any]]] = []
-        memory = self.path == ":memory:"
-        if read_only:
-            if not Path(self.path).exists():
-                raise FileNotFoundError(f"journal {self.path!r} does not exist")
-            # mode=rw, not ro: a read-only connection cannot remove the -wal and -shm files it
-            # makes, and they would stay beside the journal; nothing here writes.
-            uri = Path(self.path).resolve().as_uri() + "?mode=rw"
-            self._db = sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=30)
-            self.is_new = False
-            return
-        if not memory:
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        existed = not memory and Path(self.path).exists() and Path(self.path).stat().st_size > 0
-        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30,
-                                   isolation_level=None)
-        if not memory:
-            self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
-        self.is_new = not existed or self.meta().get("format") is None
-        if existed and not self.is_new and self.meta().get("format") != FORMAT:
-            raise ValueError(f"journal {self.path!r}: not a campaign journal of this toolkit "
-                             f"(format {self.meta().get('format')!r})")
+        self._db, created = connect(self.path, read_only=read_only)
+        # Without fsync a killed process loses nothing (the system has every write); only a
+        # power cut could, and durable= is for that.
+        self._db.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
+        self.run_lock = RunLock(self._db, self.path, transaction=self.transaction)
+        # Told of every request before it leaves and of each outcome (the account's ledger).
+        self._ledger: Callable[[list[str], str | None], None] | None = None
+        self.is_new = created or self.meta().get("campaign_id") is None
+        self.migrated = self.meta().get("migrated_from") == "1"
 
     # -- plumbing ------------------------------------------------------------------------------
 
@@ -178,49 +148,30 @@ class Journal:
         try:
             self.flush()
         finally:
-            self.release()
-            with self._lock:
-                self._db.close()
+            try:
+                self.release()
+            finally:
+                with self._lock:
+                    self._db.close()
 
     def acquire(self) -> None:
-        """Take the run lock (a file lock next to the journal).
+        """Take the run lock (a row in the journal: works wherever SQLite does).
 
         Raises:
             JournalBusy: another live process holds it.
         """
-        if self.path == ":memory:" or self._lock_file is not None:
+        if self.path == ":memory:" or self.run_lock.held:
             return
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows: no lock, documented
-            return
-        lock_path = self.path + ".lock"
-        while True:
-            handle = open(lock_path, "a+")  # noqa: SIM115 - held for the run
-            try:
-                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                handle.close()
-                raise JournalBusy(f"journal {self.path!r} is in use by another running "
-                                  "campaign; wait for it to finish or stop it first") from None
-            # The holder removes the file when it is done (see release): a lock taken on a file
-            # removed meanwhile locks nothing, so take the one now at the path instead.
-            try:
-                current = os.stat(lock_path).st_ino == os.fstat(handle.fileno()).st_ino
-            except FileNotFoundError:
-                current = False
-            if current:
-                break
-            handle.close()
-        self._lock_file = handle
+        self.run_lock.take()
 
     def release(self) -> None:
-        """Give the run lock back, removing its file (while still holding it)."""
-        if self._lock_file is not None:
-            with suppress(FileNotFoundError):
-                os.remove(self.path + ".lock")
-            self._lock_file.close()
-            self._lock_file = None
+        """Give the run lock back."""
+        self.run_lock.give_back()
+
+    def attach_ledger(self, note: Callable[[list[str], str | None], None]) -> None:
+        """``note(numbers, None)`` before each request leaves; ``note(numbers, state)`` with
+        each outcome (``delivered``, ``failed``, ``unknown``, ``not_sent``)."""
+        self._ledger = note
 
     # -- the campaign --------------------------------------------------------------------------
 
@@ -241,23 +192,6 @@ class Journal:
     def events(self) -> list[tuple[float, str, str]]:
         return [(float(a), str(k), str(m))
                 for a, k, m in self.query("SELECT at, kind, message FROM events ORDER BY id")]
-
-    def create(self, meta: dict[str, Any], texts: Sequence[str | None],
-               rows: Iterable[tuple[int, str, str | None, int | None, str, str | None,
-                                    int | None]]) -> None:
-        """Write a new campaign: its meta, texts and every row (row, label, e164, text_id,
-        state, reason, chunk) in one transaction."""
-        now = time.time()
-        with self.transaction() as db:
-            db.executemany("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                           [(k, v if isinstance(v, str) else json.dumps(v))
-                            for k, v in {**meta, "format": FORMAT}.items()])
-            db.executemany("INSERT INTO texts(id, body) VALUES (?, ?)",
-                           list(enumerate(texts)))
-            db.executemany(
-                "INSERT INTO recipients(row, label, e164, text_id, state, reason, chunk, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(*r, now) for r in rows])
 
     def texts(self) -> dict[int, str]:
         return {int(i): b for i, b in self.query("SELECT id, body FROM texts")}
@@ -283,18 +217,23 @@ class Journal:
         return int(value or 0)
 
     def frame(self) -> pd.DataFrame:
-        """Every row as a frame by position: label, e164, state, reason, agent, chunk,
-        attempts, sent_at (UTC)."""
+        """Every recipient as a frame by its id, in the sheet's order: label, sheet_row,
+        position (``<NA>``: no longer in the sheet), e164, state, reason, agent, chunk, attempts,
+        sent_at (UTC)."""
+        columns = {c for _, c, *_ in self.query("PRAGMA table_info(recipients)")}
+        where = "sheet_row, position" if "position" in columns else "row + 2, row"
         with self._lock:
             self.flush()
             frame = pd.read_sql_query(
-                "SELECT row, label, e164, state, reason, agent, chunk, attempts, sent_at "
-                "FROM recipients ORDER BY row", self._db)
+                f"SELECT row, label, {where}, e164, state, reason, agent, chunk, attempts, "
+                "sent_at FROM recipients ORDER BY position IS NULL, position, row", self._db)
+        frame.columns = ["row", "label", "sheet_row", "position", *frame.columns[4:]]
         frame = frame.set_index("row")
         frame["sent_at"] = pd.to_datetime(frame["sent_at"], unit="s", utc=True)
-        for column in ("e164", "state", "reason", "agent"):
+        for column in ("e164", "state", "reason", "agent", "label"):
             frame[column] = frame[column].astype("string")
-        frame["chunk"] = frame["chunk"].astype("Int64")
+        for column in ("chunk", "sheet_row", "position"):
+            frame[column] = frame[column].astype("Int64")
         frame["attempts"] = frame["attempts"].astype("int64")
         return frame
 
@@ -305,13 +244,18 @@ class Journal:
                            "WHERE row=? AND state='pending'", [(reason, now, r) for r in rows])
 
     def retry_failed(self, reasons: Sequence[str] | None, first_chunk: int,
-                     chunk_size: int) -> int:
+                     chunk_size: int, *, state: str = "failed") -> int:
         """Turn failed rows (with one of ``reasons``, or any) back to pending, in new chunks.
 
-        Returns how many rows will be tried again. Delivered rows are never touched.
+        ``state="unknown"``: the rows whose outcome is unknown instead (the user's explicit
+        choice: some of them may receive the message twice). Rows held (an opt-out, removed
+        from the sheet) stay. Returns how many rows will be tried again. Delivered rows are
+        never touched.
         """
-        rows = self.query("SELECT row, text_id, reason FROM recipients WHERE state='failed' "
-                          "ORDER BY text_id, row")
+        if state not in ("failed", "unknown"):
+            raise ValueError(f"state: only failed or unknown rows are tried again, not {state!r}")
+        rows = self.query("SELECT row, text_id, reason FROM recipients WHERE state=? "
+                          "AND hold IS NULL ORDER BY text_id, row", (state,))
         chosen = [(r, t) for r, t, why in rows
                   if reasons is None or any(_reason_matches(why, want) for want in reasons)]
         updates: list[tuple[int, float, int]] = []
@@ -332,24 +276,44 @@ class Journal:
     def begin_request(self, rows: Sequence[tuple[int, str]], *, chunk: int, agent: str,
                       func: str, phones: str, text_id: int | None, deadline: float,
                       watermark: int) -> int:
-        """Commit the chunk's rows ``in_flight`` with a new request; returns the request id."""
+        """Take the chunk's rows from ``pending`` to ``in_flight`` with a new request (a
+        compare-and-set, committed); returns the request id.
+
+        Raises:
+            JournalConflict: a row was no longer pending, or the run lock is no longer ours;
+                nothing was changed, so nothing may be sent.
+        """
         now = time.time()
+        ids = [row for row, _ in rows]
         with self.transaction(sync=self.durable) as db:
+            self.run_lock.check(db)
             cursor = db.execute(
                 "INSERT INTO requests(chunk, agent, func, phones, text_id, size, started_at, "
                 "deadline, watermark, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'in_flight')",
                 (chunk, agent, func, phones, text_id, len(rows), now, deadline, watermark))
             request = int(cursor.lastrowid or 0)
-            for part in _parts([row for row, _ in rows]):
-                db.execute(
+            taken = 0
+            for part in _parts(ids):
+                # Compare-and-set: only rows still pending are taken; any other is a conflict.
+                taken += db.execute(
                     "UPDATE recipients SET state='in_flight', reason=NULL, agent=?, request=?, "
-                    f"attempts=attempts+1, updated_at=? WHERE row IN ({_marks(part)})",
-                    (agent, request, now, *part))
+                    f"attempts=attempts+1, updated_at=? WHERE row IN ({_marks(part)}) "
+                    "AND state='pending'", (agent, request, now, *part)).rowcount
+            if taken != len(ids):
+                raise JournalConflict(
+                    f"journal {self.path!r}: {len(ids) - taken} of the {len(ids)} rows of chunk "
+                    f"{chunk} are no longer pending (another sender took them); nothing was "
+                    "sent for this chunk")
+        if self._ledger is not None:
+            self._ledger([e164 for _, e164 in rows], None)
         return request
 
     def settle(self, request: int, outcomes: dict[int, tuple[str, str | None]], *,
                request_state: str, note: str | None = None, defer: bool = False) -> None:
         """Commit each row's new ``(state, reason)`` and the request's end, atomically.
+
+        A row settled back to ``pending`` while it is held (see the module docstring) becomes
+        ``skipped`` with the reason it is held for.
 
         ``defer``: commit them with the next transaction instead (the next chunk's
         :meth:`begin_request`, any other write, any read, :meth:`flush` or :meth:`close`).
@@ -362,6 +326,14 @@ class Journal:
         for (state, reason), members in groups.items():
             sent = now if state == "delivered" else None
             for part in _parts(members):
+                if state == "pending":
+                    # A row held since it left (opted out, removed from the sheet) is not sent
+                    # again: it is skipped with the reason it is held for.
+                    statements.append((
+                        "UPDATE recipients SET state=CASE WHEN hold IS NULL THEN 'pending' "
+                        "ELSE 'skipped' END, reason=COALESCE(hold, ?), updated_at=? "
+                        f"WHERE row IN ({_marks(part)})", (reason, now, *part)))
+                    continue
                 statements.append((
                     "UPDATE recipients SET state=?, reason=?, sent_at=COALESCE(?, sent_at), "
                     f"updated_at=? WHERE row IN ({_marks(part)})",
@@ -369,12 +341,25 @@ class Journal:
         statements.append(("UPDATE requests SET state=?, outcome=?, ended_at=? WHERE id=?",
                            (request_state, note, now, request)))
         with self._lock:
+            if self._ledger is not None:
+                self._note_outcomes(groups)
             if defer:
                 self._deferred.extend(statements)
                 return
             with self.transaction() as db:
                 for sql, params in statements:
                     db.execute(sql, params)
+
+    def _note_outcomes(self, groups: dict[tuple[str, str | None], list[int]]) -> None:
+        assert self._ledger is not None
+        for (state, _reason), members in groups.items():
+            found: list[str] = []
+            for part in _parts(members):
+                found += [str(n) for (n,) in self._db.execute(
+                    f"SELECT e164 FROM recipients WHERE row IN ({_marks(part)})", part)]
+            shown = state if state in ("delivered", "failed", "unknown") else "not_sent"
+            if state != "in_flight":
+                self._ledger(found, shown)
 
     def open_requests(self) -> list[OpenRequest]:
         """Requests still ``in_flight`` (a crash) or ``unknown``, with their unsettled rows."""

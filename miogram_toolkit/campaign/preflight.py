@@ -33,13 +33,15 @@ from miogram_toolkit.campaign.plan import Plan
 from miogram_toolkit.protocol.catalogue import Permission
 from miogram_toolkit.protocol.errors import MioGramError
 
-__all__ = ["GATEWAY_SECONDS_PER_NUMBER", "Preflight", "PreflightError", "check",
-           "refuse_if_nothing_to_send", "schedule", "skipped_counts", "summary_text"]
+__all__ = ["ENDPOINT_WAIT_SECONDS", "GATEWAY_SECONDS_PER_NUMBER", "Preflight", "PreflightError",
+           "check", "check_chunk_size", "pace_in_words", "refuse_if_nothing_to_send",
+           "schedule", "skipped_counts", "summary_text"]
 
 #: What the service's gateway spends on each number of a send (its ``sleep(1)``).
 GATEWAY_SECONDS_PER_NUMBER = 1.0
-#: Below this, a size limit from ``APIGetLimits`` is read as megabytes (the document's unit).
-_MB_LIMIT_BELOW = 1 << 20
+#: How long the service's endpoint waits for the gateway before it answers 999 (PHP's default
+#: socket timeout), while the gateway goes on sending.
+ENDPOINT_WAIT_SECONDS = 60.0
 
 
 class PreflightError(ValueError, MioGramError):
@@ -66,9 +68,31 @@ def _ask(what: str, call: Any) -> Any:
         raise PreflightError(f"preflight: the service refused to say {what} ({exc})") from None
 
 
-def _limit_bytes(value: Any) -> int:
-    number = int(value)
-    return number * 1048576 if number < _MB_LIMIT_BELOW // 1024 else number
+def check_chunk_size(chunk_size: int, *, whatsapp: bool, limit: int) -> None:
+    """Refuse a chunk the service cannot answer in time, saying why (offline).
+
+    Example:
+        >>> try:
+        ...     check_chunk_size(80, whatsapp=False, limit=50)
+        ... except PreflightError as exc:
+        ...     print(exc)  # doctest: +NORMALIZE_WHITESPACE
+        preflight: chunk_size 80 is too many for one request: the gateway sends about one
+        number a second, so 80 numbers take ~80 s, past the 60 s the service waits for it
+        before it answers 999 while the gateway goes on sending (nobody could tell what was
+        sent); use at most 50 (WhatsApp, answered at once, takes up to 100)
+    """
+    if chunk_size <= limit:
+        return
+    if whatsapp:
+        raise PreflightError(f"preflight: chunk_size {chunk_size} is too many for one request: "
+                             f"the service takes at most {limit} numbers per Mass request")
+    seconds = chunk_size * GATEWAY_SECONDS_PER_NUMBER
+    raise PreflightError(
+        f"preflight: chunk_size {chunk_size} is too many for one request: the gateway sends "
+        f"about one number a second, so {chunk_size} numbers take ~{seconds:.0f} s, past the "
+        f"{ENDPOINT_WAIT_SECONDS:.0f} s the service waits for it before it answers 999 while "
+        f"the gateway goes on sending (nobody could tell what was sent); use at most {limit} "
+        "(WhatsApp, answered at once, takes up to 100)")
 
 
 def skipped_counts(plan: Plan) -> str:
@@ -151,20 +175,20 @@ def check(plan: Plan, client: Any, *, robots: Sequence[str] | None, needed: int)
             if largest > limit:
                 row = sendable["bytes"].astype("int64").idxmax()
                 raise PreflightError(
-                    f"preflight: the message for row {plan.rows.at[row, 'label']} is "
+                    f"preflight: the message for row {plan.rows.at[row, 'sheet_row']} is "
                     f"{largest} bytes (UTF-8, as the service counts), over the account's "
                     f"limit of {limit}")
             if _ask("whether ads are on", client.get_ads):
                 warnings.append("the account appends an ad to every message; its length is not "
                                 "known here, so keep the messages well under the limit")
         else:
-            limit = _limit_bytes(limits[kind])
+            limit = int(limits[kind])  # the client's Limits are bytes already
             if largest > limit:
                 raise PreflightError(f"preflight: the {content.kind} is {largest} bytes, over "
                                      f"the account's {kind} limit of {limit} bytes")
-    if "canGet" in limits and not int(limits["canGet"]):
-        warnings.append("the account may not read the report log (canGet 0): requests that get "
-                        "no answer cannot be reconciled and will stay unknown")
+    if getattr(limits, "can_get", True) is False:
+        warnings.append("the account lacks the canGet permission: the agents' chats cannot be "
+                        "read, so the rows of a request that gets no answer may stay unknown")
     credit_kind = content.action.credit or "Message"
     credits = _ask("its credit", client.get_credits)
     credit = int(credits.get(credit_kind, 0))
@@ -222,10 +246,35 @@ def _duration(seconds: float) -> str:
     return f"{hours} h {minutes} min"
 
 
+def _every(seconds: float) -> str:
+    if seconds >= 60:
+        return f"{seconds / 60:.3g} minutes" if seconds != 60 else "minute"
+    return f"{seconds:.3g} s"
+
+
+def pace_in_words(chunk_size: int, rate_per_minute: float | None) -> str:
+    """What a rate means with chunks, in words.
+
+    Example:
+        >>> pace_in_words(40, 20)
+        'a chunk of 40 every 2 minutes per agent at 20 a minute'
+        >>> pace_in_words(1, 20)
+        'a chunk of 1 every 3 s per agent at 20 a minute'
+        >>> pace_in_words(40, None)
+        'no pacing: each request leaves as soon as the one before it is answered'
+    """
+    if not rate_per_minute:
+        return "no pacing: each request leaves as soon as the one before it is answered"
+    seconds = chunk_size * 60.0 / rate_per_minute
+    return (f"a chunk of {chunk_size} every {_every(seconds)} per agent at "
+            f"{rate_per_minute:g} a minute")
+
+
 def summary_text(plan: Plan, flight: Preflight, *, chunks: int, duration: float,
                  lanes: int, rate_per_minute: float | None, quiet: str | None,
-                 journal: str) -> str:
-    """The one-screen summary of a dry run."""
+                 journal: str, campaign_id: str | None = None,
+                 notes: Sequence[str] = ()) -> str:
+    """The one-screen summary of a dry run (``notes``: lines about who else is left out)."""
     rows = plan.rows
     skipped = int(rows["reason"].notna().sum())
     content = plan.content
@@ -234,16 +283,19 @@ def summary_text(plan: Plan, flight: Preflight, *, chunks: int, duration: float,
                 f"bytes (limit {flight.limit if flight.limit is not None else '?'})")
     else:
         what = f"{content.func}: one {content.kind} of {flight.largest} bytes"
-    pacing = f"{rate_per_minute:g} messages/min per agent" if rate_per_minute else "off"
+    largest_chunk = int(plan.sendable.groupby("chunk").size().max()) if len(plan.sendable) \
+        else plan.chunk_size
+    pacing = pace_in_words(min(plan.chunk_size, largest_chunk), rate_per_minute)
     lines = [
-        f"Campaign {plan.content_hash[:12]} — {what}",
+        f"Campaign {campaign_id or plan.content_hash[:12]} — {what}",
         f"Rows: {len(rows)}; to send {flight.needed}; skipped {skipped} "
         f"({skipped_counts(plan)})",
         f"Chunks: {chunks} over {len(flight.agents)} agent(s) ({', '.join(flight.agents)}), "
         f"{lanes} request(s) in flight",
-        f"Pacing: {pacing}; estimated duration {_duration(duration)} "
+        f"Pace: {pacing}; estimated duration {_duration(duration)} "
         f"(the gateway spends ~{GATEWAY_SECONDS_PER_NUMBER:g} s per number)",
         f"Credit ({flight.credit_kind}): needed up to {flight.needed}, left {flight.credit}",
+        *notes,
         f"Quiet hours: {quiet or 'none'}",
         f"Journal: {journal}",
     ]

@@ -5,8 +5,8 @@ Each row of a campaign gets at most one skip reason, decided in this order:
 ==========================  =======================================================================
 ``phone_<status>``          cleaning found no usable number (``phone_invalid``, ``phone_empty``,
                             ``phone_multiple``, ``phone_not_mobile``, ``phone_too_short``, …)
-``duplicate_of:<row>``      the same E.164 number is on an earlier row (the index label named);
-                            that row is the one sent to
+``duplicate_of:<row>``      the same E.164 number is on an earlier row (its label named: the
+                            campaign passes the sheet's row numbers); that row is sent to
 ``opted_out``               the number is on the opt-out list
 ``missing_value:<column>``  the message needs this column and the row's value is empty
 ==========================  =======================================================================
@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Union
+from typing import Union
 
 import pandas as pd
 
@@ -97,7 +97,7 @@ def skip_reasons(e164: pd.Series, status: pd.Series, opted_out: set[str],
     # Duplicates: the first usable row of each number is sent, every later one points to it.
     candidates = numbers.where(usable)
     first = candidates.dropna().drop_duplicates(keep="first")
-    first_label = pd.Series([_label(labels[i]) for i in first.index], index=first.to_numpy(),
+    first_label = pd.Series([str(labels[i]) for i in first.index], index=first.to_numpy(),
                             dtype="string")
     repeated = usable & candidates.duplicated(keep="first")
     # ``astype``: with no usable number at all the map is empty and would come back as floats.
@@ -106,7 +106,3 @@ def skip_reasons(e164: pd.Series, status: pd.Series, opted_out: set[str],
         out = usable & ~repeated & numbers.isin(opted_out).fillna(False)
         reasons = reasons.mask(out, "opted_out")
     return reasons
-
-
-def _label(value: Any) -> str:
-    return str(value)
