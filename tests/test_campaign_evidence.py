@@ -186,11 +186,17 @@ def test_a_fake_sender_drives_a_whole_campaign_through_the_protocol() -> None:
     assert service.sends == 3
 
 
-def test_used_account_lost_answer_is_never_sent_again_and_reported_unknown() -> None:
+def test_used_account_lost_answer_is_never_sent_again_and_reported_unknown(
+        caplog: pytest.LogCaptureFixture) -> None:
     # Case 1: the log lists only the account's first 1000 rows, so no new send appears there.
     service = FakeService(log_rows=1000, faults={1: "lost"})
     journal = journal_of(120)
     run(journal, service)
+    said = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert ("10 recipients have an unknown outcome (Log shows no new sends 10): they may have "
+            "received the message; run the campaign again later to check again, or send it to "
+            'them again with on_unknown="resend" (miogram retry --unknown), knowing some may '
+            "then receive it twice") in said
     assert set(service.deliveries.values()) == {1}  # nobody twice
     found = states(journal)
     lost = numbers(10, start=10)

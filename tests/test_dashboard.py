@@ -33,7 +33,7 @@ def sim() -> Any:
 
 
 def _board(client: Any, tmp_path: Path) -> Dashboard:
-    board = mg.dashboard(client, journal_dir=tmp_path / "journals")
+    board = mg.dashboard(client)
     assert isinstance(board, Dashboard)
     return board
 
@@ -163,6 +163,13 @@ def test_pause_holds_the_next_request_and_resume_finishes(sim: Any, tmp_path: Pa
     assert compose.progress.value == compose.progress.max
 
 
+def _dry_run_and_send(compose: Any) -> None:
+    """Click Dry run, then Send, and wait for the send to end."""
+    compose.dry_run_button.click()
+    compose.send_button.click()
+    assert compose.wait(60)
+
+
 def _dry_run_with_opt_out(board: Dashboard, folder: Path) -> Any:
     compose = _compose(board, folder)
     opt_out = folder / "unsubscribed.csv"
@@ -240,13 +247,12 @@ def test_uploads_are_read_and_gone(sim: Any, tmp_path: Path, home: Path) -> None
 def test_journals_live_in_the_user_data_folder(sim: Any, tmp_path: Path, home: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    board = mg.dashboard(mg.Client.to(sim))  # no journal_dir: the data folder's journals/
+    board = mg.dashboard(mg.Client.to(sim))
     compose = _compose(board, tmp_path)
-    compose.dry_run_button.click()
-    compose.send_button.click()
-    assert compose.wait(60)
+    _dry_run_and_send(compose)
     journals = home / "journals"
-    assert [p.suffix for p in journals.glob("dashboard-*")] == [".sqlite"]
+    assert [p.suffix for p in journals.glob("campaign-*")] == [".sqlite"]
+    assert oct(next(journals.glob("campaign-*")).stat().st_mode & 0o777) == "0o600"
     assert oct(journals.stat().st_mode & 0o777) == "0o700"
     assert not (tmp_path / "miogram_journals").exists()
 
@@ -409,14 +415,12 @@ def test_campaigns_are_listed_from_the_data_folder_and_the_old_notebook_folder(
     monkeypatch.chdir(tmp_path)
     board = mg.dashboard(mg.Client.to(sim))
     compose = _compose(board, tmp_path)
-    compose.dry_run_button.click()
-    compose.send_button.click()
-    assert compose.wait(60)
+    _dry_run_and_send(compose)
     campaigns = board.report.campaigns
     sent = Path(compose.campaign.journal_path)
     assert campaigns.journal.value == str(sent.resolve())
     assert "finished" in campaigns.status.value and "MioBot" in campaigns.status.value
-    assert "not sent" in campaigns.status.value and "(none)" not in campaigns.status.value
+    assert "(none)" not in campaigns.status.value
     # a journal an older dashboard wrote beside the notebook is still found
     (tmp_path / "miogram_journals").mkdir()
     shutil.copy(sent, tmp_path / "miogram_journals" / "dashboard-20250101-120000.sqlite")
@@ -432,9 +436,7 @@ def test_the_replies_of_a_campaign_are_read_in_the_report_tab(tmp_path: Path) ->
     with Simulator(seed=7, start=False, agents=["MioBot1", "MioBot2"], replies=0.5) as sim:
         board = _board(mg.Client.to(sim), tmp_path)
         compose = _compose(board, tmp_path)
-        compose.dry_run_button.click()
-        compose.send_button.click()
-        assert compose.wait(60)
+        _dry_run_and_send(compose)
         campaigns = board.report.campaigns
         campaigns.replies_button.click()
         assert campaigns.wait(60)
@@ -454,9 +456,7 @@ def test_no_can_get_says_so_in_one_sentence(tmp_path: Path) -> None:
     with Simulator(seed=7, start=False, can_get=False) as sim:
         board = _board(mg.Client.to(sim), tmp_path)
         compose = _compose(board, tmp_path)
-        compose.dry_run_button.click()
-        compose.send_button.click()
-        assert compose.wait(60)
+        _dry_run_and_send(compose)
         board.report.campaigns.replies_button.click()
         assert board.report.campaigns.wait(60)
         summary = board.report.campaigns.replies_summary.value
@@ -470,9 +470,7 @@ def test_a_frozen_service_log_is_said_and_the_journals_offered(tmp_path: Path) -
         board = _board(mg.Client.to(sim), tmp_path)
         assert "nothing newer" not in board.report.count.value  # nothing sent yet: no claim
         compose = _compose(board, tmp_path)
-        compose.dry_run_button.click()
-        compose.send_button.click()
-        assert compose.wait(60)
+        _dry_run_and_send(compose)
         said = board.report.count.value
         assert "The service&#x27;s report log shows nothing newer than" in said
         assert "The campaigns&#x27; own journals below keep every row." in said
@@ -497,17 +495,13 @@ def test_dry_run_send_send_again_and_a_new_dashboard_send_nobody_twice(sim: Any,
     start = int(client.get_credits()["Message"])
     board = _board(client, tmp_path)
     compose = _compose(board, tmp_path)
-    compose.dry_run_button.click()
-    compose.send_button.click()
-    assert compose.wait(60)
+    _dry_run_and_send(compose)
     first = _deliveries(client)
     assert len(first) == 11 and set(first.values()) == {1}
     assert not compose.send_button.disabled  # Send again is offered…
     compose.send_button.click()  # …and sends nobody: the campaign's journal says all is done
     assert compose.wait(60)
-    compose.dry_run_button.click()
-    compose.send_button.click()
-    assert compose.wait(60)
+    _dry_run_and_send(compose)
     board.close()
     # A page refresh: a new dashboard, the same sheet and message.
     again = _board(client, tmp_path)
@@ -518,6 +512,24 @@ def test_dry_run_send_send_again_and_a_new_dashboard_send_nobody_twice(sim: Any,
     assert compose.wait(60)
     assert _deliveries(client) == first
     assert int(client.get_credits()["Message"]) == start - 11
+    # The sheet edited (a name fixed in a sent row, a row added), then a page refresh: the same
+    # campaign (its account and message), so only the added row is sent.
+    edited = tmp_path / "edited.csv"
+    lines = _contacts(tmp_path).read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("Person 1", "Person One")
+    edited.write_text("\n".join([*lines, "Added,0912 100 0099,Qom"]) + "\n", encoding="utf-8")
+    third = _board(client, tmp_path)
+    compose = third.compose
+    compose.upload.value = _upload(edited)
+    compose.message.value = "سلام {name}"
+    compose.rate.value = 0
+    compose.dry_run_button.click()
+    assert not compose.send_button.disabled, compose.plan.value
+    compose.send_button.click()
+    assert compose.wait(60)
+    after = _deliveries(client)
+    assert set(after.values()) == {1} and set(after) - set(first) == {"+989121000099"}
+    assert int(client.get_credits()["Message"]) == start - 12
 
 
 def test_the_dashboard_needs_only_core_dependencies() -> None:
@@ -544,3 +556,31 @@ def test_the_dashboard_needs_only_core_dependencies() -> None:
     third_party = {name for name in found - {"miogram_toolkit"}
                    if name not in sys.stdlib_module_names}
     assert third_party <= core, third_party - core
+
+
+def test_another_campaign_to_the_same_people_is_refused_unless_chosen(tmp_path: Path) -> None:
+    # A served simulator: its account has a ledger (one inside this process has none).
+    with Simulator(seed=7, agents=["MioBot1", "MioBot2"]) as served:
+        _another_campaign(mg.Client.to(served), tmp_path)
+
+
+def _another_campaign(client: Any, tmp_path: Path) -> None:
+    board = _board(client, tmp_path)
+    compose = _compose(board, tmp_path)
+    _dry_run_and_send(compose)
+    first = _deliveries(client)
+    # A changed text is another campaign: the same people, within 24 hours, are refused.
+    compose.message.value = "Autumn sale, {name}!"
+    _dry_run_and_send(compose)
+    assert "in the last 24 hours" in compose.outcome.value, compose.outcome.value
+    assert _deliveries(client) == first
+    compose.recent.value = "skip"  # leave them out: nothing to send
+    plan = compose.dry_run()
+    assert plan is not None, compose.plan.value
+    assert int((plan["reason"] == "recently_messaged").sum()) == 11
+    compose.send_button.click()
+    assert compose.wait(60)
+    assert _deliveries(client) == first
+    compose.recent.value = "new"  # said explicitly: they get the new message once
+    _dry_run_and_send(compose)
+    assert set(_deliveries(client).values()) == {2}

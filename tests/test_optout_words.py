@@ -16,7 +16,7 @@ from miogram_toolkit.campaign.optout_words import (
 
 
 @pytest.mark.parametrize("reply", [
-    "لغو", "لغو11", "لغو ۱۱", "لغو۱۱", "لغو ١١", " لغو. ", "توقف", "ارسال نکنید", "ارسال  نکنید!",
+    "لغو", "لغو11", "لغو ۱۱", "لغو۱۱", "لغو ١١", " لغو. ", "۱۱", "11", "توقف", "ارسال نکنید", "ارسال  نکنید!",
     "انصراف", "STOP!", "stop", "Stop.", "UNSUBSCRIBE", "unsubscribe 🙏", "Stop All",
     # Arabic letters for Persian ones: ي for ی, ك for ک, with a diacritic and a tatweel.
     "لغو عضويت", "لغوِ", "لغـــو", "ارسال نكنيد",
@@ -27,7 +27,7 @@ def test_whole_reply_opts_out_in_both_scripts(reply: str) -> None:
 
 @pytest.mark.parametrize("reply", [
     "لغو نکنید", "stop by our shop", "ممنون", "سلام، قیمت چنده؟", "don't stop", "stopped",
-    "لغو12", "", "   ", "?!",
+    "لغو12", "111", "12", "", "   ", "?!",
 ])
 def test_longer_or_other_replies_do_not(reply: str) -> None:
     assert not is_opt_out(reply), reply

@@ -271,3 +271,62 @@ def test_against_the_simulator_each_chat_read_through_the_agent_that_sent(
     # Replies come minutes after our message, on our clock whatever the service's says.
     assert found["minutes_after_send"].between(0, 120).all()
     assert ledger.opted_out() == set(found.loc[found["opt_out"], "number"])
+
+
+def test_a_later_campaign_skips_the_opted_out_and_sends_to_a_readmitted_number(
+        tmp_path: Path) -> None:
+    frame = frame_of(40)
+
+    def run(campaign: Campaign) -> Any:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return campaign.run(progress=False)
+
+    # A simulator on a port: one inside the process (port 0) keeps no account ledger.
+    with mg.Simulator(seed=7, replies=True, unreachable_share=0.0) as sim, \
+            mg.Client.to(sim, retries=0) as client:
+        first = Campaign(frame, "Hello {name}", client=client, rate_per_minute=None,
+                         journal=str(tmp_path / "first.sqlite"))
+        run(first)
+        found = first.replies()
+        stopped = sorted(set(found.loc[found["opt_out"], "number"]))
+        assert stopped, "the seeded simulator answers some recipients with an opt-out word"
+        # A later campaign of the account (another text, sent anyway to the recent ones).
+        second = run(Campaign(frame, "Our new offer, {name}", client=client, new_campaign=True,
+                              rate_per_minute=None, journal=str(tmp_path / "second.sqlite")))
+        by_number = second.set_index("e164")
+        assert (by_number.loc[stopped, "reason"] == "opted_out_by_reply").all()
+        assert (by_number.loc[stopped, "state"] == "skipped").all()
+        others = by_number.drop(index=stopped)
+        assert (others["state"] == "delivered").all()
+        # One number re-admitted: the next campaign sends to it, and still not to the rest.
+        Ledger.for_client(client).readmit(stopped[0])
+        sends = sim.deliveries(stopped[0])
+        third = run(Campaign(frame, "Last call, {name}", client=client, new_campaign=True,
+                             rate_per_minute=None, journal=str(tmp_path / "third.sqlite")))
+        by_number = third.set_index("e164")
+        assert by_number.loc[stopped[0], "state"] == "delivered"
+        assert sim.deliveries(stopped[0]) == sends + 1
+        assert (by_number.loc[stopped[1:], "reason"] == "opted_out_by_reply").all()
+        # ignore_reply_opt_outs sends to every one of them.
+        fourth = run(Campaign(frame, "Everyone, {name}", client=client, new_campaign=True,
+                              ignore_reply_opt_outs=True, rate_per_minute=None,
+                              journal=str(tmp_path / "fourth.sqlite")))
+        assert (fourth.set_index("e164").loc[stopped, "state"] == "delivered").all()
+
+
+def test_a_simulator_inside_the_process_keeps_opt_outs_in_the_journal_only(
+        tmp_path: Path) -> None:
+    with mg.Simulator(start=False, seed=7, replies=True, unreachable_share=0.0) as sim, \
+            mg.Client.to(sim, retries=0) as client:
+        campaign = Campaign(frame_of(40), "Hello {name}", client=client, rate_per_minute=None,
+                            journal=str(tmp_path / "c.sqlite"))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            campaign.run(progress=False)
+        found = campaign.replies()
+    stopped = int(found["opt_out"].sum())
+    assert stopped > 0
+    assert found.attrs["notes"] == [
+        f"This simulator runs inside this process and keeps no account ledger: the {stopped} "
+        "opt-outs are kept in the journal only."]

@@ -10,6 +10,7 @@ and every space, punctuation mark and symbol (emoji included) dropped. So ``لغ
 "stop" and "لغو" in sentences that mean something else.
 
 The default list (:data:`DEFAULT_WORDS`) holds what Iranian SMS panels honour (``لغو``, ``لغو11``,
+a bare ``11`` — the code such messages, the toolkit's sample among them, ask people to send —
 ``توقف``, ``انصراف``, ``ارسال نکنید``…) and the STOP keywords of the big SMS APIs (``stop``,
 ``stopall``, ``unsubscribe``, ``cancel``, ``end``, ``quit``…). Edit it per user in the file
 ``opt-out-words.txt`` of the user data folder (one entry a line, ``#`` starts a comment; a line
@@ -35,7 +36,7 @@ __all__ = ["DEFAULT_WORDS", "WORDS_FILE", "OptOutWords", "is_opt_out", "normalis
 
 #: The entries used when the user has not edited the list (Persian first, then English).
 DEFAULT_WORDS: tuple[str, ...] = (
-    "لغو", "لغو11", "لغو ۱۱", "لغو عضویت", "لغو اشتراک", "توقف", "انصراف", "ارسال نکنید",
+    "لغو", "لغو11", "لغو ۱۱", "11", "لغو عضویت", "لغو اشتراک", "توقف", "انصراف", "ارسال نکنید",
     "نفرستید", "پیام ندهید", "پیام نفرستید", "عدم ارسال", "حذف", "حذف شماره", "خاموش",
     "stop", "stopall", "stop all", "unsubscribe", "cancel", "end", "quit", "optout", "opt out",
     "revoke", "remove",

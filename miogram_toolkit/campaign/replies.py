@@ -57,6 +57,7 @@ import pandas as pd
 
 from miogram_toolkit.campaign.ledger import Ledger
 from miogram_toolkit.campaign.optout_words import OptOutWords
+from miogram_toolkit.campaign.recency import open_ledger
 from miogram_toolkit.protocol.clock import with_time_columns
 from miogram_toolkit.protocol.errors import BadNumber, MioGramError, NoData, PermissionDenied
 
@@ -200,6 +201,10 @@ def replies(journal_or_campaign: Any, client: Any = None, *, ledger: Ledger | No
         if store.columns("replies"):
             _ledger_opt_outs(store, account)
         frame = stored_replies(journal)
+        if account.missing:
+            notes.append(f"This simulator runs inside this process and keeps no account "
+                         f"ledger: the {int(frame['opt_out'].sum())} opt-outs are kept in the "
+                         "journal only.")
         frame.attrs.update(delivered=len(chats), read=read, new=new, whatsapp=whatsapp,
                            notes=notes)
         return frame
@@ -329,18 +334,22 @@ def _keep(store: _Store, recipient: _Recipient, found: Sequence[tuple[_Message, 
 
 
 class _LazyLedger:
-    """The account's ledger, opened the first time an opt-out needs it."""
+    """The account's ledger, opened the first time an opt-out needs it: the one campaigns
+    read (:func:`~miogram_toolkit.campaign.recency.open_ledger`; none for a simulator inside
+    this process), or the one in ``folder``."""
 
     def __init__(self, given: Ledger | None, client: Any,
                  folder: str | os.PathLike[str] | None) -> None:
         self.given, self.client, self.folder = given, client, folder
         self._opened: Ledger | None = None
+        self.missing = False
 
-    def get(self) -> Ledger:
-        if self.given is not None:
-            return self.given
-        if self._opened is None:
-            self._opened = Ledger.for_client(self.client, self.folder)
+    def get(self) -> Ledger | None:
+        if self.given is not None or self._opened is not None or self.missing:
+            return self.given or self._opened
+        self._opened = Ledger.for_client(self.client, self.folder) \
+            if self.folder is not None else open_ledger(self.client)
+        self.missing = self._opened is None
         return self._opened
 
     def close(self) -> None:
@@ -355,6 +364,8 @@ def _ledger_opt_outs(store: _Store, account: _LazyLedger) -> None:
     if not pending:
         return
     ledger = account.get()
+    if ledger is None:  # no ledger for this account: the flags stay in the journal
+        return
     for number, message, replied, text in pending:
         ledger.mark_opt_out(str(number), at=float(replied), source=f"reply: {text}")
         with store.transaction() as db:

@@ -27,6 +27,7 @@ from miogram_toolkit.cli.output import output_file, say, write_table
 from miogram_toolkit.local import existing_file
 
 if TYPE_CHECKING:
+    from miogram_toolkit.campaign.ledger import Ledger
     from miogram_toolkit.cli.parser import Commands
 
 __all__ = ["register", "run_replies"]
@@ -96,15 +97,26 @@ def run_replies(args: argparse.Namespace) -> int:
 
 
 def _readmit(args: argparse.Namespace) -> int:
-    from miogram_toolkit.campaign.ledger import Ledger
+    from miogram_toolkit.campaign.recency import open_ledger
     from miogram_toolkit.phones import to_e164
-    from miogram_toolkit.protocol.clock import describe_time
 
     number = to_e164([args.readmit]).iloc[0]
     if not isinstance(number, str) or not number:
         raise CommandError(f"--readmit '{args.readmit}' is not a valid phone number; write it "
                            "as on the sheet, e.g. 09121234567 or +989121234567")
-    with service(args) as client, Ledger.for_client(client) as ledger:
+    with service(args) as client:
+        ledger = open_ledger(client)
+        if ledger is None:
+            raise CommandError("this simulator runs inside the command and keeps no account "
+                               "ledger, so there is nothing to re-admit; serve it with "
+                               "`miogram simulator` to keep one")
+        return _take_back(ledger, number)
+
+
+def _take_back(ledger: Ledger, number: str) -> int:
+    from miogram_toolkit.protocol.clock import describe_time
+
+    with ledger:
         if number not in ledger.opted_out([number]):
             print(f"{number} is not opted out in this account's ledger; nothing to re-admit.")
             return 0

@@ -36,7 +36,6 @@ Example:
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -45,8 +44,7 @@ if TYPE_CHECKING:
 __all__ = ["dashboard"]
 
 
-def dashboard(client: Any = None, *, live: bool = False,
-              journal_dir: str | os.PathLike[str] | None = None) -> Dashboard:
+def dashboard(client: Any = None, *, live: bool = False) -> Dashboard:
     """The dashboard for ``client``; without one, for a local simulator (or, ``live``, the service).
 
     Args:
@@ -54,8 +52,10 @@ def dashboard(client: Any = None, *, live: bool = False,
             local simulator (no real message leaves) unless ``live`` is true and
             ``MIOGRAM_URL`` is set.
         live: with no ``client``, use the service named by ``MIOGRAM_URL`` when it is set.
-        journal_dir: where the campaigns' journals go (default: the ``journals`` folder of the
-            user data folder, ``miogram_toolkit.local.data_path("journals")``).
+
+    The campaigns' journals go where every campaign's go: the user data folder's ``journals/``
+    (``MIOGRAM_HOME`` moves it), named from the campaign's identity (its account and its name,
+    or else its message), so the same campaign is found again from any dashboard.
 
     Returns:
         The container (an ipywidgets ``VBox``); a notebook shows it as a cell's value. Its
@@ -63,4 +63,4 @@ def dashboard(client: Any = None, *, live: bool = False,
     """
     from miogram_toolkit.widgets.app import Dashboard
 
-    return Dashboard(client, live=live, journal_dir=journal_dir)
+    return Dashboard(client, live=live)

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import os
-from pathlib import Path
 from typing import Any
 
 import ipywidgets as w
 
-from miogram_toolkit.local import data_path
 from miogram_toolkit.samples import sample_sheets
 from miogram_toolkit.service import connect
 from miogram_toolkit.sheets.sample_marks import is_local_service
@@ -28,8 +25,7 @@ class Dashboard(w.VBox):  # type: ignore[misc]
             offered only then.
     """
 
-    def __init__(self, client: Any = None, *, live: bool = False,
-                 journal_dir: str | os.PathLike[str] | None = None, seed: int = 7) -> None:
+    def __init__(self, client: Any = None, *, live: bool = False, seed: int = 7) -> None:
         from miogram_toolkit.widgets.account_tab import AccountTab
         from miogram_toolkit.widgets.compose_tab import ComposeTab
         from miogram_toolkit.widgets.report_tab import ReportTab
@@ -44,11 +40,10 @@ class Dashboard(w.VBox):  # type: ignore[misc]
         where = ("a local simulator (no real messages leave)" if self.local
                  else "the MioGram service")
         self.account = AccountTab(client)
-        journals = Path(journal_dir) if journal_dir else data_path("journals")
         self.compose = ComposeTab(
             client, samples=sample_sheets(getattr(client, "base_url", None)),
-            journal_dir=journals, on_finished=self._after_send)
-        self.report = ReportTab(client, journal_dirs=(journals,))
+            on_finished=self._after_send)
+        self.report = ReportTab(client)
         self.tabs = w.Tab(children=[self.account.box, self.compose.box, self.report.box])
         for i, title in enumerate(("Credits & limits", "Compose & send", "Report")):
             self.tabs.set_title(i, title)

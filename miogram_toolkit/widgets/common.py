@@ -113,13 +113,14 @@ class PausableClient:
 
     The gate is checked *before* a request leaves, so pausing never leaves a send half done:
     the campaign's journal already holds the rows as in flight and the request simply waits.
-    Everything else (reads, attributes the campaign sets) passes straight to the client.
+    Everything else (reads, the client's attributes) passes straight to the client; nothing is
+    ever set on it (the campaign passes per-request overrides instead).
     """
 
     def __init__(self, client: Any) -> None:
-        object.__setattr__(self, "_client", client)
-        object.__setattr__(self, "_open", threading.Event())
-        object.__setattr__(self, "waiting", threading.Event())
+        self._client = client
+        self._open = threading.Event()
+        self.waiting = threading.Event()
         self._open.set()
 
     def pause(self) -> None:
@@ -145,9 +146,6 @@ class PausableClient:
             return value(*args, **kwargs)
 
         return gated
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        setattr(self._client, name, value)
 
     def __repr__(self) -> str:
         return f"PausableClient({self._client!r}, paused={self.paused})"

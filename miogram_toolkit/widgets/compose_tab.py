@@ -21,9 +21,7 @@ Example:
 
 from __future__ import annotations
 
-import hashlib
 import html
-import re
 from pathlib import Path
 from typing import Any
 
@@ -45,11 +43,10 @@ PREVIEW_ROWS = 5
 class ComposeTab(Sending):
     """Contacts in, a campaign out; see the module docstring."""
 
-    def __init__(self, client: Any, *, samples: dict[str, Path], journal_dir: Path,
+    def __init__(self, client: Any, *, samples: dict[str, Path],
                  on_finished: Any = None) -> None:
         w = widgets()
         self.samples = samples
-        self.journal_dir = Path(journal_dir)
         self.contacts: pd.DataFrame | None = None
         self.sheet_opt_outs: pd.DataFrame | None = None
         self.file_opt_outs: pd.DataFrame | None = None
@@ -84,6 +81,12 @@ class ComposeTab(Sending):
         self.opt_out = w.FileUpload(accept=".csv,.txt,.xlsx", multiple=False,
                                     description="Opt-out list")
         self.opt_out_note = w.HTML()
+        self.recent = w.Dropdown(
+            description="Messaged by another campaign in the last 24 h", style=wide,
+            options=[("refuse, and tell me how many", "refuse"),
+                     ("leave them out", "skip"),
+                     ("send to them anyway (a new campaign)", "new")], value="refuse",
+            layout={"width": "640px"})
         self._build_sending(client, on_finished)
 
         self.upload.observe(lambda _: self._load_upload(), names="value")
@@ -92,6 +95,7 @@ class ComposeTab(Sending):
         self.message.observe(lambda _: self._count(), names="value")
         self.name.observe(lambda _: self._invalidate(), names="value")
         self.opt_out.observe(lambda _: self._load_opt_out(), names="value")
+        self.recent.observe(lambda _: self._invalidate(), names="value")
 
         def section(title: str) -> Any:
             return w.HTML(f"<h4 style='margin:14px 0 4px'>{title}</h4>")
@@ -101,7 +105,7 @@ class ComposeTab(Sending):
             self.column, self.cleaning,
             section("2. Message"), self.name, self.message, self.counter, self.preview,
             section("3. How to send"), w.HBox([self.chunk_size, self.rate]),
-            w.HBox([self.agents, self.opt_out]), self.opt_out_note,
+            w.HBox([self.agents, self.opt_out]), self.opt_out_note, self.recent,
             section("4. Check, then send"), *self.sending_rows,
         ])
 
@@ -255,15 +259,6 @@ class ComposeTab(Sending):
 
     # -- the campaign ------------------------------------------------------------------------
 
-    def campaign_name(self) -> str:
-        """The journal's name: the name field, else the account and the message (one campaign)."""
-        typed = re.sub(r"[^\w.-]+", "-", (self.name.value or "").strip()).strip("-.")
-        if typed:
-            return typed
-        account = str(getattr(self.client, "base_url", ""))
-        digest = hashlib.sha256(f"{account}\n{self.message.value}".encode()).hexdigest()
-        return f"dashboard-{digest[:12]}"
-
     def build(self) -> Any:
         """The Campaign for what the form says (as ``miogram send`` would build it)."""
         from miogram_toolkit.campaign import Campaign
@@ -274,8 +269,12 @@ class ComposeTab(Sending):
         if not (self.message.value or "").strip():
             raise ValueError("message: write the message first")
         refuse_samples(self.cleaned, getattr(self.client, "base_url", None))
+        # No journal named here: the campaign's identity (the account, and the name given or
+        # else the message) names it, so Send again or a new dashboard continues the campaign.
         return Campaign(self.cleaned, self.message.value, client=self.client,
                         chunk_size=int(self.chunk_size.value),
                         rate_per_minute=float(self.rate.value) or None,
                         robots=list(self.agents.value) or None, opt_out=self.opt_out_numbers(),
-                        journal=self.journal_dir / f"{self.campaign_name()}.sqlite")
+                        name=(self.name.value or "").strip() or None,
+                        skip_recent=self.recent.value == "skip",
+                        new_campaign=self.recent.value == "new")

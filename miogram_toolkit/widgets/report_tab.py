@@ -8,7 +8,6 @@ campaigns' own journals and reads their replies.
 from __future__ import annotations
 
 import warnings
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -35,7 +34,7 @@ _GROUPS = [("Agent", "agent"), ("Action", "action"), ("Channel", "channel"), ("H
 class ReportTab:
     """Load ``report_frame(client)``; filter by action, agent and date; summary and charts."""
 
-    def __init__(self, client: Any, *, journal_dirs: tuple[Path, ...] = ()) -> None:
+    def __init__(self, client: Any) -> None:
         w = widgets()
         self.client = client
         wide = {"description_width": "initial"}
@@ -52,7 +51,7 @@ class ReportTab:
         self.by = w.Dropdown(description="Group by", style=wide, options=_GROUPS, value="agent")
         self.summary = w.HTML()
         self.charts = w.VBox()
-        self.campaigns = CampaignsView(client, folders=journal_dirs)
+        self.campaigns = CampaignsView(client)
         self.load_button.on_click(lambda _: self.load())
         for picker, shown in ((self.start, self.start_jalali), (self.end, self.end_jalali)):
             picker.observe(lambda change, shown=shown: _show_jalali(shown, change["new"]),

@@ -35,7 +35,7 @@ __all__ = ["Sending"]
 
 class Sending:
     """The sending controls of :class:`~.compose_tab.ComposeTab` (a base class: it supplies
-    ``build()``, ``contacts`` and ``journal_dir``)."""
+    ``build()`` and ``contacts``)."""
 
     contacts: pd.DataFrame | None
 
