@@ -16,7 +16,8 @@ from miogram_toolkit.campaign.optout_words import (
 
 
 @pytest.mark.parametrize("reply", [
-    "لغو", "لغو11", "لغو ۱۱", "لغو۱۱", "لغو ١١", " لغو. ", "۱۱", "11", "توقف", "ارسال نکنید", "ارسال  نکنید!",
+    "لغو", "لغو11", "لغو ۱۱", "لغو۱۱", "لغو ١١", " لغو. ", "۱۱", "11", "توقف", "ارسال نکنید",
+    "ارسال  نکنید!",
     "انصراف", "STOP!", "stop", "Stop.", "UNSUBSCRIBE", "unsubscribe 🙏", "Stop All",
     # Arabic letters for Persian ones: ي for ی, ك for ک, with a diacritic and a tatweel.
     "لغو عضويت", "لغوِ", "لغـــو", "ارسال نكنيد",

@@ -239,7 +239,7 @@ def stored_replies(journal: Any) -> pd.DataFrame:
             "label": recipient.label if recipient else None,
             "sheet_row": recipient.sheet_row if recipient else None,
             "number": number, "agent": agent,
-            "replied_at": pd.Timestamp(float(replied), unit="s", tz="UTC"),
+            "replied_at": pd.Timestamp(round(float(replied)), unit="s", tz="UTC"),
             "minutes_after_send": (float(replied) - float(sent)) / 60 if sent else None,
             "text": text, "kind": kind, "opt_out": bool(opt_out)})
     frame = pd.DataFrame.from_records(records, columns=_COLUMNS)
