@@ -178,6 +178,11 @@ def test_a_journal_of_the_first_format_is_found_migrated_and_resumed(tmp_path: P
     assert all(states[n] == "delivered" for n in pending)
     assert states["+989123001000"] == "delivered" and states["+989123001003"] == "failed"
     assert states[unknown[0]] == "unknown"
+    # The status shows every row of the sheet, its own skips with the sheet's row numbers too.
+    status = Campaign.status(campaign.journal_path)
+    assert sorted(status.rows["reason"].dropna()) == ["duplicate_of:3", "not_on_messenger",
+                                                      "phone_invalid", "unknown_skipped"]
+    assert status.counts["skipped"] == 2 and len(status.rows) == len(frame)
 
 
 def test_an_explicit_journal_of_another_message_is_refused(tmp_path: Path) -> None:

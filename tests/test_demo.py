@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -166,13 +167,35 @@ def test_a_sample_sheet_is_refused_by_a_real_service_in_one_sentence(name: str) 
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:8765/dojob.php", "http://localhost/dojob.php",
-                                 "http://[::1]:9000/dojob.php", None])
-def test_the_samples_go_to_a_local_simulator(url: str | None) -> None:
-    if url is None:  # no address at all is not local
-        with pytest.raises(SampleNumbersError):
-            refuse_samples(_sample_numbers()[:3], url)
-        return
+                                 "http://[::1]:9000/dojob.php", "http://127.0.0.2/dojob.php"])
+def test_the_samples_go_to_a_local_simulator(url: str) -> None:
     refuse_samples(read_contacts(SAMPLES / "contacts.xlsx"), url)
+
+
+def test_a_campaign_refuses_the_samples_before_any_request() -> None:
+    # The campaign (a lower room) enforces it, whatever door it was opened from.
+    from miogram_toolkit.campaign import Campaign
+    from miogram_toolkit.client import Client
+
+    class Recorder:
+        durable = True
+        posts: list[str] = []
+
+        def post(self, url: str, form: Any, **options: Any) -> Any:
+            self.posts.append(url)
+            raise AssertionError("a request left")
+
+        def close(self) -> None:
+            pass
+
+    transport = Recorder()
+    client = Client("x32nv86ss5z", base_url=LIVE, transport=transport)  # type: ignore[arg-type]
+    sheet = read_contacts(SAMPLES / "contacts.xlsx")
+    campaign = Campaign(sheet, "سلام {name}", client=client, journal=":memory:")
+    for attempt in (campaign.dry_run, campaign.run):
+        with pytest.raises(SampleNumbersError, match="^273 of these numbers belong"):
+            attempt()
+    assert transport.posts == []
 
 
 def test_a_few_sample_numbers_among_many_pass_but_a_part_of_the_sample_does_not() -> None:

@@ -56,6 +56,7 @@ from miogram_toolkit.campaign.runner import Outcome, Runner
 from miogram_toolkit.campaign.settings import CampaignSettings
 from miogram_toolkit.campaign.suppression import OptOut
 from miogram_toolkit.protocol.errors import MioGramError
+from miogram_toolkit.sheets.sample_marks import refuse_samples
 
 __all__ = ["Campaign", "CampaignStatus", "CampaignWarning", "JournalMismatch", "read_archive"]
 
@@ -217,6 +218,7 @@ class Campaign:
             PreflightError: the campaign cannot succeed (one sentence says why).
         """
         refuse_if_nothing_to_send(self.plan)
+        refuse_samples(self.plan.sendable["e164"], getattr(self.client, "base_url", None))
         ledger, refusal = self._apply_ledger(new=not Path(self.journal_path).exists())
         if ledger is not None:
             ledger.close()
@@ -292,6 +294,7 @@ class Campaign:
         if dry_run:
             return self.dry_run()
         refuse_if_nothing_to_send(self.plan)  # a sheet with no usable row is a mistake
+        refuse_samples(self.plan.sendable["e164"], getattr(self.client, "base_url", None))
         new = self._memory is None and (self._in_memory or not Path(self.journal_path).exists())
         ledger, refusal = self._apply_ledger(new=new)
         try:

@@ -9,12 +9,10 @@ Tables (:mod:`.journal_file` creates, checks and migrates them):
   reason, chunk, agent, attempts, the request that carries it, sent and updated times, and
   ``hold`` — why the number must not be sent any more (an opt-out, removed from the sheet), so a
   row settled back to ``pending`` later is skipped instead;
-* ``texts`` — each distinct rendered message once;
-* ``requests`` — every Mass request: numbers, agent, when it left, the deadline by which its
-  answer must have come, the archive watermark, and what came of it;
-* ``archive`` — the harvested ``APIGetReport`` rows, oldest first (see :mod:`.reconcile`);
-* ``events`` — pauses, stops and resumes, one line each;
-* ``lock`` — the one sender running it (:mod:`.journal_lock`).
+* ``texts`` (each rendered message once), ``requests`` (every Mass request: numbers, agent,
+  when it left, its deadline, what came of it), ``archive`` (harvested ``APIGetReport`` rows, see
+  :mod:`.reconcile`), ``events`` (one line per pause, stop, resume), ``sheet_skips`` (the sheet's
+  rows without a usable number, or duplicates), ``lock`` (the one sender, :mod:`.journal_lock`).
 
 A chunk's rows are taken from ``pending`` to ``in_flight`` (with the request) by a
 compare-and-set, committed **before** the request leaves: when any of them is no longer
@@ -199,8 +197,26 @@ class Journal:
     # -- recipients ----------------------------------------------------------------------------
 
     def counts(self) -> dict[str, int]:
+        """Rows per state: the recipients, and the sheet's own skips counted as skipped."""
         found = dict(self.query("SELECT state, COUNT(*) FROM recipients GROUP BY state"))
-        return {state: int(found.get(state, 0)) for state in STATES}
+        counts = {state: int(found.get(state, 0)) for state in STATES}
+        if self._has_table("sheet_skips"):
+            counts["skipped"] += int(self.query("SELECT COUNT(*) FROM sheet_skips")[0][0])
+        return counts
+
+    def _has_table(self, name: str) -> bool:
+        return bool(self.query("SELECT 1 FROM sqlite_master WHERE name=?", (name,)))
+
+    def sheet_skips(self) -> pd.DataFrame:
+        """The sheet's rows skipped at the last run (no usable number, a duplicate)."""
+        if not self._has_table("sheet_skips"):
+            return pd.DataFrame(columns=["label", "sheet_row", "position", "e164", "state",
+                                         "reason"])
+        with self._lock:
+            frame = pd.read_sql_query("SELECT label, sheet_row, position, e164, reason FROM "
+                                      "sheet_skips ORDER BY position", self._db)
+        frame["state"] = "skipped"
+        return frame
 
     def pending_chunks(self) -> list[tuple[int, int | None, list[tuple[int, str]]]]:
         """The pending rows grouped by chunk, in chunk order: ``(chunk, text_id, rows)``."""

@@ -158,6 +158,14 @@ def adopt(journal: Journal, plan: Plan, meta: dict[str, Any]) -> Adoption:
                        + ("state='skipped', reason='removed_from_sheet', " if reopen else "")
                        + "updated_at=? WHERE row=?", (now, row))
         _rechunk(db, plan.chunk_size)
+        # The sheet's own skips (no usable number, a duplicate row): shown by status only.
+        own = rows[~rows.index.isin(mine.index)]
+        db.execute("DELETE FROM sheet_skips")
+        db.executemany("INSERT INTO sheet_skips(position, label, sheet_row, e164, reason) "
+                       "VALUES (?, ?, ?, ?, ?)",
+                       [(int(p), str(lb), int(r), None if pd.isna(e) else str(e), str(why))
+                        for p, lb, r, e, why in zip(own.index, own["label"], own["sheet_row"],
+                                                    own["e164"], own["reason"], strict=True)])
     for e164, (row, state, _reason) in gone:
         label, sheet_row = journal.query("SELECT label, sheet_row FROM recipients WHERE row=?",
                                          (row,))[0]

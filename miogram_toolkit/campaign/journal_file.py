@@ -14,8 +14,8 @@
   journal, and an empty file (a journal copied without its ``-wal``).
 * **Formats.** ``2``: recipients keyed by number (:mod:`.journal`). ``1`` (rows keyed by their
   position in the sheet) is migrated in place when opened for writing: rows that were skipped
-  because the sheet had no usable or a duplicate number are dropped (the sheet decides those
-  again on every run), the others keep their state, requests and archive.
+  because the sheet had no usable or a duplicate number move to ``sheet_skips`` (the sheet
+  decides those again on every run), the others keep their state, requests and archive.
 
 Example:
     >>> import os, tempfile
@@ -65,6 +65,8 @@ CREATE INDEX IF NOT EXISTS requests_state ON requests(state);
 CREATE TABLE IF NOT EXISTS archive (
     seq INTEGER PRIMARY KEY, key TEXT, record TEXT, harvested_at REAL, claimed_by INTEGER);
 CREATE TABLE IF NOT EXISTS events (id INTEGER PRIMARY KEY, at REAL, kind TEXT, message TEXT);
+CREATE TABLE IF NOT EXISTS sheet_skips (
+    position INTEGER PRIMARY KEY, label TEXT, sheet_row INTEGER, e164 TEXT, reason TEXT);
 CREATE TABLE IF NOT EXISTS lock (
     id INTEGER PRIMARY KEY CHECK (id = 1), token TEXT NOT NULL, pid INTEGER, host TEXT,
     since REAL, heartbeat REAL);
@@ -73,6 +75,11 @@ CREATE TABLE IF NOT EXISTS lock (
 # Format 1 → 2: the sheet decides unusable and duplicate rows on every run, so they go; the
 # others are keyed by their number from now on.
 _MIGRATE_1 = """
+CREATE TABLE IF NOT EXISTS sheet_skips (
+    position INTEGER PRIMARY KEY, label TEXT, sheet_row INTEGER, e164 TEXT, reason TEXT);
+INSERT OR REPLACE INTO sheet_skips(position, label, sheet_row, e164, reason)
+    SELECT row, label, row + 2, e164, reason FROM recipients WHERE e164 IS NULL OR
+    (state = 'skipped' AND (reason LIKE 'duplicate_of:%' OR reason LIKE 'phone_%'));
 DELETE FROM recipients WHERE e164 IS NULL OR (state = 'skipped' AND
     (reason LIKE 'duplicate_of:%' OR reason LIKE 'phone_%'));
 DELETE FROM recipients WHERE state = 'skipped' AND row NOT IN

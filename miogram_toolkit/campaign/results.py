@@ -136,8 +136,15 @@ def status_of(journal: str | os.PathLike[str]) -> CampaignStatus:
         meta = store.meta()
         counts = store.counts()
         rows = store.frame()
+        store_skips = store.sheet_skips()
     finally:
         store.close()
+    skips = store_skips
+    if len(skips):
+        rows = pd.concat([rows, skips.astype({"e164": "string", "state": "string",
+                                              "reason": "string", "label": "string"})],
+                         ignore_index=True).sort_values("position", na_position="last",
+                                                        kind="stable")
     rows.index = pd.Index(rows.pop("label"), name=None)
     rows = _shown(rows)
     return CampaignStatus(str(journal), meta.get("campaign_id", "?"),

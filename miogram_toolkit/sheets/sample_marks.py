@@ -157,7 +157,8 @@ def refuse_samples(frame_or_numbers: Any, base_url: str | None) -> None:
     Args:
         frame_or_numbers: a contact frame (its ``e164`` column, else its phone column), a
             column, one number or a list of numbers, as written or in E.164.
-        base_url: the address of the service the client talks to.
+        base_url: the address of the service the client talks to (None: a stand-in sender
+            that names no service, which reaches nobody: nothing to check).
 
     Raises:
         SampleNumbersError: the service is not on this machine and at least
@@ -166,7 +167,7 @@ def refuse_samples(frame_or_numbers: Any, base_url: str | None) -> None:
     Example:
         >>> refuse_samples(["+989121234567"], "https://miogram.net/dojob.php")  # not a sample
     """
-    if is_local_service(base_url):
+    if base_url is None or is_local_service(base_url):  # None: a stand-in names no service
         return
     found, total = sample_numbers_in(frame_or_numbers)
     if found and found >= min(SAMPLE_THRESHOLD, total):
