@@ -132,6 +132,9 @@ def connect(*, live: bool = False, shared: bool = False, announce: Announce | No
                         **{**shared_simulator_options(), **simulator_options})
         try:
             with Client.to(sim) as client:
+                # Its account outlives the command, so it keeps an account ledger (opt-outs,
+                # whom it messaged), though in-process (port 0); --reset removes it.
+                setattr(client, "keeps_ledger", True)  # noqa: B010 - read with getattr
                 if announce is not None:
                     announce(f"Using the built-in simulator (its state: {state}); nothing "
                              f"leaves this machine.")

@@ -82,3 +82,30 @@ def test_mistakes_and_309_in_one_sentence(tmp_path: Path, chats: FakeChats,
     err = capsys.readouterr().err
     assert err.startswith("miogram replies: This account cannot read chats (309")
     assert "Traceback" not in err and err.count("\n") == 1
+
+
+def test_the_built_in_simulator_keeps_the_opt_outs_for_the_next_send(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sheet = tmp_path / "contacts.csv"
+    pd.DataFrame({"mobile": [f"0912{3000000 + i}" for i in range(30)],
+                  "name": [f"N{i}" for i in range(30)]}).to_csv(sheet, index=False)
+    first, second = tmp_path / "first.txt", tmp_path / "second.txt"
+    first.write_text("Hello {name}", encoding="utf-8")
+    second.write_text("Our new offer, {name}", encoding="utf-8")
+    assert main(["send", str(sheet), "--message-file", str(first), "--rate", "0",
+                 "--no-progress"]) == 0
+    journal = capsys.readouterr().err.rsplit("journal ", 1)[1].strip()
+    out = tmp_path / "replies.csv"
+    assert main(["replies", journal, "--out", str(out)]) == 0
+    found = pd.read_csv(out, dtype=str)
+    stopped = sorted(set(found.loc[found["opt_out"] == "True", "number"]))
+    assert stopped, "the built-in simulator's recipients answer, some with an opt-out word"
+    results = tmp_path / "second.csv"
+    assert main(["send", str(sheet), "--message-file", str(second), "--rate", "0",
+                 "--no-progress", "--new-campaign", "--out", str(results)]) == 0
+    sent = pd.read_csv(results, dtype=str).set_index("campaign_e164")
+    assert (sent.loc[stopped, "campaign_reason"] == "opted_out_by_reply").all()
+    assert (sent.drop(index=stopped)["campaign_state"] != "skipped").all()
+    capsys.readouterr()
+    assert main(["replies", "--readmit", stopped[0]]) == 0
+    assert capsys.readouterr().out.startswith(f"Re-admitted {stopped[0]}")

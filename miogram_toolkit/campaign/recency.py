@@ -51,11 +51,13 @@ def open_ledger(client: Any, folder: str | os.PathLike[str] | None = None) -> Le
     """The ledger of the client's account, seeded from the journals found.
 
     None for a stand-in client that names no account, and for a simulator inside this process
-    (its address has port 0): its account lives only as long as the simulator does.
+    (its address has port 0): its account lives only as long as the simulator does — unless
+    the client says it ``keeps_ledger`` (the ``miogram`` commands' built-in simulator, whose
+    state outlives each command).
     """
     url = str(getattr(client, "base_url", "") or "")
     if not callable(getattr(client, "get_username", None)) or not url \
-            or urlsplit(url).port == 0:
+            or (urlsplit(url).port == 0 and not getattr(client, "keeps_ledger", False)):
         return None
     ledger = Ledger.for_client(client, folder)
     found: list[Path] = []

@@ -10,10 +10,13 @@ The picture::
     │ [Credits & limits] [Compose & send] [Report]                                 │
     │  Credits & limits: table of credits/limits · credits chart · Refresh         │
     │  Compose & send:   contacts (upload / sample) → phone column → cleaning      │
-    │                    message (bytes of limit, placeholders) → chunk, pace,     │
-    │                    agents, opt-out → Dry run (plan) → Send ▸ progress,       │
-    │                    Pause/Resume → results table → Download Excel             │
-    │  Report:           Load → filters (action, agent, dates) → summary, charts   │
+    │                    name, message (bytes of limit, placeholders, preview per  │
+    │                    row) → chunk, pace, agents, opt-outs, the 24-hour choice  │
+    │                    → Dry run (plan) → Send ▸ progress, Pause/Resume →        │
+    │                    results table → Download Excel                            │
+    │  Report:           the service's log: filters (action, agent, dates with the │
+    │                    Jalali date) → summary, charts; the campaigns' journals;  │
+    │                    Read replies → summary, replies, chart                    │
     └──────────────────────────────────────────────────────────────────────────────┘
 
     Send ─► thread: Campaign.run() ─► client (gate: Pause holds the next request)
@@ -21,8 +24,11 @@ The picture::
             done ─► results table, credits refreshed
 
 The service comes from :func:`miogram_toolkit.service.connect`: a local simulator unless a
-client is given (or ``live=True`` with ``MIOGRAM_URL`` set). :mod:`~.serve` serves the page to
-this machine's browser only, behind a token.
+client is given (or ``live=True`` with ``MIOGRAM_URL`` set). Modules: :mod:`.app` (the
+container), :mod:`.account_tab`, :mod:`.compose_tab` with :mod:`.sending` and :mod:`.uploads`,
+:mod:`.report_tab` with :mod:`.campaigns_view`, :mod:`.common` and :mod:`.style` (tables,
+figures, right-to-left text), and :mod:`.serve`, which serves the page to this machine's browser
+only, behind a token.
 
 Example:
     >>> import miogram_toolkit as mg
