@@ -225,3 +225,44 @@ def test_a_copy_of_the_file_after_a_sigkill_resumes_without_anyone_twice(tmp_pat
     assert max(deliveries.values()) == 1
     assert set(deliveries) | set(results.loc[results["state"] == "unknown", "e164"]) \
         == set(numbers(30))
+
+
+def _second_sender(path: str, rows: list[tuple[int, str]], result: Any) -> None:
+    journal = Journal(path)
+    try:
+        with journal.transaction() as db:  # the first sender looks gone (a stale heartbeat)
+            db.execute("UPDATE lock SET heartbeat = heartbeat - ?", (STALE_SECONDS + 1,))
+        journal.acquire()
+        try:
+            journal.begin_request(rows, chunk=9, agent="B", func="SendMessageMass",
+                                  phones="x", text_id=None, deadline=0.0, watermark=0)
+        except JournalConflict as exc:
+            result.put(str(exc))
+        else:
+            result.put("sent")
+    finally:
+        journal.close()
+
+
+def test_two_processes_never_take_the_same_rows(tmp_path: Path) -> None:
+    path = str(tmp_path / "j.sqlite")
+    with mg.Simulator(start=False) as sim:
+        campaign = Campaign(frame_of(2), "Hi", client=Client.to(sim), journal=path, **FAST)
+        journal = campaign._open_journal()
+    try:
+        rows = [(int(r), str(e)) for r, e in journal.query("SELECT row, e164 FROM recipients")]
+        journal.begin_request(rows, chunk=1, agent="A", func="SendMessageMass", phones="x",
+                              text_id=None, deadline=0.0, watermark=0)
+        journal.run_lock._stop.set()  # this sender stops beating its heart
+        context = multiprocessing.get_context("fork")
+        result = context.Queue()
+        other = context.Process(target=_second_sender, args=(path, rows, result))
+        other.start()
+        other.join(30)
+        # The other process took the lock over, yet could not take rows already in flight.
+        assert "are no longer pending" in result.get(timeout=5)
+        with pytest.raises(JournalBusy, match="another process took over"):
+            journal.begin_request([], chunk=2, agent="A", func="SendMessageMass", phones="",
+                                  text_id=None, deadline=0.0, watermark=0)
+    finally:
+        journal.close()
