@@ -158,3 +158,26 @@ def test_simulator_where_and_reset(capsys: pytest.CaptureFixture[str]) -> None:
     code, stdout, _ = run(capsys, "credits")
     assert next(line for line in stdout.splitlines() if line.startswith("Message")).split()[1] \
         == "10000"
+
+
+def test_the_built_in_simulators_account_remembers_whom_it_messaged(
+        sheet: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = ["send", str(sheet), "--message", "hi {name}", "--rate", "0", "--no-progress"]
+    code, _, err = run(capsys, *first)
+    assert code == 0
+    delivered = int(err.split("delivered ")[1].split(",")[0])  # the one not on the messenger
+    assert delivered >= 1                                      # was not messaged
+    second = [*first[:3], "spring sale {name}", *first[4:]]
+    code, stdout, err = run(capsys, *second)
+    assert code == 1 and stdout == ""
+    message = error_line(err, "send")
+    assert "messaged by this account in the last 24 hours" in message
+    assert "--new-campaign" in message and "--skip-recent" in message
+
+    code, _, err = run(capsys, *second, "--skip-recent", "--dry-run")
+    assert code == 0 and f"skipped {delivered} (recently_messaged {delivered})" in err
+
+    # a reset forgets the account, and with it whom it messaged
+    assert run(capsys, "simulator", "--reset")[0] == 0
+    code, _, err = run(capsys, *second, "--dry-run")
+    assert code == 0 and "to send 5" in err
