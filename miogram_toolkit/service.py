@@ -36,9 +36,12 @@ from miogram_toolkit.local import InputError, LockBusy, LockFile, data_path
 from miogram_toolkit.protocol.errors import APIError, AuthError
 from miogram_toolkit.simulator import Simulator
 
-__all__ = ["BUILT_IN_USER", "SimulatorBusy", "connect", "live_service_configured",
-           "service_url", "shared_simulator_options",
+__all__ = ["BUILT_IN_USER", "FRESH_SIMULATOR", "SimulatorBusy", "connect",
+           "live_service_configured", "service_url", "shared_simulator_options",
            "shared_simulator_state", "simulator_lock"]
+
+#: What a door that uses a fresh simulator of its own says first.
+FRESH_SIMULATOR = "Using a fresh built-in simulator (nothing leaves this machine)."
 
 #: The user name of the built-in simulator's account (the one the ``miogram`` commands share).
 BUILT_IN_USER = "simulator"
@@ -122,7 +125,7 @@ def connect(*, live: bool = False, shared: bool = False, announce: Announce | No
     if not shared:
         with Simulator(**simulator_options) as sim, Client.to(sim) as client:
             if announce is not None:
-                announce("Using a fresh built-in simulator (nothing leaves this machine).")
+                announce(FRESH_SIMULATOR)
             yield client
         return
     state = shared_simulator_state()

@@ -392,6 +392,19 @@ def test_demo_refuses_bad_contacts_and_creates_nothing(
     assert not out.exists() and stdout == ""
 
 
+def test_demo_says_first_that_it_uses_a_simulator_of_its_own(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import miogram_toolkit.demo as demo_module
+
+    calls: list[str] = []
+    monkeypatch.setattr(demo_module, "run_demo",
+                        lambda out, **options: calls.append(str(out)) or 0)
+    code, _, err = run(capsys, "demo", "--out", "out", "--quiet")
+    assert code == 0 and calls == ["out"]
+    assert err == "Using a fresh built-in simulator of the demo's own (nothing leaves this " \
+                  "machine).\n"
+
+
 def test_demo_refuses_an_output_that_is_a_file(tmp_path: Path,
                                                capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"

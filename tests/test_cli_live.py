@@ -158,3 +158,62 @@ def test_simulator_where_and_reset(capsys: pytest.CaptureFixture[str]) -> None:
     code, stdout, _ = run(capsys, "credits")
     assert next(line for line in stdout.splitlines() if line.startswith("Message")).split()[1] \
         == "10000"
+
+
+def test_the_built_in_simulators_account_remembers_whom_it_messaged(
+        sheet: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = ["send", str(sheet), "--message", "hi {name}", "--rate", "0", "--no-progress"]
+    code, _, err = run(capsys, *first)
+    assert code == 0
+    delivered = int(err.split("delivered ")[1].split(",")[0])  # the one not on the messenger
+    assert delivered >= 1                                      # was not messaged
+    second = [*first[:3], "spring sale {name}", *first[4:]]
+    code, stdout, err = run(capsys, *second)
+    assert code == 1 and stdout == ""
+    message = error_line(err, "send")
+    assert "messaged by this account in the last 24 hours" in message
+    assert "--new-campaign" in message and "--skip-recent" in message
+
+    code, _, err = run(capsys, *second, "--skip-recent", "--dry-run")
+    assert code == 0 and f"skipped {delivered} (recently_messaged {delivered})" in err
+
+    # a reset forgets the account, and with it whom it messaged
+    assert run(capsys, "simulator", "--reset")[0] == 0
+    code, _, err = run(capsys, *second, "--dry-run")
+    assert code == 0 and "to send 5" in err
+
+
+def test_ctrl_c_during_a_send_keeps_everything_and_the_same_command_continues(
+        sheet: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    argv = [sys.executable, "-m", "miogram_toolkit.cli", "send", str(sheet), "--message",
+            "hi {name}", "--journal", "j.sqlite", "--no-progress", "--chunk-size", "1"]
+    # one message a minute: the first goes at once, then the command waits for the pace
+    proc = subprocess.Popen([*argv, "--rate", "1"], stderr=subprocess.PIPE, text=True,
+                            cwd=tmp_path)
+    journal = tmp_path / "j.sqlite"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if journal.exists():
+            code, stdout, _ = run(capsys, "status", "j.sqlite")
+            if "delivered" in stdout or "failed" in stdout:
+                break
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.splitlines()[-1] == ("miogram send: interrupted: run the same command again to "
+                                    "continue.")
+    assert "Traceback" not in err
+    code, stdout, _ = run(capsys, "status", "j.sqlite")
+    assert code == 3 and "paused" in stdout and "pending" in stdout
+
+    done = subprocess.run([*argv, "--rate", "0"], capture_output=True, text=True, cwd=tmp_path,
+                          timeout=120)
+    assert done.returncode == 0, done.stderr
+    code, stdout, _ = run(capsys, "status", "j.sqlite")
+    assert code == 0 and "pending" not in stdout

@@ -34,11 +34,10 @@ added), ``whatsapp`` (rows left out) and ``notes`` (sentences for people).
 :func:`miogram_toolkit.reports.replies.reply_summary` and ``reply_chart`` turn it into a summary
 and a chart.
 
-Example:
-    >>> from miogram_toolkit.campaign import Campaign  # doctest: +SKIP
-    >>> found = Campaign(frame, text, client=client).replies()  # doctest: +SKIP
-    >>> found[found["opt_out"]]["number"].tolist()  # doctest: +SKIP
-    ['+989121234567']
+Example (``Campaign(...).replies()`` after a run; here a journal with nobody delivered yet):
+    >>> found = replies(":memory:", client=object())
+    >>> found.attrs["delivered"], list(found.columns[:4])
+    (0, ['label', 'sheet_row', 'number', 'agent'])
 """
 
 from __future__ import annotations

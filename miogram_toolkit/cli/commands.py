@@ -185,7 +185,9 @@ def dashboard(args: argparse.Namespace) -> int:
 def demo(args: argparse.Namespace) -> int:
     """``miogram demo``: the whole job against a fresh simulator (see :mod:`.demo`)."""
     from miogram_toolkit.demo import run_demo
+    from miogram_toolkit.service import FRESH_SIMULATOR
 
     if args.contacts:
         existing_file(args.contacts)
+    announce(FRESH_SIMULATOR.replace("simulator", "simulator of the demo's own", 1))
     return run_demo(args.out, contacts=args.contacts, quiet=args.quiet)
