@@ -21,10 +21,10 @@ Example:
 from __future__ import annotations
 
 import codecs
-import ipaddress
 from collections.abc import Mapping
 from typing import Protocol
 
+from miogram_toolkit.local.hosts import is_loopback_host
 from miogram_toolkit.protocol.decode import RawResponse
 from miogram_toolkit.protocol.errors import ConnectError
 
@@ -70,24 +70,6 @@ class BadAnswer(Exception):
     def __init__(self, status_code: int, message: str) -> None:
         super().__init__(message)
         self.status_code = status_code
-
-
-def is_loopback_host(host: str) -> bool:
-    """``localhost`` or a loopback address (``127.0.0.0/8``, ``::1``).
-
-    Example:
-        >>> is_loopback_host("127.0.0.2"), is_loopback_host("localhost"), is_loopback_host("::1")
-        (True, True, True)
-        >>> is_loopback_host("miogram.net")
-        False
-    """
-    host = host.lower()
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 class Transport(Protocol):
