@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from miogram_toolkit.cli.errors import CommandError
 from miogram_toolkit.cli.output import say
+from miogram_toolkit.protocol.dialects import DIALECTS
 
 if TYPE_CHECKING:
     from miogram_toolkit.cli.parser import Commands
@@ -42,7 +43,7 @@ def register(commands: Commands) -> None:
     what.add_argument("--reset", action="store_true",
                       help="remove the built-in simulator's state (a fresh account next time)")
     parser.add_argument("--port", type=int, default=8765, help="port (0 = a free one)")
-    parser.add_argument("--dialect", choices=("reference", "document"),
+    parser.add_argument("--dialect", choices=DIALECTS,
                         help="how the simulator answers: reference (the service's own "
                         "implementation, default) or document (the v1.2 document)")
     parser.add_argument("--per-number-s", type=float, metavar="S",

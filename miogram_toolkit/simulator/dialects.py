@@ -71,16 +71,13 @@ Example:
 
 from __future__ import annotations
 
+from miogram_toolkit.protocol.dialects import DIALECTS
 from miogram_toolkit.simulator.base import Content, Dialect, Outcome
 from miogram_toolkit.simulator.document import DocumentDialect
 from miogram_toolkit.simulator.reference import AD_TEXT, ReferenceDialect
 
 __all__ = ["AD_TEXT", "DIALECTS", "Content", "Dialect", "DocumentDialect", "Outcome",
            "ReferenceDialect", "make_dialect"]
-
-#: The dialect names; the first is the simulator's default.
-DIALECTS = ("reference", "document")
-
 
 def make_dialect(name: str, *, error_codes: bool = False, server_addr: str = "") -> Dialect:
     """A fresh dialect object by name (each simulator keeps its own intrusion counter).
@@ -92,7 +89,8 @@ def make_dialect(name: str, *, error_codes: bool = False, server_addr: str = "")
         >>> make_dialect("reference").name, make_dialect("document").name
         ('reference', 'document')
     """
-    classes = {"reference": ReferenceDialect, "document": DocumentDialect}
+    classes: dict[str, type[Dialect]] = {"reference": ReferenceDialect,
+                                         "document": DocumentDialect}
     if name not in classes:
         raise ValueError(f"dialect must be one of {', '.join(DIALECTS)}, got {name!r}")
     return classes[name](error_codes=error_codes, server_addr=server_addr)
