@@ -49,6 +49,8 @@ def test_built_not_shown_and_credits_read(sim: Any, tmp_path: Path,
     assert capsys.readouterr().out == ""  # nothing displayed or printed
     assert int(board.account.credits.loc["Message", "remaining"]) == 10000
     assert "Credit left" in board.account.table.value
+    # "Single sends possible" is one more than the credit: the page says why.
+    assert "one more than the credit" in board.account.table.value
     image = board.account.chart.children[0]
     assert bytes(image.value).startswith(b"\x89PNG")
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from miogram_toolkit.reports import credits_chart, credits_frame, limits_frame
+from miogram_toolkit.reports.wording import CREDIT_NOTES
 from miogram_toolkit.widgets.common import figure_widget, frame_html, message_html, widgets
 
 __all__ = ["AccountTab"]
@@ -43,7 +45,11 @@ class AccountTab:
             "mass_numbers": "Most numbers per Mass request", "used_up": "Used up",
             "limit_text": "Size limit"}).drop(columns=["limit"])
         table.index.name = None
-        self.table.value = frame_html(table)
+        self.table.value = frame_html(table) + (
+            '<p style="color:#555;margin:4px 0 0 0">'
+            + html.escape(f"Single sends possible: {CREDIT_NOTES['single_sends']}. "
+                          f"Most numbers per Mass request: {CREDIT_NOTES['mass_numbers']}.")
+            + "</p>")
         flags = limits.attrs.get("flags", {})
         words = {"canGet": "may read data", "isSuper": "may control the agents' accounts"}
         self.flags.value = message_html("; ".join(
