@@ -248,8 +248,30 @@ def test_report_against_a_served_simulator_summarises_its_records(
     assert openpyxl.load_workbook(out)["report"].max_row == 21
 
 
+def test_report_says_in_one_sentence_when_the_log_is_frozen(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    # An account whose log already holds 1000 rows: the service lists those forever, so a
+    # campaign's send (its journal is in the data folder) never shows there.
+    import pandas as pd
+
+    import miogram_toolkit as mg
+
+    with mg.Simulator(seed=7, log_rows=1000) as sim:
+        with mg.Client.to(sim) as client:
+            frame = pd.DataFrame({"phone": ["+989121000001", "+989121000002"]})
+            mg.Campaign(frame, "Hi", client=client, rate_per_minute=None).run(progress=False)
+        monkeypatch.setenv("MIOGRAM_URL", sim.url)
+        monkeypatch.setenv("MIOGRAM_SECRET", sim.secret)
+        code, stdout, err = run(capsys, "report")
+    assert code == 0
+    assert stdout.splitlines()[0].startswith("The service's report log shows nothing newer than")
+    assert "miogram report --journal FILE" in stdout
+    assert "Warning" not in err
+
+
 @pytest.mark.parametrize(("argv", "expected"), [
-    (["--count", "0"], "--count must be 1 to 999"),
+    (["--count", "0"], "--count must be 1 to 1000"),
+    (["--count", "1001"], "--count must be 1 to 1000"),
     (["--journal", "missing.sqlite"], "Journal 'missing.sqlite' does not exist."),
     (["--journal", "{tmp}"], "is a folder; give the file inside it."),
     (["--out", "{tmp}/r.json"], "must end in .xlsx or .csv."),

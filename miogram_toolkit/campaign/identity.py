@@ -39,6 +39,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from miogram_toolkit.campaign.journal import Journal
+from miogram_toolkit.campaign.journal_file import LEGACY_JOURNAL_DIR
 from miogram_toolkit.campaign.ledger import account_key
 from miogram_toolkit.campaign.plan import Content, Plan
 from miogram_toolkit.local import data_path
@@ -51,7 +52,6 @@ logger = logging.getLogger("miogram_toolkit.campaign")
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 #: Where the first journal format put journals: in the working folder.
-LEGACY_JOURNAL_DIR = "miogram_journals"
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,8 @@ __all__ = ["FORMAT", "NotAJournal", "connect", "schema_sql"]
 
 FORMAT = "2"
 #: The first format's folder name: the toolkit's own, so it may be tightened.
-_LEGACY_FOLDER = "miogram_journals"
+#: Where journals of earlier versions were kept, beside the working directory.
+LEGACY_JOURNAL_DIR = "miogram_journals"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);
@@ -111,7 +112,7 @@ def _refuse_empty(path: Path) -> None:
 
 def _tighten_legacy_folder(folder: Path) -> None:
     # Folders of the first format were made with the umask's mode; they are the toolkit's own.
-    if folder.name == _LEGACY_FOLDER and folder.is_dir() and not folder.is_symlink() \
+    if folder.name == LEGACY_JOURNAL_DIR and folder.is_dir() and not folder.is_symlink() \
             and not (folder / MARK).exists():
         with open_private(folder / MARK, "w", encoding="utf-8") as handle:
             handle.write("made by miogram-toolkit; holds private data\n")
@@ -119,7 +120,7 @@ def _tighten_legacy_folder(folder: Path) -> None:
 
 
 def _create(path: Path) -> bool:
-    if path.parent.name == _LEGACY_FOLDER or not path.parent.exists():
+    if path.parent.name == LEGACY_JOURNAL_DIR or not path.parent.exists():
         _tighten_legacy_folder(path.parent)
     try:
         open_private(path, "xb").close()
@@ -150,7 +151,7 @@ def connect(path: str | os.PathLike[str], *, read_only: bool = False
             raise FileNotFoundError(f"journal {str(target)!r} does not exist")
     elif not target.exists():
         created = _create(target)
-    elif target.parent.name == _LEGACY_FOLDER:
+    elif target.parent.name == LEGACY_JOURNAL_DIR:
         _tighten_legacy_folder(target.parent)
     if not created:
         _refuse_empty(target)

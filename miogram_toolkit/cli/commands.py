@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -62,7 +63,8 @@ def register(commands: Commands) -> None:
     report_ = commands.add("report", "write the delivery report as a file and summarise it",
                            "miogram report --count 500 --out report.xlsx", report)
     report_.add_argument("--count", "-n", type=int, default=999,
-                         help="the newest N records of the service's log (1-999, default 999)")
+                         help="N records of the service's log (1-1000, default 999, the "
+                         "document's range; the service lists an account's first 1000 rows)")
     report_.add_argument("--journal", "-j", metavar="J",
                          help="read the records a campaign harvested into its journal instead")
     report_.add_argument("--out", "-o", metavar="FILE.xlsx|.csv",
@@ -144,20 +146,31 @@ def credits(args: argparse.Namespace) -> int:
 def report(args: argparse.Namespace) -> int:
     """``miogram report``: the delivery report as a file, and a summary."""
     from miogram_toolkit.reports import delivery_summary, failure_reasons, records_to_frame
+    from miogram_toolkit.reports.frames import FrozenLogWarning
 
-    if not 1 <= args.count <= 999:
-        raise CommandError(f"--count must be 1 to 999 (the newest records of the service's "
-                           f"log), got {args.count}")
+    if not 1 <= args.count <= 1000:
+        raise CommandError(f"--count must be 1 to 1000 (the records of the service's log), "
+                           f"got {args.count}")
     out = output_file(args.out, None, force=args.force)
     records: list[dict[str, Any]]
+    known_send_at = None
     if args.journal:
         from miogram_toolkit.campaign import read_archive
 
         records = list(read_archive(existing_file(args.journal, "Journal")))
     else:
+        from miogram_toolkit.campaign.journals_found import known_journals, newest_send
+
         with service(args) as client:
             records = client.get_report(args.count)
-    frame = records_to_frame(records)
+        # A send a journal of this machine knows of, newer than the log's newest row, shows
+        # the log frozen (the service lists an account's first 1000 rows forever).
+        known_send_at = newest_send(known_journals())
+    with warnings.catch_warnings():  # said below, once, as a sentence of the command's
+        warnings.simplefilter("ignore", FrozenLogWarning)
+        frame = records_to_frame(records, known_send_at=known_send_at)
+    if frame.attrs.get("log_note"):
+        print(frame.attrs["log_note"])
     if not len(frame):
         print("The report holds no records yet.")
     else:

@@ -22,7 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from miogram_toolkit.local import data_path
+from miogram_toolkit.campaign.identity import LEGACY_JOURNAL_DIR
+from miogram_toolkit.campaign.journals_found import known_journals, newest_send
 from miogram_toolkit.widgets.common import (
     figure_widget,
     frame_html,
@@ -31,30 +32,7 @@ from miogram_toolkit.widgets.common import (
     widgets,
 )
 
-__all__ = ["LEGACY_FOLDER", "CampaignsView", "known_journals"]
-
-#: Where dashboards before this one kept their journals: beside the notebook.
-LEGACY_FOLDER = "miogram_journals"
-#: How many journals the picker lists (the newest).
-LISTED = 50
-
-
-def known_journals(*folders: Path) -> list[Path]:
-    """Campaign journals, newest first: in ``folders``, the data folder and the legacy folder.
-
-    Example:
-        >>> import os, tempfile
-        >>> os.environ["MIOGRAM_HOME"] = tempfile.mkdtemp()
-        >>> known_journals()
-        []
-    """
-    places = [*folders, data_path("journals"), Path.cwd() / LEGACY_FOLDER]
-    found: dict[Path, float] = {}
-    for folder in places:
-        if folder.is_dir():
-            for path in folder.glob("*.sqlite"):
-                found.setdefault(path.resolve(), path.stat().st_mtime)
-    return sorted(found, key=lambda path: found[path], reverse=True)[:LISTED]
+__all__ = ["CampaignsView"]
 
 
 class CampaignsView:
@@ -95,7 +73,7 @@ class CampaignsView:
         from miogram_toolkit.protocol.clock import describe_time
 
         journals = known_journals(*self.folders)
-        legacy = (Path.cwd() / LEGACY_FOLDER).resolve()
+        legacy = (Path.cwd() / LEGACY_JOURNAL_DIR).resolve()
         self.journal.options = [
             (f"{path.stem} · {describe_time(pd.Timestamp(path.stat().st_mtime, unit='s'))}"
              + (" · older dashboard folder" if path.parent == legacy else ""), str(path))
@@ -109,16 +87,7 @@ class CampaignsView:
 
     def newest_send(self) -> pd.Timestamp | None:
         """When the newest campaign last sent (its journal's newest ``sent_at``), if any."""
-        from miogram_toolkit.campaign import Campaign
-
-        for journal in known_journals(*self.folders)[:3]:
-            try:
-                sent = Campaign.status(journal).rows["sent_at"].max()
-            except Exception:  # not a journal (or one being written): the next one
-                continue
-            if pd.notna(sent):
-                return pd.Timestamp(sent)
-        return None
+        return newest_send(known_journals(*self.folders))
 
     def show(self) -> None:
         """The chosen campaign's state and outcome, from its journal alone."""
