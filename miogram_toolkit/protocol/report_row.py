@@ -57,13 +57,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Final, Literal
-from zoneinfo import ZoneInfo
+
+from miogram_toolkit.protocol.clock import TEHRAN, TEHRAN_ZONE
 
 __all__ = ["SERVICE_TZ", "SHAPES", "ReportRow", "describe_data", "human_size", "log_can_hold",
            "number_key", "read_report_rows"]
 
 #: The time zone of the reference log's ``DATE``/``TIME`` (the service runs in Tehran).
-SERVICE_TZ: Final = "Asia/Tehran"
+SERVICE_TZ: Final = TEHRAN_ZONE
 
 Shape = Literal["reference", "document"]
 
@@ -290,7 +291,7 @@ def _when(time: Any, date: Any, shape: Shape) -> datetime | None:
         return None
     if stamp.tzinfo is None:
         # Reference times (and a bare date) are Tehran's; a naive document time is UTC.
-        zone = ZoneInfo(SERVICE_TZ) if shape == "reference" or date not in (None, "") else UTC
+        zone = TEHRAN if shape == "reference" or date not in (None, "") else UTC
         stamp = stamp.replace(tzinfo=zone)
     return stamp.astimezone(UTC)
 

@@ -24,10 +24,11 @@ import re
 import secrets
 import threading
 from collections.abc import Iterator, Sequence
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, timedelta
 from typing import Any
 
 from miogram_toolkit.protocol.catalogue import Phones
+from miogram_toolkit.protocol.clock import TEHRAN
 from miogram_toolkit.protocol.errors import ERRORS
 from miogram_toolkit.simulator.base import (
     Call,
@@ -49,18 +50,6 @@ __all__ = ["AD_TEXT", "ReferenceDialect"]
 AD_TEXT = "Sent with MioGram"
 
 _MB = 1024 * 1024
-
-
-def _tehran() -> tzinfo:
-    try:
-        from zoneinfo import ZoneInfo
-
-        return ZoneInfo("Asia/Tehran")
-    except Exception:  # no time zone database: Iran has kept +03:30 all year since 2023
-        return timezone(timedelta(hours=3, minutes=30), "Asia/Tehran")
-
-
-_TEHRAN = _tehran()
 
 
 class _Intrusions:
@@ -234,7 +223,7 @@ class ReferenceDialect(Dialect):
         return call.cut_off or gateway_s > call.gateway_timeout_s
 
     def old_rows(self, state: State, count: int, now: datetime) -> Iterator[dict[str, Any]]:
-        start = (now - timedelta(days=30)).astimezone(_TEHRAN)
+        start = (now - timedelta(days=30)).astimezone(TEHRAN)
         for i in range(count):
             moment, phone = start + timedelta(minutes=i), f"+98999{i % 10_000_000:07d}"
             yield {"Username": state.username, "DATE": moment.strftime("%Y-%m-%d"),
@@ -254,7 +243,7 @@ class ReferenceDialect(Dialect):
         data = stored_text(content.data)
         if data is None:
             return  # the unescaped INSERT failed, silently: delivered and charged, no row
-        local = call.now.astimezone(_TEHRAN)
+        local = call.now.astimezone(TEHRAN)
         call.state.append_report({
             "Username": call.state.username, "DATE": local.strftime("%Y-%m-%d"),
             "TIME": local.strftime("%H:%M:%S"), "IP": call.remote, "DATA": data,
