@@ -1,7 +1,7 @@
 """The journal's file: created private, one file between transactions, refused when not ours.
 
 * **Private.** A new journal is created 0600 by the call that creates it
-  (:func:`miogram_toolkit.local.open_private`), before SQLite opens it — SQLite gives its
+  (:func:`miogram_toolkit.local.create_private`), before SQLite opens it — SQLite gives its
   temporary ``-journal`` file the database's mode — in a folder created 0700. A
   ``miogram_journals/`` folder of the first format, made with the umask's mode, is tightened
   when a journal in it is written again.
@@ -38,8 +38,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from miogram_toolkit.local import open_private, private_dir
-from miogram_toolkit.local.private import MARK
+from miogram_toolkit.local import create_private, private_dir
 from miogram_toolkit.protocol.errors import MioGramError
 
 __all__ = ["FORMAT", "NotAJournal", "connect", "schema_sql"]
@@ -112,21 +111,15 @@ def _refuse_empty(path: Path) -> None:
 
 def _tighten_legacy_folder(folder: Path) -> None:
     # Folders of the first format were made with the umask's mode; they are the toolkit's own.
-    if folder.name == LEGACY_JOURNAL_DIR and folder.is_dir() and not folder.is_symlink() \
-            and not (folder / MARK).exists():
-        with open_private(folder / MARK, "w", encoding="utf-8") as handle:
-            handle.write("made by miogram-toolkit; holds private data\n")
-    private_dir(folder)
+    legacy = folder.name == LEGACY_JOURNAL_DIR and folder.is_dir() and not folder.is_symlink()
+    private_dir(folder, claim=legacy)
 
 
 def _create(path: Path) -> bool:
     if path.parent.name == LEGACY_JOURNAL_DIR or not path.parent.exists():
         _tighten_legacy_folder(path.parent)
-    try:
-        open_private(path, "xb").close()
-    except FileExistsError:
-        return False  # made meanwhile by another process: opened as it is
-    return True
+    # False: made meanwhile by another process, opened as it is.
+    return create_private(path)
 
 
 def connect(path: str | os.PathLike[str], *, read_only: bool = False

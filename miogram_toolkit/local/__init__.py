@@ -35,7 +35,8 @@ from miogram_toolkit.local.atomic import atomic_write
 from miogram_toolkit.local.inputs import InputError, existing_file
 from miogram_toolkit.local.lock import LockBusy, LockFile
 from miogram_toolkit.local.paths import HOME_VARIABLE, data_dir, data_path
-from miogram_toolkit.local.private import open_private, private_dir, write_private
+from miogram_toolkit.local.private import create_private, open_private, private_dir, write_private
 
-__all__ = ["HOME_VARIABLE", "InputError", "LockBusy", "LockFile", "atomic_write", "data_dir",
-           "data_path", "existing_file", "open_private", "private_dir", "write_private"]
+__all__ = ["HOME_VARIABLE", "InputError", "LockBusy", "LockFile", "atomic_write", "create_private",
+           "data_dir", "data_path", "existing_file", "open_private", "private_dir",
+           "write_private"]

@@ -24,7 +24,8 @@ import stat
 from pathlib import Path
 from typing import IO, Any
 
-__all__ = ["FILE_MODE", "FOLDER_MODE", "MARK", "open_private", "private_dir", "write_private"]
+__all__ = ["FILE_MODE", "FOLDER_MODE", "MARK", "create_private", "open_private", "private_dir",
+           "write_private"]
 
 FILE_MODE = 0o600
 FOLDER_MODE = 0o700
@@ -33,8 +34,11 @@ MARK = ".miogram"
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
-def private_dir(path: str | os.PathLike[str]) -> Path:
+def private_dir(path: str | os.PathLike[str], *, claim: bool = False) -> Path:
     """Create ``path`` (and missing parents) 0700; tighten it when the toolkit made it earlier.
+
+    ``claim=True`` marks an existing folder as the toolkit's own first (a folder an earlier
+    version made without the mark), so it is tightened too.
 
     Raises:
         NotADirectoryError: ``path`` exists and is not a folder (a symlink to one is followed
@@ -52,6 +56,8 @@ def private_dir(path: str | os.PathLike[str]) -> Path:
             _mark(folder)
     if not folder.is_dir():
         raise NotADirectoryError(f"{folder} is not a folder")
+    if claim and not folder.is_symlink():
+        _mark(folder)
     if (folder / MARK).is_file() and not folder.is_symlink():
         mode = stat.S_IMODE(folder.stat().st_mode)
         if mode & 0o077:
@@ -90,6 +96,19 @@ def open_private(path: str | os.PathLike[str], mode: str = "wb", **kwargs: Any) 
     except BaseException:
         os.close(fd)
         raise
+
+
+def create_private(path: str | os.PathLike[str]) -> bool:
+    """Create ``path`` empty and private (0600) unless it exists; True when it was created.
+
+    For files another library then opens (SQLite gives its -wal/-journal files the mode of the
+    database file, so they are private too).
+    """
+    try:
+        open_private(path, "xb").close()
+    except FileExistsError:
+        return False
+    return True
 
 
 def write_private(path: str | os.PathLike[str], data: bytes) -> Path:

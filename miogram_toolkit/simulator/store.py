@@ -40,7 +40,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from miogram_toolkit.local import open_private, private_dir
+from miogram_toolkit.local import create_private, private_dir
 
 __all__ = ["APPLICATION_ID", "FORMAT", "StateFileError", "Store"]
 
@@ -71,10 +71,7 @@ def _create_private(path: Path) -> None:
     """Create ``path`` empty, readable by its owner only (SQLite's WAL inherits the mode), in a
     folder the toolkit creates 0700 (and tightens when it made it earlier)."""
     private_dir(path.parent)
-    try:
-        open_private(path, "xb").close()
-    except FileExistsError:
-        return
+    create_private(path)
 
 
 def _check_header(path: Path) -> None:
