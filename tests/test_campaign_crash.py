@@ -54,11 +54,13 @@ def service(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[dict[str
         with Simulator(state_file=tmp_path / "service.sqlite", start=False, seed=SEED,
                        unreachable_share=SHARE, can_get=False):
             pass  # the account is written to the state file the process then serves
-    process = subprocess.Popen(
-        [sys.executable, "-m", "miogram_toolkit.simulator", "--port", "0", "--state",
-         str(tmp_path / "service.sqlite"), "--seed", str(SEED), "--unreachable-share",
-         str(SHARE), "--latency-ms", "3", "--inspect", *extra],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    errors = tmp_path / "simulator.stderr"
+    with errors.open("w") as stderr:  # a file, not a pipe nobody reads: it never fills up
+        process = subprocess.Popen(
+            [sys.executable, "-X", "faulthandler", "-m", "miogram_toolkit.simulator", "--port",
+             "0", "--state", str(tmp_path / "service.sqlite"), "--seed", str(SEED),
+             "--unreachable-share", str(SHARE), "--latency-ms", "3", "--inspect", *extra],
+            stdout=subprocess.PIPE, stderr=stderr, text=True)
     try:
         assert process.stdout is not None
         line = process.stdout.readline()
@@ -67,7 +69,12 @@ def service(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[dict[str
         yield env
     finally:
         process.send_signal(signal.SIGTERM)
-        process.wait(timeout=20)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.send_signal(signal.SIGABRT)  # -X faulthandler: every thread's stack
+            process.wait(timeout=10)
+            pytest.fail(f"the simulator did not stop on SIGTERM:\n{errors.read_text()}")
 
 
 def _sheet(tmp_path: Path) -> Path:

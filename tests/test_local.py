@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import os
+import signal
 import stat
 import subprocess
 import sys
 import textwrap
+import threading
+import time
 from pathlib import Path
 
 import pytest
+import requests
 
 from miogram_toolkit.local import (
     LockBusy,
@@ -22,6 +26,8 @@ from miogram_toolkit.local import (
     write_private,
 )
 from miogram_toolkit.local.lock import SymlinkRefused
+from miogram_toolkit.local.signals import wait_for_stop
+from miogram_toolkit.simulator import Simulator
 
 
 def _mode(path: Path) -> int:
@@ -137,3 +143,55 @@ def test_the_lock_is_held_against_another_process_and_dies_with_it(tmp_path: Pat
     finally:
         proc.kill()
         proc.wait(timeout=30)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGTERM") or sys.platform == "win32",
+                    reason="needs POSIX signals")
+def test_wait_for_stop_returns_the_signal_and_puts_the_old_handlers_back() -> None:
+    def before(signum: int, frame: object) -> None:
+        raise AssertionError("the old handler ran while wait_for_stop was waiting")
+
+    old = signal.signal(signal.SIGTERM, before)
+    try:
+        def send_once_waiting() -> None:
+            while signal.getsignal(signal.SIGTERM) is before:
+                time.sleep(0.001)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+        threading.Thread(target=send_once_waiting, daemon=True).start()
+        assert wait_for_stop() == signal.SIGTERM
+        assert signal.getsignal(signal.SIGTERM) is before
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs POSIX signals")
+def test_the_simulator_process_stops_on_sigterm_while_it_serves(tmp_path: Path) -> None:
+    """Requests in flight do not keep SIGTERM from stopping the simulator: it exits 0 and its
+    state file holds the account it served."""
+    state = tmp_path / "s.sqlite"
+    proc = subprocess.Popen([sys.executable, "-m", "miogram_toolkit.simulator", "--port", "0",
+                             "--state", str(state), "--latency-ms", "20"],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    env = dict(part.split("=", 1) for part in proc.stdout.readline().split())
+    def hit() -> None:
+        try:
+            requests.post(env["MIOGRAM_URL"], data={"secret": env["MIOGRAM_SECRET"],
+                                                     "func": "APIGetCredits"}, timeout=5)
+        except requests.RequestException:
+            pass
+
+    workers = [threading.Thread(target=hit) for _ in range(8)]
+    for worker in workers:
+        worker.start()
+    proc.send_signal(signal.SIGTERM)
+    try:
+        assert proc.wait(timeout=30) == 0
+    finally:
+        proc.kill()
+        for worker in workers:
+            worker.join()
+    with Simulator(state_file=state, start=False) as again:
+        assert again.secret == env["MIOGRAM_SECRET"]

@@ -17,13 +17,12 @@ account next time), ``--inspect`` serves the simulator's inspection page.
 from __future__ import annotations
 
 import argparse
-import signal
-import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from miogram_toolkit.cli.errors import CommandError
 from miogram_toolkit.cli.output import say
+from miogram_toolkit.local.signals import wait_for_stop
 from miogram_toolkit.protocol.dialects import DIALECTS
 
 if TYPE_CHECKING:
@@ -119,19 +118,13 @@ def _serve(args: argparse.Namespace, state: Path) -> int:
     except OSError as exc:
         raise CommandError(f"Cannot serve the simulator on port {args.port}: "
                            f"{(exc.strerror or str(exc)).lower()}") from None
-    stop = threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set())
-                for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
         # Lines a shell takes as they are: paste them into another terminal.
         print(f"export MIOGRAM_URL={sim.url}\nexport MIOGRAM_SECRET={sim.secret}", flush=True)
         say(args, f"Serving the built-in simulator (its state: {state}); paste the lines "
                   f"above into another terminal. Ctrl-C stops it.")
-        while not stop.wait(0.5):
-            pass
+        wait_for_stop()
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         sim.stop()
         sim.state.close()
     return 0

@@ -9,7 +9,8 @@
 * :mod:`~miogram_toolkit.local.lock`: an exclusive lock file that works with or without ``fcntl``
   and never follows a planted symlink;
 * :mod:`~miogram_toolkit.local.inputs`: a file the user names, refused in one sentence when it is
-  missing or a folder.
+  missing or a folder;
+* :mod:`~miogram_toolkit.local.signals`: wait for Ctrl-C or SIGTERM without a lock in the handler.
 
 A room at the bottom: it imports nothing of ours, and nothing heavy.
 

@@ -11,12 +11,10 @@ Example:
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 from collections.abc import Sequence
-from typing import Any
 
+from miogram_toolkit.local.signals import wait_for_stop
 from miogram_toolkit.simulator import DIALECTS, Simulator
 from miogram_toolkit.simulator.faults import FAULT_KINDS, parse_kinds
 from miogram_toolkit.simulator.replies import DEFAULT_RATE
@@ -86,19 +84,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
-    stop = threading.Event()
-
-    def _stop(signum: int, frame: Any) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, _stop)
-    signal.signal(signal.SIGTERM, _stop)
     try:
         print(f"MIOGRAM_URL={sim.url} MIOGRAM_SECRET={sim.secret}", flush=True)
-        while not stop.wait(0.5):
-            pass
+        wait_for_stop()
     finally:
         sim.stop()
+        sim.state.close()
     return 0
 
 
