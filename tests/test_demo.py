@@ -29,7 +29,7 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 
 def sheet_frame(path: Path, sheet: str) -> pd.DataFrame:
-    return pd.read_excel(path, sheet_name=sheet, dtype=object)
+    return pd.read_excel(path, sheet_name=sheet, dtype=object, engine="openpyxl")
 
 
 @pytest.fixture(scope="module")
