@@ -114,6 +114,43 @@ def test_begin_request_is_a_compare_and_set_on_pending() -> None:
         assert journal.counts()["pending"] == 2
 
 
+def test_the_ledger_hears_each_outcome_once_committed_with_the_next_attempt() -> None:
+    frame = frame_of(4)
+    told: list[list[tuple[list[str], str | None]]] = []
+    with mg.Simulator(start=False) as sim:
+        campaign = Campaign(frame, "Hi", client=Client.to(sim), journal=":memory:", **FAST)
+        journal = campaign._open_journal()
+        journal.attach_ledger(told.append)
+        rows = [(int(r), str(e)) for r, e in journal.query(
+            "SELECT row, e164 FROM recipients ORDER BY row")]
+
+        def begin(part: list[tuple[int, str]], chunk: int) -> int:
+            return journal.begin_request(part, chunk=chunk, agent="A", func="SendMessageMass",
+                                         phones="x", text_id=1, deadline=0.0, watermark=0)
+
+        first = begin(rows[:2], 1)
+        assert told == [[([rows[0][1], rows[1][1]], None)]]  # before the request leaves
+        journal.settle(first, {rows[0][0]: ("delivered", None),
+                               rows[1][0]: ("failed", "not_on_messenger")},
+                       request_state="answered", defer=True)
+        assert len(told) == 1  # not committed yet: not told yet
+        # A refused request tells nothing, and keeps the deferred outcomes for the next commit.
+        with pytest.raises(JournalConflict):
+            begin(rows[1:3], 2)
+        assert len(told) == 1
+        second = begin(rows[2:3], 2)
+        assert told[1] == [([rows[0][1]], "delivered"), ([rows[1][1]], "failed"),
+                           ([rows[2][1]], None)]
+        journal.settle(second, {rows[2][0]: ("pending", None)}, request_state="refused",
+                       defer=True)
+        journal.flush()
+        assert told[2] == [([rows[2][1]], "not_sent")]
+        # Settled at once, the outcome is told before it is committed, as it always was.
+        third = begin(rows[3:], 3)
+        journal.settle(third, {rows[3][0]: ("unknown", "no_answer")}, request_state="unknown")
+        assert told[-1] == [([rows[3][1]], "unknown")] and len(told) == 5
+
+
 def test_the_lock_is_a_row_refusing_a_second_sender_and_taking_over_a_stale_one(
         tmp_path: Path, monkeypatch: Any) -> None:
     path = tmp_path / "j.sqlite"

@@ -309,8 +309,7 @@ class Campaign:
             journal = self._open_journal()
             if ledger is not None:
                 campaign_id = self.identity.campaign_id
-                journal.attach_ledger(lambda numbers, state: record(ledger, numbers,
-                                                                    campaign_id, state))
+                journal.attach_ledger(lambda notes: record(ledger, notes, campaign_id))
             try:
                 self.outcome = self._run(journal, progress, agents)
             finally:

@@ -49,6 +49,7 @@ from typing import Any
 
 import pandas as pd
 
+from miogram_toolkit.campaign.journal_archive import ArchiveMethods
 from miogram_toolkit.campaign.journal_file import FORMAT, NotAJournal, connect
 from miogram_toolkit.campaign.journal_lock import JournalBusy, JournalConflict, RunLock
 
@@ -59,6 +60,8 @@ __all__ = ["FINAL_STATES", "FORMAT", "STATES", "Journal", "JournalBusy", "Journa
 STATES = ("pending", "in_flight", "delivered", "failed", "unknown", "skipped")
 #: States that no later run changes by itself (``retry`` turns failed rows back to pending).
 FINAL_STATES = ("delivered", "failed", "skipped", "unknown")
+#: What the ledger is told: numbers, and None (about to be sent) or what came of them.
+Note = tuple[list[str], str | None]
 
 
 @dataclass
@@ -77,7 +80,7 @@ class OpenRequest:
     rows: list[tuple[int, str]]
 
 
-class Journal:
+class Journal(ArchiveMethods):
     """A campaign journal on ``path`` (``":memory:"`` for one that lives only in this process).
 
     Every method is thread-safe (one connection, one lock): lanes of a campaign share it.
@@ -100,20 +103,27 @@ class Journal:
         # power cut could, and durable= is for that.
         self._db.execute(f"PRAGMA synchronous={'NORMAL' if durable else 'OFF'}")
         self.run_lock = RunLock(self._db, self.path, transaction=self.transaction)
-        # Told of every request before it leaves and of each outcome (the account's ledger).
-        self._ledger: Callable[[list[str], str | None], None] | None = None
+        # Told of every request before it leaves and of each outcome (the account's ledger);
+        # a deferred outcome is told when it is committed (_notes until then).
+        self._ledger: Callable[[list[Note]], None] | None = None
+        self._notes: list[Note] = []
         self.is_new = created or self.meta().get("campaign_id") is None
         self.migrated = self.meta().get("migrated_from") == "1"
 
     # -- plumbing ------------------------------------------------------------------------------
 
     @contextmanager
-    def transaction(self, *, sync: bool = False) -> Iterator[sqlite3.Connection]:
-        """One atomic write, committed when the block ends (``sync``: and forced to disk)."""
+    def transaction(self, *, sync: bool = False, notes: Sequence[Note] = ()
+                    ) -> Iterator[sqlite3.Connection]:
+        """One atomic write, committed when the block ends (``sync``: and forced to disk).
+
+        The ledger is told of the deferred outcomes it commits, then of ``notes``, in one call
+        after the commit."""
         with self._lock:
             if sync:
                 self._db.execute("PRAGMA synchronous=FULL")
             deferred, self._deferred = self._deferred, []
+            told, self._notes = self._notes, []
             try:
                 self._db.execute("BEGIN IMMEDIATE")
                 try:
@@ -123,16 +133,19 @@ class Journal:
                 except BaseException:
                     self._db.execute("ROLLBACK")
                     self._deferred = deferred + self._deferred
+                    self._notes = told + self._notes
                     raise
                 self._db.execute("COMMIT")
             finally:
                 if sync:
                     self._db.execute("PRAGMA synchronous=NORMAL")
+            if self._ledger is not None and (told or notes):
+                self._ledger([*told, *notes])
 
     def flush(self) -> None:
         """Commit the outcomes deferred by ``settle(defer=True)``, if any."""
         with self._lock:
-            if self._deferred:
+            if self._deferred or self._notes:
                 with self.transaction():
                     pass
 
@@ -166,9 +179,10 @@ class Journal:
         """Give the run lock back."""
         self.run_lock.give_back()
 
-    def attach_ledger(self, note: Callable[[list[str], str | None], None]) -> None:
-        """``note(numbers, None)`` before each request leaves; ``note(numbers, state)`` with
-        each outcome (``delivered``, ``failed``, ``unknown``, ``not_sent``)."""
+    def attach_ledger(self, note: Callable[[list[Note]], None]) -> None:
+        """``note(notes)``: ``(numbers, None)`` before each request leaves, ``(numbers, state)``
+        with each outcome (``delivered``, ``failed``, ``unknown``, ``not_sent``) once committed;
+        the outcomes a request's commit carries come in one call with its own note, in order."""
         self._ledger = note
 
     # -- the campaign --------------------------------------------------------------------------
@@ -301,7 +315,8 @@ class Journal:
         """
         now = time.time()
         ids = [row for row, _ in rows]
-        with self.transaction(sync=self.durable) as db:
+        told = [([e164 for _, e164 in rows], None)] if self._ledger is not None else []
+        with self.transaction(sync=self.durable, notes=told) as db:
             self.run_lock.check(db)
             cursor = db.execute(
                 "INSERT INTO requests(chunk, agent, func, phones, text_id, size, started_at, "
@@ -320,8 +335,6 @@ class Journal:
                     f"journal {self.path!r}: {len(ids) - taken} of the {len(ids)} rows of chunk "
                     f"{chunk} are no longer pending (another sender took them); nothing was "
                     "sent for this chunk")
-        if self._ledger is not None:
-            self._ledger([e164 for _, e164 in rows], None)
         return request
 
     def settle(self, request: int, outcomes: dict[int, tuple[str, str | None]], *,
@@ -357,17 +370,20 @@ class Journal:
         statements.append(("UPDATE requests SET state=?, outcome=?, ended_at=? WHERE id=?",
                            (request_state, note, now, request)))
         with self._lock:
-            if self._ledger is not None:
-                self._note_outcomes(groups)
+            notes = self._outcome_notes(groups) if self._ledger is not None else []
             if defer:
                 self._deferred.extend(statements)
+                self._notes.extend(notes)
                 return
+            if notes:
+                assert self._ledger is not None
+                self._ledger(notes)
             with self.transaction() as db:
                 for sql, params in statements:
                     db.execute(sql, params)
 
-    def _note_outcomes(self, groups: dict[tuple[str, str | None], list[int]]) -> None:
-        assert self._ledger is not None
+    def _outcome_notes(self, groups: dict[tuple[str, str | None], list[int]]) -> list[Note]:
+        notes: list[Note] = []
         for (state, _reason), members in groups.items():
             found: list[str] = []
             for part in _parts(members):
@@ -375,7 +391,8 @@ class Journal:
                     f"SELECT e164 FROM recipients WHERE row IN ({_marks(part)})", part)]
             shown = state if state in ("delivered", "failed", "unknown") else "not_sent"
             if state != "in_flight":
-                self._ledger(found, shown)
+                notes.append((found, shown))
+        return notes
 
     def open_requests(self) -> list[OpenRequest]:
         """Requests still ``in_flight`` (a crash) or ``unknown``, with their unsettled rows."""
@@ -396,41 +413,6 @@ class Journal:
                                      text_id, float(started), float(deadline),
                                      int(watermark or 0), rows))
         return found
-
-    # -- the report archive --------------------------------------------------------------------
-
-    def watermark(self) -> int:
-        """The newest archived record's sequence number (0 when none)."""
-        if self._watermark is None:
-            self._watermark = int(self.query("SELECT COALESCE(MAX(seq), 0) FROM archive")[0][0])
-        return self._watermark
-
-    def archive_newest_keys(self, count: int) -> list[str]:
-        """The keys of the newest ``count`` archived records, oldest first."""
-        rows = self.query("SELECT key FROM archive ORDER BY seq DESC LIMIT ?", (count,))
-        return [k for (k,) in reversed(rows)]
-
-    def append_archive(self, keys: Sequence[str]) -> None:
-        """Append records given as their keys (a key is the record's canonical JSON)."""
-        now = time.time()
-        with self.transaction() as db:
-            db.executemany("INSERT INTO archive(key, record, harvested_at) VALUES (?, ?, ?)",
-                           [(k, k, now) for k in keys])
-            self._watermark = None
-
-    def archive_after(self, seq: int) -> list[tuple[int, dict[str, Any]]]:
-        """Unclaimed records newer than ``seq``, oldest first."""
-        return [(int(s), json.loads(r)) for s, r in self.query(
-            "SELECT seq, record FROM archive WHERE seq > ? AND claimed_by IS NULL ORDER BY seq",
-            (seq,))]
-
-    def claim(self, seqs: Iterable[int], request: int) -> None:
-        with self.transaction() as db:
-            db.executemany("UPDATE archive SET claimed_by=? WHERE seq=?",
-                           [(request, s) for s in seqs])
-
-    def archive(self) -> list[dict[str, Any]]:
-        return [json.loads(r) for (r,) in self.query("SELECT record FROM archive ORDER BY seq")]
 
 
 _MAX_MARKS = 500

@@ -23,6 +23,7 @@ API:
   ("possibly messaged" from then on);
 * :meth:`Ledger.record_outcome` ``(numbers, campaign, state, at)``: what came of it
   (``failed`` and ``not_sent`` mean nobody was messaged, and no longer count as recent);
+  :meth:`Ledger.record` ``(notes, campaign, at)``: several of both in one write;
 * :meth:`Ledger.recent` ``(numbers, within, exclude_campaign=None)`` → ``{number: (campaign,
   at)}``: the latest campaign that messaged or may have messaged each number within ``within``;
 * :meth:`Ledger.opted_out` ``(numbers)`` → the set of numbers opted out now;
@@ -90,6 +91,12 @@ CREATE TABLE IF NOT EXISTS seeded (journal TEXT PRIMARY KEY, at REAL);
 """
 
 Moment = float | int | dt.datetime
+
+_UPSERT = ("INSERT INTO messages(number, campaign, at, state, updated_at) VALUES (?, ?, ?, ?, ?) "
+           "ON CONFLICT(number, campaign) DO UPDATE SET ")
+_ATTEMPT = _UPSERT + ("at = max(at, excluded.at), updated_at = excluded.updated_at, "
+                      "state = CASE WHEN state = 'delivered' THEN state ELSE 'attempted' END")
+_OUTCOME = _UPSERT + "state = excluded.state, updated_at = excluded.updated_at"
 
 
 def account_key(base_url: str, username: str) -> str:
@@ -253,26 +260,24 @@ class Ledger:
         A later attempt of the same campaign moves its time forward; a number already settled
         as delivered stays delivered.
         """
-        when, now = _seconds(at), time.time()
-        with self._write() as db:
-            db.executemany(
-                "INSERT INTO messages(number, campaign, at, state, updated_at) "
-                "VALUES (?, ?, ?, 'attempted', ?) ON CONFLICT(number, campaign) DO UPDATE SET "
-                "at = max(at, excluded.at), updated_at = excluded.updated_at, "
-                "state = CASE WHEN state = 'delivered' THEN state ELSE 'attempted' END",
-                ((str(n), campaign, when, now) for n in numbers))
+        self.record([(numbers, None)], campaign, at)
 
     def record_outcome(self, numbers: Iterable[str], campaign: str, state: str,
                        at: Moment | None = None) -> None:
         """Note what came of ``campaign``'s message to ``numbers``: ``delivered``, ``unknown``,
         ``failed`` or ``not_sent`` (the last two take the numbers out of :meth:`recent`)."""
+        self.record([(numbers, state)], campaign, at)
+
+    def record(self, notes: Iterable[tuple[Iterable[str], str | None]], campaign: str,
+               at: Moment | None = None) -> None:
+        """Attempts (state None) and outcomes, in order, in one write: what a campaign's
+        request commits (the outcomes of the one before it, then its own attempt)."""
         when, now = _seconds(at), time.time()
         with self._write() as db:
-            db.executemany(
-                "INSERT INTO messages(number, campaign, at, state, updated_at) "
-                "VALUES (?, ?, ?, ?, ?) ON CONFLICT(number, campaign) DO UPDATE SET "
-                "state = excluded.state, updated_at = excluded.updated_at",
-                ((str(n), campaign, when, state, now) for n in numbers))
+            for numbers, state in notes:
+                db.executemany(_ATTEMPT if state is None else _OUTCOME,
+                               ((str(n), campaign, when, state or "attempted", now)
+                                for n in numbers))
 
     def recent(self, numbers: Iterable[str], within: float | int | dt.timedelta,
                exclude_campaign: str | None = None, *, now: Moment | None = None
@@ -392,12 +397,9 @@ class Ledger:
                 continue
             now = time.time()
             with self._write() as db:
-                db.executemany(
-                    "INSERT INTO messages(number, campaign, at, state, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?) ON CONFLICT(number, campaign) DO UPDATE SET "
-                    "at = max(at, excluded.at), state = CASE WHEN state = 'delivered' "
-                    "THEN state ELSE excluded.state END",
-                    ((number, campaign, at, state, now) for number, state, at in rows))
+                db.executemany(_UPSERT + "at = max(at, excluded.at), state = CASE WHEN state = "
+                               "'delivered' THEN state ELSE excluded.state END",
+                               ((number, campaign, at, state, now) for number, state, at in rows))
                 db.execute("INSERT OR REPLACE INTO seeded(journal, at) VALUES (?, ?)",
                            (key, now))
             total += len(rows)

@@ -111,13 +111,11 @@ def ledger_skips(ledger: Ledger | None, numbers: list[str], settings: CampaignSe
     return skips, refusal
 
 
-def record(ledger: Ledger, numbers: list[str], campaign_id: str, state: str | None) -> None:
-    """Note an attempt (``state`` None) or an outcome in the ledger; a failing ledger is said
-    once in the log and never stops a send."""
+def record(ledger: Ledger, notes: list[tuple[list[str], str | None]], campaign_id: str
+           ) -> None:
+    """Note attempts (state None) and outcomes in the ledger, in one write; a failing ledger
+    is said once in the log and never stops a send."""
     try:
-        if state is None:
-            ledger.record_attempt(numbers, campaign_id)
-        else:
-            ledger.record_outcome(numbers, campaign_id, state)
+        ledger.record(notes, campaign_id)
     except (OSError, ValueError, sqlite3.Error, MioGramError) as exc:  # pragma: no cover
         logger.warning("the account's ledger could not be written: %s", exc)
