@@ -7,6 +7,7 @@ Example:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -35,6 +36,11 @@ from miogram_toolkit.client.seam import (
 )
 
 __all__ = ["RequestsTransport"]
+
+
+@functools.lru_cache(maxsize=64)
+def _is_https(url: str) -> bool:
+    return urlsplit(url).scheme.lower() == "https"
 
 
 def _may_use_proxy(url: str) -> bool:
@@ -116,12 +122,20 @@ class RequestsTransport:
         session = self._session
         prepared = session.prepare_request(
             requests.Request("POST", url, data=body, headers=dict(headers)))
-        settings = session.merge_environment_settings(prepared.url or url, {}, True, None, None)
-        proxies = settings["proxies"] if _may_use_proxy(url) else {}
+        if _is_https(url):
+            settings = session.merge_environment_settings(prepared.url or url, {}, True, None,
+                                                          None)
+            proxies = settings["proxies"] if _may_use_proxy(url) else {}
+            verify, cert = settings["verify"], settings["cert"]
+        else:
+            # Plain http: no proxy may carry it and no certificate is involved, so the
+            # environment's proxies and CA bundle (read from os.environ on every call) are not
+            # consulted; urllib3 drops TLS settings for http pools.
+            proxies, verify, cert = {}, session.verify, session.cert
         remaining = deadline.remaining()
         wait = max(remaining, 0.001) if remaining <= LONGEST else None  # None: no limit
         resp = session.send(prepared, timeout=(wait, wait), allow_redirects=False, stream=True,
-                            proxies=proxies, verify=settings["verify"], cert=settings["cert"])
+                            proxies=proxies, verify=verify, cert=cert)
         try:
             if 300 <= resp.status_code < 400:
                 raise redirect_refused(resp.status_code)
