@@ -76,22 +76,25 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
         journal = out / "campaign.sqlite"
         # A fresh simulator of the demo's own, paced so the progress bar has something to show.
         with connect(seed=DEMO_SEED, per_number_s=PER_NUMBER_S, replies=True) as client:
+            # The demo's simulator dies with the demo: its account's ledger stays in --out.
+            setattr(client, "ledger_folder", out / LEDGER)  # noqa: B010 - read with getattr
             campaign = _campaign(sheet, MESSAGE, client, opt_out, journal)
             if not len(campaign.plan.sendable):
                 raise _nothing_to_send(source)
+            # Checked; from here on the demo works in its folder (its dry run opens the ledger
+            # there). A fresh simulator every run, so a journal or ledger left by an earlier
+            # demo would only say "already sent".
+            out.mkdir(parents=True, exist_ok=True)
+            for stale in (journal, out / "campaign.sqlite-wal", out / "campaign.sqlite-shm"):
+                stale.unlink(missing_ok=True)
+            for stale in (out / LEDGER).glob("*.sqlite*"):
+                stale.unlink()
             echo(f"Read {len(sheet)} rows from {source.name} (phone column "
                  f"'{sheet.attrs['phone_column']}'); {_opt_out_note(opt_out)}.")
             plan = campaign.dry_run()
             echo(str(campaign.summary))
             first = plan.loc[plan["state"] == "planned", "message"].iloc[0]
             echo("First message:\n  " + str(first).rstrip().replace("\n", "\n  "))
-            # Checked and planned; from here on the demo works in its folder. A fresh simulator
-            # every run, so a journal left by an earlier demo would only say "already sent".
-            out.mkdir(parents=True, exist_ok=True)
-            for stale in (journal, out / "campaign.sqlite-wal", out / "campaign.sqlite-shm"):
-                stale.unlink(missing_ok=True)
-            for stale in (out / LEDGER).glob("*.sqlite*"):
-                stale.unlink()
             start = int(client.get_credits()["Message"])
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # the outcome is summarised below
@@ -101,7 +104,7 @@ def run_demo(out_dir: str | Path = "out", *, contacts: str | Path | None = None,
 
             report = records_to_frame(read_archive(journal))
             credits = credits_frame(client)
-            replies = campaign.replies(ledger_folder=out / LEDGER)
+            replies = campaign.replies()
         files = [*_write(out, sheet.join(results), report, credits, replies), journal]
     _summarise(results, start, int(credits.loc["Message", "remaining"]), files, echo)
     from miogram_toolkit.reports.replies import reply_summary_text

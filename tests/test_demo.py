@@ -37,6 +37,8 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("demo") / "out"
     mp = pytest.MonkeyPatch()
     mp.delenv("MIOGRAM_URL", raising=False)
+    # Module-scoped: set up before the per-test data folder, so it names its own.
+    mp.setenv("MIOGRAM_HOME", str(out.parent / "home"))
     import contextlib
     import io
 
@@ -60,7 +62,9 @@ def test_demo_writes_the_report_charts_and_journal(demo_run: tuple[Path, str]) -
         "Summary", "Results", "Report", "Credits", "Replies"]
     # The demo ends with the replies' summary; its opt-outs are in its own ledger.
     assert stdout.splitlines()[-1].startswith("Replied: ")
-    assert len(list((out / "ledger").glob("*.sqlite"))) <= 1
+    assert len(list((out / "ledger").glob("*.sqlite"))) == 1
+    # ... and only there: nothing piles up in the user data folder from one demo to the next.
+    assert list((out.parent / "home").glob("ledger/*")) == []
     assert f"Wrote {out / 'report.xlsx'}" in stdout
     status = Campaign.status(out / "campaign.sqlite")
     assert status.done and status.counts["delivered"] > 200

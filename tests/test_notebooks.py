@@ -22,6 +22,18 @@ CHART_CALL = re.compile(r"\b\w+_chart\(")
 UNLABELLED_UTC = re.compile(r"\d{2}:\d{2}:\d{2}(\.\d+)?\+00:00")
 
 _RUN: dict[Path, Any] = {}
+_WORKDIR: list[Path] = []
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _workdir(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The notebooks run from a copy: ``tmp/notebooks/`` beside ``tmp/sample_data`` (the
+    checkout's, linked), so what they write to ``../out/`` stays out of the checkout."""
+    root = tmp_path_factory.mktemp("checkout")
+    (root / "notebooks").mkdir()
+    (root / "sample_data").symlink_to(NOTEBOOKS[0].parent.parent / "sample_data",
+                                      target_is_directory=True)
+    _WORKDIR[:] = [root]
 
 
 def _executed(path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
@@ -34,8 +46,9 @@ def _executed(path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
         assert all(cell.get("outputs", []) == [] for cell in code_cells), \
             f"{path.name} is committed with outputs"
         assert not any("%matplotlib" in cell.source for cell in code_cells)
+        folder = _WORKDIR[0] / "notebooks"
         NotebookClient(notebook, timeout=180, kernel_name="python3",
-                       resources={"metadata": {"path": str(path.parent)}}).execute()
+                       resources={"metadata": {"path": str(folder)}}).execute()
         _RUN[path] = notebook
     return _RUN[path]
 
@@ -99,3 +112,15 @@ def test_the_send_notebook_shows_times_in_tehran(monkeypatch: pytest.MonkeyPatch
     outcome = next(c for c in _code_cells(notebook) if "with_time_columns(" in c.source)
     html = "".join(out.get("data", {}).get("text/html", "") for out in outcome.outputs)
     assert "sent_at (Tehran)" in html and "sent_on (Jalali)" in html
+
+
+def test_the_notebooks_write_their_files_beside_them_not_in_the_checkout(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    checkout_out = NOTEBOOKS[0].parent.parent / "out"
+    before = {p.name: p.stat().st_mtime_ns for p in checkout_out.glob("*")} \
+        if checkout_out.is_dir() else {}
+    _executed(NOTEBOOKS[0].parent / "03_delivery_report.ipynb", monkeypatch)
+    assert (_WORKDIR[0] / "out" / "03_report.xlsx").stat().st_size > 0
+    after = {p.name: p.stat().st_mtime_ns for p in checkout_out.glob("*")} \
+        if checkout_out.is_dir() else {}
+    assert after == before

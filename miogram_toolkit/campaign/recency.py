@@ -53,8 +53,12 @@ def open_ledger(client: Any, folder: str | os.PathLike[str] | None = None) -> Le
     None for a stand-in client that names no account, and for a simulator inside this process
     (its address has port 0): its account lives only as long as the simulator does — unless
     the client says it ``keeps_ledger`` (the ``miogram`` commands' built-in simulator, whose
-    state outlives each command).
+    state outlives each command). The ledger lives in ``folder``, else in the client's
+    ``ledger_folder`` when it names one (the demo keeps its simulator's ledger in its output
+    folder), else in the user data folder.
     """
+    if folder is None:
+        folder = getattr(client, "ledger_folder", None)
     url = str(getattr(client, "base_url", "") or "")
     if not callable(getattr(client, "get_username", None)) or not url \
             or (urlsplit(url).port == 0 and not getattr(client, "keeps_ledger", False)):
