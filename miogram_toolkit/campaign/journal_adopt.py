@@ -121,12 +121,17 @@ def adopt(journal: Journal, plan: Plan, meta: dict[str, Any]) -> Adoption:
                        "('state', 'draft')", (json.dumps(now),))
         body_of = plan.texts
         inserts, updates, sent_rows = [], [], []
-        for position, label, sheet_row, e164, text_id, reason in zip(
-                mine.index, mine["label"], mine["sheet_row"], mine["e164"], mine["text_id"],
-                mine["reason"], strict=True):
-            reason = None if pd.isna(reason) else str(reason)
+        # Plain lists (an arrow column yields its values one by one slowly); a new row takes
+        # the plan's chunk, which _rechunk then corrects only where the journal's differs.
+        reasons = mine["reason"].astype(object).where(mine["reason"].notna(), None).tolist()
+        text_ids = mine["text_id"].astype(object).where(mine["text_id"].notna(), None).tolist()
+        chunks = mine["chunk"].astype(object).where(mine["chunk"].notna(), None).tolist()
+        for position, label, sheet_row, e164, text_id, reason, chunk in zip(
+                mine.index.tolist(), mine["label"].tolist(), mine["sheet_row"].tolist(),
+                mine["e164"].tolist(), text_ids, reasons, chunks, strict=True):
+            reason = None if reason is None else str(reason)
             tid = None
-            if reason is None and not pd.isna(text_id):
+            if reason is None and text_id is not None:
                 body = body_of[int(text_id)]
                 if body not in texts:
                     texts[body] = _new_text(db, body)
@@ -136,7 +141,7 @@ def adopt(journal: Journal, plan: Plan, meta: dict[str, Any]) -> Adoption:
             found = known.pop(str(e164), None)
             if found is None:
                 inserts.append((label, int(sheet_row), int(position), str(e164), tid, state,
-                                reason, hold, now))
+                                reason, hold, now, None if reason else chunk))
                 change.added += 1
             elif found[1] == "pending" or (found[1] == "skipped" and _holds(found[2])):
                 updates.append((label, int(sheet_row), int(position), tid, state, reason,
@@ -145,8 +150,8 @@ def adopt(journal: Journal, plan: Plan, meta: dict[str, Any]) -> Adoption:
             else:
                 sent_rows.append((label, int(sheet_row), int(position), hold, now, found[0]))
         db.executemany("INSERT INTO recipients(label, sheet_row, position, e164, text_id, "
-                       "state, reason, hold, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       inserts)
+                       "state, reason, hold, updated_at, chunk) VALUES "
+                       "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", inserts)
         db.executemany("UPDATE recipients SET label=?, sheet_row=?, position=?, text_id=?, "
                        "state=?, reason=?, hold=?, updated_at=? WHERE row=?", updates)
         db.executemany("UPDATE recipients SET label=?, sheet_row=?, position=?, hold=?, "
@@ -184,13 +189,13 @@ def _new_text(db: Any, body: str | None) -> int:
 
 def _rechunk(db: Any, chunk_size: int) -> None:
     """Cut the pending rows into chunks again, numbered after every chunk already used."""
-    pending = db.execute("SELECT row, text_id FROM recipients WHERE state='pending' "
+    pending = db.execute("SELECT row, text_id, chunk FROM recipients WHERE state='pending' "
                          "ORDER BY position IS NULL, position, row").fetchall()
     if not pending:
         return
     used = db.execute("SELECT COALESCE(MAX(chunk), 0) FROM recipients "
                       "WHERE state != 'pending'").fetchone()[0]
-    ids = pd.Series([t if t is not None else -1 for _, t in pending])
-    numbers = chunk_numbers(ids, chunk_size) + int(used or 0)
+    ids = pd.Series([t if t is not None else -1 for _, t, _ in pending])
+    numbers = (chunk_numbers(ids, chunk_size) + int(used or 0)).tolist()
     db.executemany("UPDATE recipients SET chunk=? WHERE row=?",
-                   [(int(c), int(r)) for c, (r, _) in zip(numbers, pending, strict=True)])
+                   [(c, r) for c, (r, _, was) in zip(numbers, pending, strict=True) if c != was])
