@@ -395,9 +395,12 @@ class Client(ActionMethods):
         return None, answer
 
     def _observe_clock(self, raw: RawResponse, sent_at: float, received_at: float) -> None:
-        # The quickest answer's Date gives the closest estimate of the service's clock.
+        # The quickest answer's Date gives the closest estimate of the service's clock (a
+        # slower one's is not even read).
+        if received_at - sent_at > self._clock_rtt:
+            return
         offset = policy.clock_offset(raw.headers, sent_at, received_at)
-        if offset is not None and received_at - sent_at <= self._clock_rtt:
+        if offset is not None:
             self._clock_rtt = max(0.0, received_at - sent_at)
             self.clock_offset = offset
 

@@ -111,8 +111,16 @@ def to_bool(value: Any, action: str, what: str = "Result") -> bool:
     raise _bad(action, f"{what} should be true or false, got {type(value).__name__}")
 
 
+_NOT_DIGIT = re.compile(r"[^0-9]")
+
+
 def _digits(value: Any) -> str:
-    return re.sub(r"[^0-9]", "", str(value))
+    text = str(value)
+    # Most keys and numbers are "+" and ASCII digits, or digits alone: no regex for them.
+    rest = text[1:] if text[:1] == "+" else text
+    if rest.isascii() and rest.isdigit():
+        return rest
+    return _NOT_DIGIT.sub("", text)
 
 
 def number_map(result: Any, sent: Sequence[str], action: str) -> dict[str, bool]:
