@@ -42,7 +42,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -338,7 +338,8 @@ class Journal(ArchiveMethods):
         return request
 
     def settle(self, request: int, outcomes: dict[int, tuple[str, str | None]], *,
-               request_state: str, note: str | None = None, defer: bool = False) -> None:
+               request_state: str, note: str | None = None, defer: bool = False,
+               numbers: Mapping[int, str] | None = None) -> None:
         """Commit each row's new ``(state, reason)`` and the request's end, atomically.
 
         A row settled back to ``pending`` while it is held (see the module docstring) becomes
@@ -346,6 +347,7 @@ class Journal(ArchiveMethods):
 
         ``defer``: commit them with the next transaction instead (the next chunk's
         :meth:`begin_request`, any other write, any read, :meth:`flush` or :meth:`close`).
+        ``numbers``: each row's number, when the caller has them (else they are read).
         """
         now = time.time()
         groups: dict[tuple[str, str | None], list[int]] = {}
@@ -370,7 +372,7 @@ class Journal(ArchiveMethods):
         statements.append(("UPDATE requests SET state=?, outcome=?, ended_at=? WHERE id=?",
                            (request_state, note, now, request)))
         with self._lock:
-            notes = self._outcome_notes(groups) if self._ledger is not None else []
+            notes = self._outcome_notes(groups, numbers) if self._ledger is not None else []
             if defer:
                 self._deferred.extend(statements)
                 self._notes.extend(notes)
@@ -382,11 +384,12 @@ class Journal(ArchiveMethods):
                 for sql, params in statements:
                     db.execute(sql, params)
 
-    def _outcome_notes(self, groups: dict[tuple[str, str | None], list[int]]) -> list[Note]:
+    def _outcome_notes(self, groups: dict[tuple[str, str | None], list[int]],
+                       numbers: Mapping[int, str] | None) -> list[Note]:
         notes: list[Note] = []
         for (state, _reason), members in groups.items():
-            found: list[str] = []
-            for part in _parts(members):
+            found: list[str] = [numbers[row] for row in members] if numbers is not None else []
+            for part in _parts(members) if numbers is None else ():
                 found += [str(n) for (n,) in self._db.execute(
                     f"SELECT e164 FROM recipients WHERE row IN ({_marks(part)})", part)]
             shown = state if state in ("delivered", "failed", "unknown") else "not_sent"

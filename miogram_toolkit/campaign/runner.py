@@ -332,7 +332,8 @@ class Runner:
                     for row, e164 in chunk.rows}
         # Committed with the next chunk's in_flight (it leaves right after), or at the next
         # wait, harvest or stop: see the journal's docstring.
-        self.journal.settle(request, outcomes, request_state="answered", defer=True)
+        self.journal.settle(request, outcomes, request_state="answered", defer=True,
+                            numbers=dict(chunk.rows))
         self.unknowns.answered_request(started, numbers, text)
         ok = sum(1 for outcome in outcomes.values() if outcome is _DELIVERED)
         if ok and (text is None or log_can_hold(text)):
