@@ -164,9 +164,10 @@ def jalali_dates(values: Any) -> pd.Series:
     if not pd.api.types.is_datetime64_any_dtype(series.dtype):
         series = pd.to_datetime(series, utc=True, errors="coerce")
     days = to_tehran(series).dt.normalize().dt.tz_localize(None)
-    mapping = {day: _jalali_of(day.date()) for day in days.dropna().unique()}
-    return days.map(lambda day: mapping.get(day, "") if day is not pd.NaT else "").astype(
-        object).rename(series.name)
+    codes, uniques = pd.factorize(days)  # a missing day's code is -1: the last name, ""
+    names = [_jalali_of(day.date()) for day in uniques] + [""]
+    return pd.Series([names[code] for code in codes.tolist()], index=days.index, dtype=object,
+                     name=series.name)
 
 
 def tehran_name(name: str) -> str:
