@@ -43,7 +43,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from miogram_toolkit.campaign.journal import OpenRequest
 from miogram_toolkit.protocol.errors import (
@@ -119,13 +119,18 @@ class Sent:
     """A request answered in this run: what its report row will look like, and when it left."""
 
     started_at: float
-    numbers: frozenset[str]
+    phones: tuple[str, ...]
     text: str | None
+
+    @cached_property
+    def numbers(self) -> frozenset[str]:
+        """The numbers' keys, found when first asked (only unknown requests ever ask)."""
+        return _key_set(self.phones)
 
     @classmethod
     def of(cls, started_at: float, numbers: Iterable[str], text: str | None) -> Sent:
         """A request of ``numbers`` (as written) with ``text`` (None for a file)."""
-        return cls(started_at, _key_set(tuple(numbers)), text)
+        return cls(started_at, tuple(numbers), text)
 
 
 @lru_cache(maxsize=8192)
