@@ -150,6 +150,9 @@ class _Watchdog:
         self._heap: list[tuple[float, int, Deadline]] = []
         self._order = itertools.count()
         self._thread: threading.Thread | None = None
+        # When the watchdog wakes by itself (inf: it waits to be told); an entry due later
+        # needs no wake-up: the watchdog looks at the heap again then.
+        self._waking_at = float("inf")
 
     def _after_fork(self) -> None:
         # A forked child has no watchdog thread, and maybe a lock its parent's thread held.
@@ -163,7 +166,7 @@ class _Watchdog:
                 self._thread = threading.Thread(target=self._run, name="miogram-deadlines",
                                                 daemon=True)
                 self._thread.start()
-            elif self._heap[0][2] is deadline:
+            elif deadline._ends < self._waking_at:
                 self._cond.notify()  # due before whatever the watchdog sleeps towards
 
     def _run(self) -> None:
@@ -171,9 +174,11 @@ class _Watchdog:
             while True:
                 self._drop_finished()
                 if not self._heap:
+                    self._waking_at = float("inf")
                     self._cond.wait()
                     continue
-                wait = self._heap[0][0] - time.monotonic()
+                self._waking_at = self._heap[0][0]
+                wait = self._waking_at - time.monotonic()
                 if wait > 0:
                     self._cond.wait(wait)
                     continue
