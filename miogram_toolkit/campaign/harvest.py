@@ -67,10 +67,14 @@ FROZEN = ("the service's report log shows none of this campaign's sends (it list
           "account may read them, or reported unknown")
 
 
+# One encoder for every key: json.dumps with these options builds a new one per call.
+_KEY_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                                default=str)
+
+
 def record_key(record: Mapping[str, Any]) -> str:
     """A record's canonical JSON (sorted keys): its key, and how the archive stores it."""
-    return json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
-                      default=str)
+    return _KEY_ENCODER.encode(record)
 
 
 def new_records(archived_newest: Sequence[str], read_oldest_first: Sequence[str]) -> list[str]:
