@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import sqlite3
@@ -232,8 +233,8 @@ class Ledger:
             self._db.execute("BEGIN")
             try:
                 self._db.execute("DELETE FROM wanted")
-                self._db.executemany("INSERT OR IGNORE INTO wanted(number) VALUES (?)",
-                                     ((str(n),) for n in numbers))
+                self._db.execute("INSERT OR IGNORE INTO wanted(number) SELECT value FROM "
+                                 "json_each(?)", (json.dumps([str(n) for n in numbers]),))
                 return self._db.execute(sql, params).fetchall()
             finally:
                 self._db.execute("DELETE FROM wanted")
