@@ -138,6 +138,9 @@ def campaign_run(count: int, folder: str, dialect: str) -> tuple[float, float, f
     """(seconds to plan, seconds to run, CPU seconds running) for a Campaign of ``count`` in
     its own service."""
     with service(dialect=dialect) as (url, secret), Client(secret, base_url=url) as client:
+        # The served simulator is an account with a ledger: kept in the run's temporary folder,
+        # not one more file per port in the user's data folder.
+        client.ledger_folder = folder  # type: ignore[attr-defined]
         planned, ran, _, cpu = timed_campaign(client, count, folder, lambda: deliveries(url))
         return planned, ran, cpu
 
@@ -147,6 +150,7 @@ def toolkit(count: int, folder: str, **options: Any) -> tuple[float, float, int]
     sim_options = {k: options.pop(k) for k in ("per_number_s", "agents", "dialect")
                    if k in options}
     with simulator(**sim_options) as sim, Client.to(sim) as client:
+        client.ledger_folder = folder  # type: ignore[attr-defined]
         planned, ran, delivered, _ = timed_campaign(
             client, count, folder, lambda: sim.inspect()["deliveries"], **options)
         return planned, ran, delivered
@@ -208,6 +212,7 @@ def part_c(folder: str) -> None:
         count = int(rate / 60 * 12) * len(agents)  # about 12 s of sending
         journal = os.path.join(folder, f"pace{time.time_ns()}.sqlite")
         with simulator() as sim, Client.to(sim) as client:
+            client.ledger_folder = folder  # type: ignore[attr-defined]
             Campaign(frame(count), TEXT, client=client, rate_per_minute=rate, robots=agents,
                      chunk_size=chunk, journal=journal).run(progress=False)
         with sqlite3.connect(journal) as db:
@@ -235,6 +240,7 @@ def part_d(folder: str) -> None:
         contacts = frame(count).assign(name=[f"N{i}" for i in range(count)])
         journal = os.path.join(folder, f"estimate{time.time_ns()}.sqlite")
         with simulator(per_number_s=1.0) as sim, Client.to(sim) as client:
+            client.ledger_folder = folder  # type: ignore[attr-defined]
             campaign = Campaign(contacts, message, client=client, rate_per_minute=rate,
                                 chunk_size=chunk, journal=journal)
             plan = campaign.dry_run()
